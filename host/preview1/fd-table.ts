@@ -1,0 +1,100 @@
+/**
+ * preview1's file-descriptor table, kept on the host (never in guest memory, which is what
+ * breaks jco's adapter on guests that own their memory growth). Numbering follows Wasmtime:
+ * 0-2 are stdio, then the preopens in `get-directories` order; a new descriptor reuses the
+ * highest freed number, else takes one past the highest in use.
+ */
+import { Errno } from './constants.js';
+import { fail } from './errno.js';
+import type { Descriptor02 } from './wasi02.js';
+
+export type StdioEntry = { kind: 'stdin' } | { kind: 'stdout' } | { kind: 'stderr' };
+export interface DirEntry {
+  kind: 'dir';
+  desc: Descriptor02;
+  /** The guest path it was preopened as; undefined for directories opened with path_open. */
+  preopenPath?: string;
+}
+export interface FileEntry {
+  kind: 'file';
+  desc: Descriptor02;
+  /** The current offset (fd_read/fd_write/fd_seek). */
+  position: bigint;
+  append: boolean;
+  nonblock: boolean;
+}
+export type FdEntry = StdioEntry | DirEntry | FileEntry;
+
+export class FdTable {
+  readonly #used = new Map<number, FdEntry>();
+  readonly #free = new Set<number>();
+
+  push(entry: FdEntry): number {
+    let fd: number;
+    if (this.#free.size > 0) {
+      fd = Math.max(...this.#free);
+      this.#free.delete(fd);
+    } else {
+      fd = this.#used.size === 0 ? 0 : Math.max(...this.#used.keys()) + 1;
+      if (fd > 0xffff_ffff) fail(Errno.nfile);
+    }
+    this.#used.set(fd, entry);
+    return fd;
+  }
+
+  /** The entry, or EBADF. */
+  get(fd: number): FdEntry {
+    return this.#used.get(fd >>> 0) ?? fail(Errno.badf);
+  }
+
+  has(fd: number): boolean {
+    return this.#used.has(fd >>> 0);
+  }
+
+  /** Regular files only, else EBADF. */
+  file(fd: number): FileEntry {
+    const e = this.get(fd);
+    return e.kind === 'file' ? e : fail(Errno.badf);
+  }
+
+  /** Directories only, else EBADF. */
+  dir(fd: number): DirEntry {
+    const e = this.get(fd);
+    return e.kind === 'dir' ? e : fail(Errno.badf);
+  }
+
+  /** Files or directories (anything with a filesystem descriptor), else EBADF. */
+  descriptor(fd: number): Descriptor02 {
+    const e = this.get(fd);
+    return e.kind === 'file' || e.kind === 'dir' ? e.desc : fail(Errno.badf);
+  }
+
+  /** Files that can seek; stdio is ESPIPE (legacy behaviour Wasmtime keeps), others EBADF. */
+  seekable(fd: number): FileEntry {
+    const e = this.get(fd);
+    if (e.kind === 'file') return e;
+    if (e.kind === 'stdin' || e.kind === 'stdout' || e.kind === 'stderr') fail(Errno.spipe);
+    return fail(Errno.badf);
+  }
+
+  remove(fd: number): FdEntry {
+    const e = this.get(fd);
+    this.#used.delete(fd >>> 0);
+    this.#free.add(fd >>> 0);
+    return e;
+  }
+
+  /** fd_renumber: `to` is closed if open; `from` moves to `to`. */
+  renumber(from: number, to: number): FdEntry | undefined {
+    from >>>= 0;
+    to >>>= 0;
+    const entry = this.get(from);
+    if (from === to) return undefined;
+    const replaced = this.#used.get(to);
+    this.#used.delete(from);
+    this.#free.add(from);
+    this.#free.delete(to);
+    this.#used.set(to, entry);
+    return replaced;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Typed access to the guest's linear memory. The memory's ArrayBuffer is replaced whenever
+ * the guest grows it, so every access re-reads `memory.buffer` instead of caching a view.
+ * Out-of-bounds or misaligned pointers trap (witx: "the function shall trap"), as Wasmtime does.
+ */
+import { Errno } from './constants.js';
+import { fail } from './errno.js';
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+export class GuestMemory {
+  #memory: WebAssembly.Memory | undefined;
+
+  bind(memory: WebAssembly.Memory): void {
+    this.#memory = memory;
+  }
+
+  get bound(): boolean {
+    return this.#memory !== undefined;
+  }
+
+  #buffer(): ArrayBuffer {
+    if (!this.#memory) {
+      throw new Error('preview1: guest memory is not bound (call bindMemory after instantiation)');
+    }
+    return this.#memory.buffer;
+  }
+
+  #check(ptr: number, len: number, align = 1): ArrayBuffer {
+    const buffer = this.#buffer();
+    if (ptr < 0 || len < 0 || ptr + len > buffer.byteLength) {
+      throw new WebAssembly.RuntimeError(`wasi: pointer ${ptr}+${len} out of bounds`);
+    }
+    if (ptr % align !== 0) {
+      throw new WebAssembly.RuntimeError(`wasi: pointer ${ptr} not aligned to ${align}`);
+    }
+    return buffer;
+  }
+
+  #view(ptr: number, len: number, align = 1): DataView {
+    return new DataView(this.#check(ptr >>> 0, len, align));
+  }
+
+  u8(ptr: number): number {
+    return this.#view(ptr, 1).getUint8(ptr >>> 0);
+  }
+  u16(ptr: number): number {
+    return this.#view(ptr, 2, 2).getUint16(ptr >>> 0, true);
+  }
+  u32(ptr: number): number {
+    return this.#view(ptr, 4, 4).getUint32(ptr >>> 0, true);
+  }
+  u64(ptr: number): bigint {
+    return this.#view(ptr, 8, 8).getBigUint64(ptr >>> 0, true);
+  }
+  setU8(ptr: number, v: number): void {
+    this.#view(ptr, 1).setUint8(ptr >>> 0, v);
+  }
+  setU16(ptr: number, v: number): void {
+    this.#view(ptr, 2, 2).setUint16(ptr >>> 0, v, true);
+  }
+  setU32(ptr: number, v: number): void {
+    this.#view(ptr, 4, 4).setUint32(ptr >>> 0, v >>> 0, true);
+  }
+  setU64(ptr: number, v: bigint | number): void {
+    this.#view(ptr, 8, 8).setBigUint64(ptr >>> 0, BigInt.asUintN(64, BigInt(v)), true);
+  }
+
+  /** A live view of guest bytes (valid until the guest next grows its memory). */
+  bytes(ptr: number, len: number): Uint8Array {
+    ptr >>>= 0;
+    len >>>= 0;
+    return new Uint8Array(this.#check(ptr, len), ptr, len);
+  }
+
+  /** A copy of guest bytes, safe to hand to the 0.2 layer. */
+  copyOut(ptr: number, len: number): Uint8Array {
+    return this.bytes(ptr, len).slice();
+  }
+
+  write(ptr: number, data: Uint8Array): void {
+    this.bytes(ptr, data.length).set(data);
+  }
+
+  /** A UTF-8 string argument; invalid UTF-8 is EILSEQ (Wasmtime). */
+  string(ptr: number, len: number): string {
+    try {
+      return utf8Decoder.decode(this.bytes(ptr, len));
+    } catch (e) {
+      if (e instanceof TypeError) fail(Errno.ilseq);
+      throw e;
+    }
+  }
+
+  /** Reads an iovec/ciovec array: `{ buf: u32, buf_len: u32 }[]`. */
+  iovecs(ptr: number, count: number): { ptr: number; len: number }[] {
+    const out: { ptr: number; len: number }[] = [];
+    for (let i = 0; i < count >>> 0; i++) {
+      const base = (ptr >>> 0) + i * 8;
+      out.push({ ptr: this.u32(base), len: this.u32(base + 4) });
+    }
+    return out;
+  }
+}
+
+export function encodeUtf8(s: string): Uint8Array {
+  return utf8Encoder.encode(s);
+}
