@@ -49,6 +49,22 @@ export const Rights = {
 } as const;
 export const RIGHTS_ALL = (1n << 30n) - 1n;
 
+/** Rights a directory descriptor has (the set userlands such as wasi-libc expect; Wasmtime's). */
+export const DIRECTORY_RIGHTS =
+  Rights.pathCreateDirectory | Rights.pathCreateFile | Rights.pathLinkSource | Rights.pathLinkTarget |
+  Rights.pathOpen | Rights.fdReaddir | Rights.pathReadlink | Rights.pathRenameSource |
+  Rights.pathRenameTarget | Rights.pathSymlink | Rights.pathRemoveDirectory | Rights.pathUnlinkFile |
+  Rights.pathFilestatGet | Rights.pathFilestatSetTimes | Rights.fdFilestatGet | Rights.fdFilestatSetTimes;
+
+/** Rights a regular file can have: the fd_* ones, never path_* (wasi-testsuite path_filestat). */
+export const FILE_RIGHTS =
+  Rights.fdDatasync | Rights.fdRead | Rights.fdSeek | Rights.fdFdstatSetFlags | Rights.fdSync |
+  Rights.fdTell | Rights.fdWrite | Rights.fdAdvise | Rights.fdAllocate | Rights.fdFilestatGet |
+  Rights.fdFilestatSetSize | Rights.fdFilestatSetTimes | Rights.pollFdReadwrite;
+
+/** What a directory passes on to descriptors opened from it. */
+export const DIRECTORY_INHERITING = DIRECTORY_RIGHTS | FILE_RIGHTS;
+
 /** Byte sizes of the structs this layer writes or reads. */
 export const Size = {
   iovec: 8, fdstat: 24, filestat: 64, prestat: 8, dirent: 24, subscription: 48, event: 32,

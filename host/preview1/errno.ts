@@ -52,13 +52,11 @@ export const ERRNO_BY_ERROR_CODE: Readonly<Record<string, ErrnoValue>> = {
 /**
  * Thrown inside this layer to return an errno from deep in a call (the preview1 functions'
  * early returns). Never leaves `createPreview1Imports`: the call wrapper turns it into the
- * function's return value.
+ * function's return value. Not an Error on purpose: no stack capture, since guests probe in
+ * tight loops (fd_prestat_get over every fd number looking for preopens).
  */
-export class WasiErrno extends Error {
-  override readonly name = 'WasiErrno';
-  constructor(readonly errno: ErrnoValue) {
-    super(`wasi errno ${errno}`);
-  }
+export class WasiErrno {
+  constructor(readonly errno: ErrnoValue) {}
 }
 
 /** Shorthand for `throw new WasiErrno(errno)` in expression position. */

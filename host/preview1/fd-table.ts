@@ -9,15 +9,26 @@ import { fail } from './errno.js';
 import type { Descriptor02 } from './wasi02.js';
 
 export type StdioEntry = { kind: 'stdin' } | { kind: 'stdout' } | { kind: 'stderr' };
+/**
+ * preview1 rights are bookkeeping of this layer: WASI 0.2 has none. A guest may only shrink
+ * them (fd_fdstat_set_rights), and fd_read/fd_write honour the shrunken set.
+ */
+export interface Rights {
+  base: bigint;
+  inheriting: bigint;
+}
+
 export interface DirEntry {
   kind: 'dir';
   desc: Descriptor02;
+  rights: Rights;
   /** The guest path it was preopened as; undefined for directories opened with path_open. */
   preopenPath?: string;
 }
 export interface FileEntry {
   kind: 'file';
   desc: Descriptor02;
+  rights: Rights;
   /** The current offset (fd_read/fd_write/fd_seek). */
   position: bigint;
   append: boolean;
@@ -45,6 +56,11 @@ export class FdTable {
   /** The entry, or EBADF. */
   get(fd: number): FdEntry {
     return this.#used.get(fd >>> 0) ?? fail(Errno.badf);
+  }
+
+  /** The entry or undefined (for hot paths that answer EBADF without throwing). */
+  lookup(fd: number): FdEntry | undefined {
+    return this.#used.get(fd >>> 0);
   }
 
   has(fd: number): boolean {
@@ -84,11 +100,12 @@ export class FdTable {
     return e;
   }
 
-  /** fd_renumber: `to` is closed if open; `from` moves to `to`. */
+  /** fd_renumber: both must be open (EBADF otherwise); `to` is closed, `from` moves to `to`. */
   renumber(from: number, to: number): FdEntry | undefined {
     from >>>= 0;
     to >>>= 0;
     const entry = this.get(from);
+    this.get(to);
     if (from === to) return undefined;
     const replaced = this.#used.get(to);
     this.#used.delete(from);

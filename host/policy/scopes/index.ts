@@ -38,6 +38,29 @@ export function parseScopeObject(cap: CapabilityName, input: string, where = `${
   }
 }
 
+/** Whether scope `outer` covers everything `inner` covers; scopes of different kinds never do. */
+export function scopeCovers(outer: AnyScope, inner: AnyScope): boolean {
+  if (outer instanceof PathScope) return inner instanceof PathScope && outer.covers(inner);
+  if (outer instanceof NetScope) return inner instanceof NetScope && outer.covers(inner);
+  return inner instanceof EnvScope && outer.covers(inner);
+}
+
+/**
+ * Whether two scopes may match a common target (conservative: true when unsure). Used by
+ * revocation, which must never leave a revoked target reachable.
+ */
+export function scopesMayOverlap(a: AnyScope, b: AnyScope): boolean {
+  if (scopeCovers(a, b) || scopeCovers(b, a)) return true;
+  if (a instanceof NetScope && b instanceof NetScope) {
+    // Different ports never meet; otherwise compare the host parts alone.
+    if (a.port !== undefined && b.port !== undefined && a.port !== b.port) return false;
+    const ha = a.withoutPort();
+    const hb = b.withoutPort();
+    return ha.covers(hb) || hb.covers(ha);
+  }
+  return false;
+}
+
 /**
  * Validates one scope pattern for `cap` and returns its canonical string
  * (`parseScope('net', 'API.Example.com.:443')` is `"api.example.com:443"`).

@@ -173,6 +173,11 @@ export class NetScope {
     return patternMatchesHost(this.pattern, h);
   }
 
+  /** The same host pattern on every port. */
+  withoutPort(): NetScope {
+    return this.port === undefined ? this : new NetScope(this.pattern, undefined);
+  }
+
   /** True when every target `other` allows is allowed by this scope (used for the ceiling). */
   covers(other: NetScope): boolean {
     if (this.port !== undefined && other.port !== this.port) return false;

@@ -1,0 +1,136 @@
+/**
+ * The capability options shared by `run` and `build` (SPEC section 3): `--capabilities`,
+ * the Deno-style `--allow-…` / `--deny-…` flags and `--allow-undeclared`, registered on a
+ * commander Command and read back into manifest layers for resolvePolicy.
+ *
+ * Commander's rule for an optional value: `--allow-read=/data` and `--allow-read /data` both
+ * give the value; a bare `--allow-read` directly before another option or at the end has
+ * none. So `--allow-read app.wasm` takes `app.wasm` as a path: write `--allow-read=/data`
+ * as Deno requires, and give a bare flag only where another option or the end follows.
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import {
+  flagsToLayers,
+  loadCapabilitiesArgument,
+  PLAIN_FLAGS,
+  SCOPED_FLAGS,
+  type CapabilityFlagValues,
+  type FlagValue,
+} from '../manifest/input/index.js';
+import { mergeManifests, type CanonicalManifest } from '../policy/index.js';
+
+/** What the capability options of one command line amount to. */
+export interface CapabilityOptions {
+  /** The `--capabilities` manifest (several are merged); absent when none was given. */
+  readonly manifest?: CanonicalManifest;
+  /** The allow flags, in the manifest's `allow` section. */
+  readonly allow: CanonicalManifest;
+  /** The deny flags, in the manifest's `deny` section. */
+  readonly deny: CanonicalManifest;
+  /** `--allow-undeclared`: grant allow flags beyond the embedded manifest (warned). Default false. */
+  readonly allowUndeclared: boolean;
+  /** Flags that grant broadly (`--allow-all`, bare `--allow-write`, bare `--allow-net`), for a warning. */
+  readonly broad: string[];
+  /** `--deny-console` or `--deny-all`: also take away the CLI's default `console.write`. */
+  readonly denyConsole: boolean;
+}
+
+/**
+ * Accumulates repeats of an optional-value flag: the values in order, or `true` once a bare
+ * use appears (commander itself stores `true` for a bare use, replacing earlier values,
+ * which is the same answer: unscoped covers every scope).
+ */
+function accumulate(value: string, previous: unknown): true | string[] {
+  if (previous === true) return true;
+  return [...(Array.isArray(previous) ? (previous as string[]) : []), value];
+}
+
+function collectStrings(value: string, previous: unknown): string[] {
+  return [...(Array.isArray(previous) ? (previous as string[]) : []), value];
+}
+
+/**
+ * Registers `--capabilities <list|file>` (repeatable, merged), `--allow-read [paths]`,
+ * `--allow-write [paths]`, `--allow-net [hosts]`, `--allow-env [names]` (each repeatable,
+ * comma lists, bare = unscoped), `--allow-time`, `--allow-console`, `--allow-all`, the
+ * `--deny-…` twins of each, and `--allow-undeclared`. Every flag defaults to not given.
+ * Returns `cmd`.
+ */
+export function addCapabilityOptions(cmd: Command): Command {
+  cmd.option(
+    '--capabilities <list|file>',
+    'capabilities as a comma list (net,env,fs.read) or a .json/.toml file; repeatable',
+    collectStrings,
+  );
+  for (const mode of ['allow', 'deny'] as const) {
+    const verb = mode === 'allow' ? 'allow' : 'deny';
+    for (const { suffix, cap, valueName } of SCOPED_FLAGS) {
+      cmd.option(
+        `--${mode}-${suffix} [${valueName}]`,
+        `${verb} ${cap}, on these comma-separated ${valueName} or (bare) on all; repeatable`,
+        accumulate,
+      );
+    }
+    for (const { suffix, cap } of PLAIN_FLAGS) cmd.option(`--${mode}-${suffix}`, `${verb} ${cap}`);
+    cmd.option(`--${mode}-all`, `${verb} every capability`);
+  }
+  cmd.option('--allow-undeclared', 'let allow flags grant what the embedded manifest does not declare (warned, audited)');
+  return cmd;
+}
+
+function readScoped(opts: Readonly<Record<string, unknown>>, key: string, flag: string): true | readonly FlagValue[] | undefined {
+  const v = opts[key];
+  if (v === undefined || v === true) return v;
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x: unknown) => x === true || typeof x === 'string')) return v as FlagValue[];
+  throw new UsageError(`${flag}: unexpected option value ${JSON.stringify(v)}`);
+}
+
+function readBoolean(opts: Readonly<Record<string, unknown>>, key: string, flag: string): boolean {
+  const v = opts[key];
+  if (v === undefined || typeof v === 'boolean') return v === true;
+  throw new UsageError(`${flag}: takes no value, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * Reads the values addCapabilityOptions registered (`cmd.opts()`) into manifest layers.
+ * `readFile` reads a `--capabilities` file as UTF-8 text. Throws ManifestError /
+ * ScopeError / UnknownCapabilityError for bad values (naming the flag or file), UsageError
+ * for option values of an unexpected type.
+ */
+export function readCapabilityOptions(
+  opts: Readonly<Record<string, unknown>>,
+  readFile: (path: string) => string,
+): CapabilityOptions {
+  const flags: Record<string, boolean | true | readonly FlagValue[] | undefined> = {};
+  for (const mode of ['allow', 'deny'] as const) {
+    for (const { suffix, key } of SCOPED_FLAGS) {
+      flags[`${mode}${key}`] = readScoped(opts, `${mode}${key}`, `--${mode}-${suffix}`);
+    }
+    for (const { suffix, key } of PLAIN_FLAGS) flags[`${mode}${key}`] = readBoolean(opts, `${mode}${key}`, `--${mode}-${suffix}`);
+    flags[`${mode}All`] = readBoolean(opts, `${mode}All`, `--${mode}-all`);
+  }
+  const layers = flagsToLayers(flags as CapabilityFlagValues);
+
+  const caps = opts['capabilities'];
+  let manifest: CanonicalManifest | undefined;
+  if (caps !== undefined) {
+    const list = typeof caps === 'string' ? [caps] : caps;
+    if (!Array.isArray(list) || !list.every((x: unknown) => typeof x === 'string')) {
+      throw new UsageError(`--capabilities: unexpected option value ${JSON.stringify(caps)}`);
+    }
+    for (const arg of list as string[]) {
+      const m = loadCapabilitiesArgument(arg, readFile);
+      manifest = manifest === undefined ? m : mergeManifests(manifest, m);
+    }
+  }
+  return {
+    ...(manifest === undefined ? {} : { manifest }),
+    allow: layers.allow,
+    deny: layers.deny,
+    allowUndeclared: readBoolean(opts, 'allowUndeclared', '--allow-undeclared'),
+    broad: layers.broad,
+    denyConsole: readBoolean(opts, 'denyConsole', '--deny-console') || readBoolean(opts, 'denyAll', '--deny-all'),
+  };
+}

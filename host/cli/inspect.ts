@@ -1,0 +1,110 @@
+/**
+ * `molt-wasm inspect`: what a binary is, what it imports and exports, the embedded manifest,
+ * the audit table and whether the provenance verifies. A provenance failure is reported, not
+ * thrown, so a tampered binary can still be examined; the exit code is then 65.
+ */
+import { Command } from 'commander';
+import { ExitCode, ProvenanceError } from '../errors.js';
+import { auditImports, formatAuditTable, type AuditReport } from '../manifest/audit.js';
+import { manifestToCanonicalJson } from '../manifest/canonical-json.js';
+import { readProvenance, type Provenance } from '../manifest/provenance.js';
+import { importLabel, readInterface, type BinaryInterface } from '../manifest/wasm/imports.js';
+import { emptyManifest } from '../policy/manifest.js';
+import type { CanonicalManifest } from '../policy/types.js';
+import { inFile, loadWasm } from './load.js';
+
+export type ProvenanceStatus =
+  | { status: 'verified'; provenance: Provenance }
+  | { status: 'unsigned' }
+  | { status: 'failed'; part: ProvenanceError['part']; message: string };
+
+export interface InspectResult {
+  file: string;
+  kind: BinaryInterface['kind'];
+  imports: string[];
+  exports: string[];
+  manifest: CanonicalManifest | null;
+  provenance: ProvenanceStatus;
+  audit: AuditReport;
+}
+
+const EXIT_CODES = `
+Exit codes:
+  0   inspected; the provenance verifies or the binary is unsigned
+  64  usage
+  65  not wasm or truncated, or the molt:* sections do not verify (the report says which part)`;
+
+export function inspectFile(file: string): InspectResult {
+  const bytes = loadWasm(file);
+  const iface = inFile(file, () => readInterface(bytes));
+  let manifest: CanonicalManifest | null = null;
+  let provenance: ProvenanceStatus;
+  try {
+    const r = inFile(file, () => readProvenance(bytes));
+    if (r.status === 'verified') {
+      manifest = r.manifest;
+      provenance = { status: 'verified', provenance: r.provenance };
+    } else {
+      provenance = { status: 'unsigned' };
+    }
+  } catch (err) {
+    if (!(err instanceof ProvenanceError)) throw err;
+    provenance = { status: 'failed', part: err.part, message: err.message };
+  }
+  // An unsigned binary is audited against the empty manifest: nothing is declared.
+  const audit = auditImports(iface.imports, manifest ?? emptyManifest());
+  return {
+    file,
+    kind: iface.kind,
+    imports: iface.imports.map(importLabel),
+    exports: iface.exports.map((e) => e.name),
+    manifest,
+    provenance,
+    audit,
+  };
+}
+
+function provenanceLine(p: ProvenanceStatus): string {
+  switch (p.status) {
+    case 'verified':
+      return `verified (code sha256 ${p.provenance.component_sha256}, manifest sha256 ${p.provenance.manifest_sha256}, built by ${p.provenance.tool.name} ${p.provenance.tool.version})`;
+    case 'unsigned':
+      return 'unsigned (no molt:capabilities / molt:provenance sections; run treats it as having no manifest)';
+    case 'failed':
+      return `FAILED (${p.part}): ${p.message}`;
+  }
+}
+
+export function formatInspect(r: InspectResult): string {
+  const lines = [
+    `file: ${r.file}`,
+    `kind: ${r.kind === 'core' ? 'core module' : 'component'}`,
+    `provenance: ${provenanceLine(r.provenance)}`,
+    `manifest: ${r.manifest ? manifestToCanonicalJson(r.manifest) : '(none)'}`,
+    `imports (${r.imports.length}):`,
+    ...r.imports.map((i) => `  ${i}`),
+    `exports (${r.exports.length}):`,
+    ...r.exports.map((e) => `  ${e}`),
+    'audit:',
+    ...formatAuditTable(r.audit).map((l) => `  ${l}`),
+    ...r.audit.warnings.map((w) => `warning: ${w}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function registerInspectCommand(program: Command): void {
+  program
+    .command('inspect')
+    .description('show a binary\'s kind, imports, exports, embedded manifest, audit and provenance status')
+    .argument('<app.wasm>', 'component or core module')
+    .option('--json', 'print one JSON object instead of text')
+    .addHelpText('after', EXIT_CODES)
+    .action((file: string, opts: { json?: boolean }) => {
+      const result = inspectFile(file);
+      process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatInspect(result));
+      if (result.provenance.status === 'failed') {
+        process.stderr.write(`molt-wasm: ${result.provenance.message}\n`);
+        process.exitCode = ExitCode.dataErr;
+      }
+    });
+}

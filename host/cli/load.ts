@@ -1,0 +1,65 @@
+/**
+ * Shared file loading for build/inspect/verify: wasm bytes and manifest files, with read
+ * failures turned into typed errors that name the file (a missing input is bad input, 65).
+ */
+import { readFileSync } from 'node:fs';
+import { ManifestError, WasmFormatError } from '../errors.js';
+import type { CanonicalManifest } from '../policy/types.js';
+import { parseMoltToml } from '../manifest/input/molt-toml.js';
+import { parseProfileJson } from '../manifest/input/profile-json.js';
+import { readBinaryKind } from '../manifest/wasm/sections.js';
+
+function describeReadError(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Reads a wasm file and checks its header, so "not wasm" is reported before anything else. */
+export function loadWasm(path: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (err) {
+    throw new WasmFormatError(`cannot read ${JSON.stringify(path)}: ${describeReadError(err)}`);
+  }
+  try {
+    readBinaryKind(bytes);
+  } catch (err) {
+    if (err instanceof WasmFormatError) throw new WasmFormatError(`${path}: ${stripOffset(err.message)}`, err.offset);
+    throw err;
+  }
+  return bytes;
+}
+
+function stripOffset(message: string): string {
+  return message.replace(/ \(at byte \d+\)$/, '');
+}
+
+/** Runs `fn` on wasm bytes, prefixing format errors with the file name. */
+export function inFile<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof WasmFormatError && !err.message.startsWith(`${path}: `)) {
+      throw new WasmFormatError(`${path}: ${stripOffset(err.message)}`, err.offset);
+    }
+    throw err;
+  }
+}
+
+export function readTextFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ManifestError(`cannot read ${what}: ${describeReadError(err)}`, path);
+  }
+}
+
+/** A manifest file: `*.toml` is molt.toml, anything else a profile or canonical JSON manifest. */
+export function loadManifestFile(path: string, what = 'manifest'): CanonicalManifest {
+  const text = readTextFile(path, what);
+  return path.endsWith('.toml') ? parseMoltToml(text, path) : parseProfileJson(text, path);
+}

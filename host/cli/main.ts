@@ -1,0 +1,65 @@
+/**
+ * The `molt-wasm` entry point (bin/molt-wasm.js calls `main(process.argv)`). Registers the
+ * commands, turns commander's own exits into exceptions (exitOverride) so every failure goes
+ * through reportError: one line on stderr and a sysexits code in process.exitCode.
+ */
+import { Command } from 'commander';
+import { reportError } from './report.js';
+import { registerBuildCommand } from './build.js';
+import { registerInspectCommand } from './inspect.js';
+import { registerVerifyCommand } from './verify.js';
+import { toolInfo } from './tool.js';
+
+
+export const TOOL_NAME = 'molt-wasm';
+
+// TEMPORARY until host/cli/run.ts lands: a computed specifier keeps tsc green without it.
+// Replace with `import { registerRunCommand } from './run.js'` once the file exists.
+const RUN_MODULE = './run.js';
+async function registerRunCommand(program: Command): Promise<void> {
+  let mod: { registerRunCommand?: (p: Command) => void };
+  try {
+    mod = (await import(RUN_MODULE)) as typeof mod;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return;
+    throw err;
+  }
+  mod.registerRunCommand?.(program);
+}
+
+export async function createProgram(): Promise<Command> {
+  const program = new Command(TOOL_NAME);
+  program
+    .description('run WebAssembly components and WASI preview1 modules under a capability manifest')
+    .version(toolInfo().version, '-V, --version')
+    .option('--verbose', 'on error, print the stack and error details')
+    // Before any command is added: subcommands copy these settings from their parent.
+    .exitOverride()
+    .configureOutput({ outputError: () => {} })
+    .showSuggestionAfterError(false)
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 64 usage, 65 bad input (not wasm, bad manifest, provenance mismatch),\n' +
+        '70 guest trap or internal error, 77 capability denied, 124 timeout; `run` passes on the guest\'s own exit code.',
+    );
+  await registerRunCommand(program);
+  await registerBuildCommand(program);
+  registerInspectCommand(program);
+  registerVerifyCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  // Read directly: an error can come before commander has parsed --verbose.
+  const verbose = argv.slice(2).includes('--verbose');
+  try {
+    const program = await createProgram();
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return;
+    }
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = reportError(err, { verbose, stderr: process.stderr });
+  }
+}

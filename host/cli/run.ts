@@ -1,0 +1,159 @@
+/**
+ * `molt-wasm run [options] <app.wasm> [-- guest args…]` (SPEC section 8): runs a component or
+ * a preview1 core module under the resolved policy. Exit code: the guest's own; 77 with one
+ * line naming the capability on a capability trap; 70 on another trap; 65 bad input
+ * (not wasm, truncated, provenance mismatch, unknown imports); 64 usage.
+ */
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import type { Command } from 'commander';
+import { CapabilityDeniedError, GuestTrapError, UsageError } from '../errors.js';
+import type { AuditRecord } from '../gate/audit.js';
+import { CapabilityTrap } from '../gate/trap.js';
+import { createHost } from '../node/host.js';
+import { verifyEmbeddedManifest } from '../node/provenance.js';
+import { resolvePolicy } from '../policy/index.js';
+import type { CanonicalManifest } from '../policy/types.js';
+import { addCapabilityOptions, readCapabilityOptions } from './capability-options.js';
+import { inFile, loadWasm, readTextFile } from './load.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `--dir GUEST=HOST` (or `--dir PATH`, mapping the path to itself). */
+export function parseDirs(values: readonly string[] = []): Record<string, string> {
+  const dirs: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const guest = eq < 0 ? v : v.slice(0, eq);
+    const host = eq < 0 ? v : v.slice(eq + 1);
+    if (guest === '' || host === '') throw new UsageError(`--dir ${JSON.stringify(v)}: expected GUEST=HOST`);
+    dirs[guest] = host;
+  }
+  return dirs;
+}
+
+/** `--env K=V`: adds or overrides a variable (the `env` grant still decides what the guest sees). */
+export function parseEnv(values: readonly string[] = []): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env ${JSON.stringify(v)}: expected NAME=VALUE`);
+    env[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return env;
+}
+
+/** Why a capability was missing, for the one-line report. */
+function denialReason(manifest: CanonicalManifest, capability: string): string {
+  const cap = capability as keyof CanonicalManifest['allow'];
+  if (manifest.deny[cap] === true) return 'denied by the policy';
+  if (manifest.allow[cap] === undefined) return 'not declared in the manifest';
+  return 'revoked';
+}
+
+function hostEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+export interface RunCommandOptions {
+  readonly dir?: string[];
+  readonly env?: string[];
+  readonly auditLog?: string;
+  readonly cacheDir?: string;
+  readonly verbose?: boolean;
+  readonly [flag: string]: unknown;
+}
+
+/** The action: returns the exit code (also set on process.exitCode by the caller). */
+export async function runCommand(app: string, guestArgs: readonly string[], opts: RunCommandOptions): Promise<number> {
+  const bytes = loadWasm(app);
+  const embedded = inFile(app, () => verifyEmbeddedManifest(bytes));
+  const caps = readCapabilityOptions(opts, (p) => readTextFile(p, 'capabilities file'));
+  const resolved = resolvePolicy({
+    ...(embedded.status === 'verified' ? { embedded: embedded.manifest } : {}),
+    ...(caps.manifest ? { manifest: caps.manifest } : {}),
+    allowFlags: caps.allow,
+    denyFlags: caps.deny,
+    // SPEC section 1: a binary without a manifest may still say what it wanted.
+    defaultGrants: { version: 1, allow: { 'console.write': true }, deny: {} },
+    allowUndeclared: caps.allowUndeclared,
+  });
+  for (const w of resolved.warnings) process.stderr.write(`molt-wasm: warning: ${w}\n`);
+
+  let auditFd: number | undefined;
+  if (opts.auditLog !== undefined) {
+    try {
+      auditFd = openSync(opts.auditLog, 'a');
+    } catch (e) {
+      throw new UsageError(`--audit-log ${JSON.stringify(opts.auditLog)}: ${(e as Error).message}`);
+    }
+  }
+  // Synchronous writes: the log is complete even if the process dies right after.
+  const audit = auditFd === undefined ? undefined : (r: AuditRecord) => void writeSync(auditFd!, JSON.stringify(r) + '\n');
+  try {
+    const host = createHost(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {});
+    const guest = await host.prepare(bytes, {
+      manifest: resolved.manifest,
+      args: [app, ...guestArgs],
+      env: { ...hostEnv(), ...parseEnv(opts.env) },
+      dirs: parseDirs(opts.dir),
+      cwd: process.cwd(),
+      stdout: (b) => void process.stdout.write(b),
+      stderr: (b) => void process.stderr.write(b),
+      stdin: () => (process.stdin.isTTY ? new Uint8Array(0) : new Uint8Array(readFileSync(0))),
+      label: app,
+      ...(audit ? { audit } : {}),
+    });
+    if (audit) {
+      for (const u of resolved.undeclared) {
+        audit({
+          time: new Date().toISOString(),
+          subject: guest.subject,
+          capability: u.capability,
+          operation: 'molt-wasm/run#allow-undeclared',
+          target: u.scope ?? null,
+          decision: 'allow',
+          code: 'ok',
+        });
+      }
+    }
+    const result = await guest.start();
+    if (result.outcome === 'capability-trap' && result.error instanceof CapabilityTrap) {
+      const t = result.error;
+      throw new CapabilityDeniedError(
+        `${t.message}, ${denialReason(resolved.manifest, t.capability)}`,
+        t.capability,
+        t.iface,
+        t.func,
+      );
+    }
+    if (result.outcome === 'trap') {
+      const msg = result.error?.message ?? 'unknown trap';
+      if (opts.verbose && result.error?.stack) process.stderr.write(result.error.stack + '\n');
+      throw new GuestTrapError(`the guest trapped: ${msg}`, { cause: result.error });
+    }
+    return result.exitCode;
+  } finally {
+    if (auditFd !== undefined) closeSync(auditFd);
+  }
+}
+
+export function registerRunCommand(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('run a component or a preview1 core module under its capability manifest')
+    .argument('<app>', 'the .wasm to run')
+    .argument('[args...]', 'arguments for the guest (after --)')
+    .option('--dir <GUEST=HOST>', 'map a granted guest path to a host directory (repeatable; default: same path)', collect)
+    .option('--env <NAME=VALUE>', 'add or override a variable (visible only where env allows NAME; repeatable)', collect)
+    .option('--audit-log <file>', 'append one JSON line per capability decision')
+    .option('--cache-dir <dir>', 'transpile cache (default: $MOLT_WASM_CACHE_DIR, $XDG_CACHE_HOME/molt-wasm, ~/.cache/molt-wasm)')
+    .option('--verbose', 'on a trap, print the stack');
+  addCapabilityOptions(cmd);
+  cmd.action(async (app: string, args: string[], opts: RunCommandOptions) => {
+    process.exitCode = await runCommand(app, args, opts);
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * The per-guest decision point every gated import calls: one subject, one engine, one audit
+ * sink. Unscoped checks use the engine's bitset (`checkId`) and allocate nothing unless an
+ * audit sink is attached; scoped checks (paths, env names, hosts) go through `check`.
+ * Platform-neutral.
+ */
+import type { CheckResult, CheckTarget, SubjectId } from '../policy/types.js';
+import type { AuditRecord, AuditSink } from './audit.js';
+import { CapabilityTrap } from './trap.js';
+
+/** The two engine methods a gate needs (PolicyEngine from host/policy satisfies it). */
+export interface PolicyChecker {
+  check(subject: SubjectId, capability: string, target?: CheckTarget): CheckResult;
+  checkId(subject: SubjectId, capId: number): boolean;
+}
+
+/** Capability ids of SPEC section 1, for the hot unscoped path. */
+export const CapId = {
+  console: 1,
+  net: 2,
+  fsRead: 3,
+  fsWrite: 4,
+  env: 5,
+  time: 6,
+} as const;
+
+const NAME_BY_ID: readonly string[] = ['', 'console.write', 'net', 'fs.read', 'fs.write', 'env', 'time'];
+
+function targetString(t: CheckTarget | undefined): string | null {
+  if (t === undefined) return null;
+  switch (t.kind) {
+    case 'path':
+      return t.path;
+    case 'env':
+      return t.name;
+    case 'net':
+      return t.port === undefined ? t.host : `${t.host}:${t.port}`;
+  }
+}
+
+export class Gate {
+  constructor(
+    readonly engine: PolicyChecker,
+    readonly subject: SubjectId,
+    /** Optional; without one, no record is built (the hot path stays allocation-free). */
+    readonly audit?: AuditSink,
+  ) {}
+
+  /** Unscoped check by id. `iface`/`func` only name the operation in the audit record. */
+  allowsId(capId: number, iface: string, func: string): boolean {
+    const ok = this.engine.checkId(this.subject, capId);
+    if (this.audit !== undefined) {
+      const name = NAME_BY_ID[capId] ?? String(capId);
+      const code = ok ? 'ok' : this.engine.check(this.subject, name);
+      this.record(name, iface, func, null, ok, code);
+    }
+    return ok;
+  }
+
+  /** Unscoped check that traps (CapabilityTrap) on denial: for WIT functions with no error channel. */
+  requireId(capId: number, iface: string, func: string): void {
+    if (!this.allowsId(capId, iface, func)) {
+      throw new CapabilityTrap(NAME_BY_ID[capId] ?? String(capId), iface, func);
+    }
+  }
+
+  /** Scoped check: true only when the engine answers `ok` for this target. */
+  allows(capability: string, target: CheckTarget | undefined, iface: string, func: string): boolean {
+    const code = this.engine.check(this.subject, capability, target);
+    const ok = code === 'ok';
+    if (this.audit !== undefined) this.record(capability, iface, func, targetString(target), ok, code);
+    return ok;
+  }
+
+  /** Records a denial the gate decided itself (a path leaving its preopen). */
+  recordEscape(capability: string, iface: string, func: string, target: string): void {
+    if (this.audit !== undefined) this.record(capability, iface, func, target, false, 'escape');
+  }
+
+  private record(
+    capability: string,
+    iface: string,
+    func: string,
+    target: string | null,
+    ok: boolean,
+    code: AuditRecord['code'],
+  ): void {
+    this.audit!({
+      time: new Date().toISOString(),
+      subject: this.subject,
+      capability,
+      operation: `${iface}#${func}`,
+      target,
+      decision: ok ? 'allow' : 'deny',
+      code,
+    });
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The gated WASI 0.2 import object for one guest (SPEC section 5), keyed by unversioned
+ * interface name with camelCase members exactly like preview2-shim's
+ * `WASIShim.getImportObject()`, plus `molt:capabilities/capabilities`. The preview1 layer
+ * (host/preview1/) builds on this same object. Platform-neutral: the platform supplies the
+ * ungated implementations.
+ */
+import type { SubjectId } from '../policy/types.js';
+import type { AuditSink } from './audit.js';
+import { createCapabilitiesInterface } from './capabilities.js';
+import { createGatedCli } from './cli.js';
+import { createGatedClocks } from './clocks.js';
+import { createGatedFilesystem } from './filesystem.js';
+import { Gate, type PolicyChecker } from './gate.js';
+import { createGatedNet } from './net.js';
+import type { PreopenPlan } from './preopens.js';
+import type { GuestIo, WasiImportObject, WasiPlatform } from './types.js';
+
+export interface GatedWasiOptions {
+  /** The policy engine (PolicyEngine from host/policy). */
+  readonly engine: PolicyChecker;
+  /** The guest's subject in that engine: each guest instance has its own. */
+  readonly subject: SubjectId;
+  /** Receives one record per decision. Default: none (nothing is recorded). */
+  readonly audit?: AuditSink;
+  /** The guest's args, env, cwd, stdio. Default: all empty, output discarded. */
+  readonly io?: GuestIo;
+  /** Preopened directories (see planPreopens). Default: none. */
+  readonly preopens?: readonly PreopenPlan[];
+  /** The ungated WASI implementations (host/node/platform.ts in Node). */
+  readonly platform: WasiPlatform;
+}
+
+export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
+  const { platform } = options;
+  const gate = new Gate(options.engine, options.subject, options.audit);
+  return {
+    ...createGatedCli(gate, options.io ?? {}, platform),
+    ...createGatedClocks(gate, platform),
+    ...createGatedFilesystem(gate, platform, options.preopens ?? []),
+    ...createGatedNet(gate, platform),
+    'wasi:io/error': platform.io.error,
+    'wasi:io/poll': platform.io.poll,
+    'wasi:io/streams': platform.io.streams,
+    'wasi:random/random': platform.random.random,
+    'wasi:random/insecure': platform.random.insecure,
+    'wasi:random/insecure-seed': platform.random.insecureSeed,
+    ...createCapabilitiesInterface(gate),
+  };
+}
+
+export { Gate, CapId, type PolicyChecker } from './gate.js';
+export { CapabilityTrap, isCapabilityTrap } from './trap.js';
+export { GuestExit, isGuestExit } from './exit.js';
+export type { AuditRecord, AuditSink } from './audit.js';
+export { planPreopens, type PreopenPlan } from './preopens.js';
+export { MOLT_CAPABILITIES_IMPORT } from './capabilities.js';
+export type { GuestIo, OutputSink, WasiImportObject, WasiInterface, WasiPlatform } from './types.js';

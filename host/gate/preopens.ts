@@ -1,0 +1,67 @@
+/**
+ * Which directories a guest gets as preopens (SPEC section 8, `--dir GUEST=HOST`).
+ * Every fs.read / fs.write scope path is a preopen mapped to the same host path unless a
+ * `--dir` mapping names it; a scope that lies inside another preopen is reached through that
+ * one instead of getting its own. An unscoped grant (`fs.read: true`) adds no preopen by
+ * itself: like Wasmtime, directories are reached only through `--dir` then. Preopens that
+ * the live policy does not allow are hidden by `get-directories`. Pure.
+ */
+import { normalizeGuestPath } from '../policy/scopes/path.js';
+import type { CanonicalManifest } from '../policy/types.js';
+
+export interface PreopenPlan {
+  /** The normalised guest path or relative preopen name (`/data`, `fs-tests.dir`). */
+  readonly guest: string;
+  /** The host directory (as given; the platform resolves relative ones). */
+  readonly host: string;
+}
+
+function within(outer: string, inner: string): boolean {
+  if (outer.startsWith('/') !== inner.startsWith('/')) return false;
+  if (outer === '/' || outer === '.' || outer === inner) return true;
+  return inner.startsWith(outer) && inner.charCodeAt(outer.length) === 0x2f;
+}
+
+/**
+ * @param manifest the resolved policy
+ * @param dirs guest path -> host directory (`--dir`); default none
+ */
+export function planPreopens(
+  manifest: CanonicalManifest,
+  dirs: Readonly<Record<string, string>> = {},
+): PreopenPlan[] {
+  const plans = new Map<string, string>();
+  const fromDir = new Set<string>();
+  for (const [guest, host] of Object.entries(dirs)) {
+    const g = normalizeGuestPath(guest);
+    if (g !== null) {
+      plans.set(g, host);
+      fromDir.add(g);
+    }
+  }
+  const scopes: string[] = [];
+  for (const cap of ['fs.read', 'fs.write'] as const) {
+    const grant = manifest.allow[cap];
+    if (Array.isArray(grant)) for (const s of grant as readonly string[]) {
+      const g = normalizeGuestPath(s);
+      if (g !== null) scopes.push(g);
+    }
+  }
+  // Outermost first, so an inner scope finds the preopen that already covers it.
+  scopes.sort((a, b) => a.length - b.length);
+  for (const s of scopes) {
+    if (plans.has(s)) continue;
+    // Inside another scope's preopen: reached through it.
+    if ([...plans.keys()].some((p) => !fromDir.has(p) && within(p, s))) continue;
+    // Inside a `--dir` mapping (which may itself be hidden): its own preopen, mapped below it.
+    const dir = [...fromDir].filter((p) => within(p, s)).sort((a, b) => b.length - a.length)[0];
+    if (dir !== undefined) {
+      const rest = dir === '/' || dir === '.' ? s.replace(/^\/+/, '') : s.slice(dir.length + 1);
+      const host = plans.get(dir)!;
+      plans.set(s, host.endsWith('/') ? host + rest : `${host}/${rest}`);
+    } else plans.set(s, s);
+  }
+  return [...plans.entries()]
+    .map(([guest, host]) => ({ guest, host }))
+    .sort((a, b) => (a.guest < b.guest ? -1 : a.guest > b.guest ? 1 : 0));
+}

@@ -1,0 +1,21 @@
+/** molt-wasm's library entry point (package.json "main"). */
+export * from './node/index.js';
+export {
+  createGatedWasi,
+  planPreopens,
+  CapabilityTrap,
+  GuestExit,
+  isCapabilityTrap,
+  isGuestExit,
+  MOLT_CAPABILITIES_IMPORT,
+  type AuditRecord,
+  type AuditSink,
+  type GatedWasiOptions,
+  type GuestIo,
+  type OutputSink,
+  type PreopenPlan,
+  type WasiImportObject,
+  type WasiPlatform,
+} from './gate/index.js';
+export { PolicyEngine, resolvePolicy, type CanonicalManifest, type CheckResult, type SubjectId } from './policy/index.js';
+export * from './errors.js';

@@ -1,0 +1,134 @@
+/**
+ * The build-time import audit (SPEC sections 4 and 5): which capability each import needs,
+ * whether the manifest declares it, and warnings for both directions of mismatch. Entry-point
+ * imports decide: `wasi:filesystem/types` alone reaches nothing without a preopen, so only
+ * `wasi:filesystem/preopens` counts for the filesystem. Pure: no `node:` or DOM imports.
+ */
+import type { CanonicalManifest, CapabilityName } from '../policy/types.js';
+import { ALL_CAPABILITY_NAMES } from '../policy/capabilities.js';
+import { importLabel, type ImportEntry } from './wasm/imports.js';
+
+/** Either filesystem capability opens the door (preopens list only granted directories). */
+export const FS_EITHER = 'fs.read|fs.write';
+export type AuditCapability = CapabilityName | typeof FS_EITHER;
+
+export interface AuditRow {
+  /** `wasi:clocks/wall-clock@0.2.3` or `wasi_snapshot_preview1#clock_time_get`. */
+  readonly import: string;
+  /** The capability a call through this import needs; null when the import is ungated. */
+  readonly capability: AuditCapability | null;
+  /** Whether the manifest's `allow` covers `capability` (true for ungated imports). */
+  readonly declared: boolean;
+}
+
+export interface AuditReport {
+  readonly rows: AuditRow[];
+  readonly warnings: string[];
+}
+
+const PREVIEW1_MODULE = 'wasi_snapshot_preview1';
+
+/** Component interfaces by `namespace:package/interface` (version stripped). */
+const COMPONENT_GATES: ReadonlyMap<string, AuditCapability> = new Map<string, AuditCapability>([
+  ['wasi:filesystem/preopens', FS_EITHER],
+  ['wasi:sockets/ip-name-lookup', 'net'],
+  ['wasi:sockets/tcp-create-socket', 'net'],
+  ['wasi:sockets/udp-create-socket', 'net'],
+  ['wasi:sockets/instance-network', 'net'],
+  ['wasi:http/outgoing-handler', 'net'],
+  ['wasi:cli/environment', 'env'],
+  ['wasi:cli/stdout', 'console.write'],
+  ['wasi:cli/stderr', 'console.write'],
+  ['wasi:cli/terminal-stdout', 'console.write'],
+  ['wasi:cli/terminal-stderr', 'console.write'],
+]);
+
+/** `wasi:clocks/wall-clock@0.2.3` -> `wasi:clocks/wall-clock`. */
+export function unversionedInterface(name: string): string {
+  const at = name.indexOf('@');
+  return at === -1 ? name : name.slice(0, at);
+}
+
+function componentCapability(name: string): AuditCapability | null {
+  const iface = unversionedInterface(name);
+  if (iface.startsWith('wasi:clocks/')) return 'time';
+  return COMPONENT_GATES.get(iface) ?? null;
+}
+
+function preview1Capability(func: string): AuditCapability | null {
+  if (func.startsWith('path_') || func.startsWith('fd_prestat_') || func.startsWith('fd_filestat_')) return FS_EITHER;
+  if (func === 'fd_readdir') return FS_EITHER;
+  if (func.startsWith('clock_') || func === 'poll_oneoff') return 'time';
+  if (func.startsWith('environ_')) return 'env';
+  if (func.startsWith('sock_')) return 'net';
+  if (func === 'fd_write') return 'console.write';
+  return null;
+}
+
+/** The capability an import needs, or null when it is ungated (args, stdin, random, wasi:io, ...). */
+export function capabilityForImport(entry: ImportEntry): AuditCapability | null {
+  if (entry.module === null) return componentCapability(entry.name);
+  if (entry.module === PREVIEW1_MODULE && entry.kind === 'func') return preview1Capability(entry.name);
+  return null;
+}
+
+function isDeclared(capability: AuditCapability, manifest: CanonicalManifest): boolean {
+  if (capability === FS_EITHER) return manifest.allow['fs.read'] !== undefined || manifest.allow['fs.write'] !== undefined;
+  return manifest.allow[capability] !== undefined;
+}
+
+function reaches(capability: AuditCapability | null, declared: CapabilityName): boolean {
+  if (capability === FS_EITHER) return declared === 'fs.read' || declared === 'fs.write';
+  return capability === declared;
+}
+
+/** Readable name for warnings: the interface without its version, or the preview1 function. */
+function subject(entry: ImportEntry): string {
+  return entry.module === null ? unversionedInterface(entry.name) : `${entry.module}#${entry.name}`;
+}
+
+function undeclaredWarning(entry: ImportEntry, capability: AuditCapability): string {
+  // Components adapted from preview1 import preopens, clocks and stdio whatever the program
+  // does, so the warning must not read as a certain failure.
+  const tail = 'this matters only if the program uses it';
+  if (capability === FS_EITHER) {
+    return entry.module === null
+      ? `${subject(entry)} will list no directories: neither 'fs.read' nor 'fs.write' is declared (${tail})`
+      : `every call of ${subject(entry)} will be denied: neither 'fs.read' nor 'fs.write' is declared (${tail})`;
+  }
+  return `every call of ${subject(entry)} will be denied: capability '${capability}' is not declared (${tail})`;
+}
+
+/** Holds the binary's imports against the manifest's `allow` (deny rules narrow scopes only). */
+export function auditImports(imports: readonly ImportEntry[], manifest: CanonicalManifest): AuditReport {
+  const rows: AuditRow[] = [];
+  const warnings: string[] = [];
+  for (const entry of imports) {
+    const capability = capabilityForImport(entry);
+    const declared = capability === null || isDeclared(capability, manifest);
+    rows.push({ import: importLabel(entry), capability, declared });
+    if (!declared && capability !== null) warnings.push(undeclaredWarning(entry, capability));
+  }
+  for (const name of ALL_CAPABILITY_NAMES) {
+    if (manifest.allow[name] === undefined) continue;
+    if (!rows.some((row) => reaches(row.capability, name))) {
+      warnings.push(
+        `capability '${name}' is declared but no import can use it: the binary imports nothing it gates (remove it from the manifest, or check the build)`,
+      );
+    }
+  }
+  return { rows, warnings };
+}
+
+/** The audit table as aligned text lines (CLI and inspect). */
+export function formatAuditTable(report: AuditReport): string[] {
+  const header = ['import', 'needs', 'declared'];
+  const body = report.rows.map((r) => [
+    r.import,
+    r.capability ?? '-',
+    r.capability === null ? 'ungated' : r.declared ? 'yes' : 'NO',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  return [line(header), ...body.map(line)];
+}

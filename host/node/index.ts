@@ -1,0 +1,12 @@
+/** The Node host's public API. */
+export {
+  createHost,
+  type GuestOptions,
+  type Host,
+  type HostOptions,
+  type PreparedGuest,
+  type RunResult,
+} from './host.js';
+export { nodePlatform } from './platform.js';
+export { defaultCacheDir, getTranspiled, transpilerId, type CacheEntry } from './transpile-cache.js';
+export { verifyEmbeddedManifest, type EmbeddedManifest } from './provenance.js';

@@ -1,0 +1,96 @@
+/**
+ * Turning guest bytes into something instantiable: a transpiled component (cached, see
+ * transpile-cache.ts) or a compiled preview1 core module. Refuses imports the host does not
+ * supply (UnknownImportError, listing all of them) before anything runs.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UnknownImportError, WasmFormatError } from '../errors.js';
+import { readBinaryKind } from '../manifest/wasm/sections.js';
+import { PREVIEW1_FUNCTION_NAMES } from '../preview1/index.js';
+import type { WasiImportObject } from '../gate/types.js';
+import { getTranspiled } from './transpile-cache.js';
+
+/** jco's generated `instantiate` (instantiation mode `async`). */
+type Instantiate = (
+  getCoreModule: (name: string) => Promise<WebAssembly.Module>,
+  imports: WasiImportObject,
+  instantiateCore?: (m: WebAssembly.Module, i?: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
+) => Promise<Record<string, unknown>>;
+
+export interface LoadedComponent {
+  readonly kind: 'component';
+  /** Unversioned interfaces the component imports. */
+  readonly imports: readonly string[];
+  /** Instantiates with the given import object; resolves to the component's exports. */
+  instantiate(imports: WasiImportObject): Promise<Record<string, unknown>>;
+}
+
+export interface LoadedCoreModule {
+  readonly kind: 'core';
+  readonly module: WebAssembly.Module;
+}
+
+export type LoadedGuest = LoadedComponent | LoadedCoreModule;
+
+/** Bytes as given, or read from a path. Read errors are WasmFormatError (bad input, 65). */
+export async function readGuestBytes(bytesOrPath: Uint8Array | string): Promise<Uint8Array> {
+  if (typeof bytesOrPath !== 'string') return bytesOrPath;
+  try {
+    return new Uint8Array(await readFile(bytesOrPath));
+  } catch (e) {
+    throw new WasmFormatError(`cannot read ${bytesOrPath}: ${(e as Error).message}`);
+  }
+}
+
+async function loadComponent(bytes: Uint8Array, cacheDir: string | undefined): Promise<LoadedComponent> {
+  const entry = await getTranspiled(bytes, cacheDir);
+  const mod = (await import(pathToFileURL(join(entry.dir, 'component.js')).href)) as { instantiate: Instantiate };
+  const modules = new Map<string, Promise<WebAssembly.Module>>();
+  const getCoreModule = (name: string): Promise<WebAssembly.Module> => {
+    let m = modules.get(name);
+    if (m === undefined) {
+      m = readFile(join(entry.dir, name)).then((b) => WebAssembly.compile(b));
+      modules.set(name, m);
+    }
+    return m;
+  };
+  return {
+    kind: 'component',
+    imports: entry.imports,
+    instantiate: (imports) => mod.instantiate(getCoreModule, imports),
+  };
+}
+
+async function loadCoreModule(bytes: Uint8Array): Promise<LoadedCoreModule> {
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(new Uint8Array(bytes));
+  } catch (e) {
+    throw new WasmFormatError(`not a valid core module: ${(e as Error).message}`);
+  }
+  const known = new Set<string>(PREVIEW1_FUNCTION_NAMES);
+  const unknown = WebAssembly.Module.imports(module)
+    .filter((i) => !(i.module === 'wasi_snapshot_preview1' && i.kind === 'function' && known.has(i.name)))
+    .map((i) => `${i.module}#${i.name}`);
+  if (unknown.length > 0) throw new UnknownImportError(unknown);
+  return { kind: 'core', module };
+}
+
+/**
+ * Loads a component or a core module. `supplied` is the set of unversioned interface names
+ * the host's import object has; a component importing anything else is refused.
+ */
+export async function loadGuest(
+  bytes: Uint8Array,
+  supplied: ReadonlySet<string>,
+  cacheDir?: string,
+): Promise<LoadedGuest> {
+  const kind = readBinaryKind(bytes);
+  if (kind === 'core') return loadCoreModule(bytes);
+  const loaded = await loadComponent(bytes, cacheDir);
+  const unknown = loaded.imports.filter((i) => !supplied.has(i));
+  if (unknown.length > 0) throw new UnknownImportError(unknown);
+  return loaded;
+}

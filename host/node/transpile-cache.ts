@@ -1,0 +1,136 @@
+/**
+ * Component -> JS (jco-transpile), cached on disk. Key: sha256(component bytes) and the
+ * jco-transpile version. Location: `cacheDir` option, else env MOLT_WASM_CACHE_DIR, else
+ * `$XDG_CACHE_HOME/molt-wasm`, else `~/.cache/molt-wasm`.
+ *
+ * An entry is a directory holding the generated files and `molt-entry.json` (sha256 of every
+ * file, the transpiler's import list). Entries are written into a temporary directory and
+ * renamed into place, so a reader never sees a half-written entry; an entry whose files do
+ * not match its hashes (corrupt, truncated, edited) is deleted and rebuilt, never run.
+ * The hashes detect damage, not an attacker with write access to the cache directory.
+ *
+ * Instantiation mode `async`: the generated `instantiate()` compiles core modules with
+ * WebAssembly.compile (no main-thread size limit) and works without JSPI; every export and
+ * every host import stays synchronous (asyncMode `sync`), so no JSPI is needed to run.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { transpileBytes } from '@bytecodealliance/jco-transpile';
+import { WasmFormatError } from '../errors.js';
+
+const ENTRY_FILE = 'molt-entry.json';
+/** The name the generated module gets: `component.js`, `component.core.wasm`, ... */
+const NAME = 'component';
+
+export interface CacheEntry {
+  /** The directory holding the generated files. */
+  readonly dir: string;
+  /** Unversioned interface names the component imports (`wasi:cli/stdout`, ...). */
+  readonly imports: readonly string[];
+  /** True when this call transpiled (cache miss or rebuilt entry). */
+  readonly built: boolean;
+}
+
+interface EntryManifest {
+  readonly version: 1;
+  readonly transpiler: string;
+  readonly component: string;
+  readonly imports: string[];
+  readonly files: Record<string, string>;
+}
+
+let transpilerVersion: string | undefined;
+/** `jco-transpile@0.15.0`: part of the key, so a new transpiler never reuses old output. */
+export function transpilerId(): string {
+  if (transpilerVersion === undefined) {
+    const require = createRequire(import.meta.url);
+    const main = require.resolve('@bytecodealliance/jco-transpile');
+    const pkg = require(join(dirname(main), '..', 'package.json')) as { version: string };
+    transpilerVersion = pkg.version;
+  }
+  return `jco-transpile@${transpilerVersion}`;
+}
+
+/** The cache root (see the module comment for the order of sources). */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env['MOLT_WASM_CACHE_DIR']) return env['MOLT_WASM_CACHE_DIR'];
+  if (env['XDG_CACHE_HOME']) return join(env['XDG_CACHE_HOME'], 'molt-wasm');
+  return join(homedir(), '.cache', 'molt-wasm');
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Reads and verifies an entry; null when it is missing, partial or corrupt. */
+async function readEntry(dir: string, componentHash: string): Promise<EntryManifest | null> {
+  let m: EntryManifest;
+  try {
+    m = JSON.parse(await readFile(join(dir, ENTRY_FILE), 'utf8')) as EntryManifest;
+  } catch {
+    return null;
+  }
+  if (m.version !== 1 || m.component !== componentHash || m.transpiler !== transpilerId()) return null;
+  if (typeof m.files !== 'object' || m.files === null || !(`${NAME}.js` in m.files)) return null;
+  for (const [name, hash] of Object.entries(m.files)) {
+    try {
+      if (sha256(await readFile(join(dir, name))) !== hash) return null;
+    } catch {
+      return null;
+    }
+  }
+  return m;
+}
+
+/**
+ * Returns a verified cache entry for `component`, transpiling when there is none or the
+ * existing one fails verification.
+ */
+export async function getTranspiled(component: Uint8Array, cacheDir = defaultCacheDir()): Promise<CacheEntry> {
+  const hash = sha256(component);
+  const key = `${hash}-${transpilerId().replace(/[^A-Za-z0-9.-]/g, '_')}`;
+  const dir = join(cacheDir, key);
+  const existing = await readEntry(dir, hash);
+  if (existing !== null) return { dir, imports: existing.imports, built: false };
+
+  let result: Awaited<ReturnType<typeof transpileBytes>>;
+  try {
+    result = await transpileBytes(component, { name: NAME, instantiation: { tag: 'async' } });
+  } catch (e) {
+    // The transpiler validates the component: a failure here is bad input, not a host fault.
+    throw new WasmFormatError(`not a valid component: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  await mkdir(cacheDir, { recursive: true });
+  const tmp = join(cacheDir, `.tmp-${key}-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const files: Record<string, string> = {};
+  try {
+    for (const [name, bytes] of Object.entries(result.files)) {
+      if (name.endsWith('.d.ts')) continue; // types are of no use to the runner
+      await mkdir(dirname(join(tmp, name)), { recursive: true });
+      await writeFile(join(tmp, name), bytes);
+      files[name] = sha256(bytes);
+    }
+    const manifest: EntryManifest = {
+      version: 1,
+      transpiler: transpilerId(),
+      component: hash,
+      imports: result.imports,
+      files,
+    };
+    await writeFile(join(tmp, ENTRY_FILE), JSON.stringify(manifest));
+    // A bad entry in the way is removed first; rename is atomic once the path is free.
+    await rm(dir, { recursive: true, force: true });
+    try {
+      await rename(tmp, dir);
+    } catch (e) {
+      // Another process won the race with an equivalent entry: use theirs if it verifies.
+      if ((await readEntry(dir, hash)) === null) throw e;
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return { dir, imports: result.imports, built: true };
+}

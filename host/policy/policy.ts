@@ -1,0 +1,69 @@
+/**
+ * Evaluation of one canonical manifest (SPEC sections 2-3): deny always wins, then an allow
+ * (`true` or a matching scope) gives `ok`, else `missing`. Built once per manifest change;
+ * `check` does no parsing of the manifest.
+ */
+import { CAPABILITIES } from './capabilities.js';
+import { normalizeManifest } from './manifest.js';
+import { compileScopes, isValidTarget, type ScopeSet } from './scopes/index.js';
+import type { CanonicalManifest, CapabilityName, CheckTarget, ScopeKind } from './types.js';
+
+const SCOPE_KIND: ReadonlyMap<CapabilityName, ScopeKind> = new Map(CAPABILITIES.map((c) => [c.name, c.scopeKind]));
+
+/** One side (allow or deny) of one capability, compiled. */
+type CompiledGrant = { readonly all: true } | { readonly all: false; readonly set: ScopeSet };
+
+interface CompiledEntry {
+  readonly allow: CompiledGrant | undefined;
+  readonly deny: CompiledGrant | undefined;
+}
+
+function compileGrant(cap: CapabilityName, g: true | readonly string[] | undefined, where: string): CompiledGrant | undefined {
+  if (g === undefined) return undefined;
+  if (g === true) return { all: true };
+  return { all: false, set: compileScopes(cap, g, where) };
+}
+
+export class CompiledPolicy {
+  private constructor(
+    /** The normalised manifest this policy evaluates. */
+    readonly manifest: CanonicalManifest,
+    private readonly entries: ReadonlyMap<CapabilityName, CompiledEntry>,
+  ) {}
+
+  /** Normalises (validating every scope, so it may throw ScopeError) and compiles `m`. */
+  static fromManifest(m: CanonicalManifest): CompiledPolicy {
+    const manifest = normalizeManifest(m);
+    const entries = new Map<CapabilityName, CompiledEntry>();
+    for (const { name } of CAPABILITIES) {
+      const allow = compileGrant(name, manifest.allow[name], `manifest.allow.${name}`);
+      const deny = compileGrant(name, manifest.deny[name], `manifest.deny.${name}`);
+      if (allow !== undefined || deny !== undefined) entries.set(name, { allow, deny });
+    }
+    return new CompiledPolicy(manifest, entries);
+  }
+
+  /**
+   * The decision for `cap` on `target`.
+   * - Deny wins: deny `true`, or a deny scope matching the target, gives `missing`.
+   * - Then allow `true` or an allow scope matching the target gives `ok`; otherwise `missing`.
+   * - Without a target: `ok` iff the capability is allowed (true or a non-empty list) and not
+   *   denied wholesale; a deny list does not stop the unscoped check (it stops the scoped one).
+   * - A target of the wrong kind for `cap`, or a malformed one (a path escaping with `..`, an
+   *   invalid host or port, an env name with `=`), is `missing` even under allow `true`: the
+   *   policy fails closed on what it cannot read. For capabilities without scopes the target
+   *   is ignored.
+   */
+  check(cap: CapabilityName, target?: CheckTarget): 'ok' | 'missing' {
+    const e = this.entries.get(cap);
+    if (e === undefined || e.allow === undefined) return 'missing';
+    if (e.deny !== undefined && e.deny.all) return 'missing';
+    if (target === undefined || SCOPE_KIND.get(cap) === 'none') {
+      return e.allow.all || e.allow.set.scopes.length > 0 ? 'ok' : 'missing';
+    }
+    if (SCOPE_KIND.get(cap) !== target.kind || !isValidTarget(target)) return 'missing';
+    if (e.deny !== undefined && !e.deny.all && e.deny.set.blocks(target)) return 'missing';
+    if (e.allow.all) return 'ok';
+    return e.allow.set.allows(target) ? 'ok' : 'missing';
+  }
+}

@@ -1,0 +1,457 @@
+/**
+ * fd_* functions: reads, writes, offsets, stat, flags, readdir, close/renumber, prestat.
+ * Semantics follow Wasmtime's preview1-on-preview2 (crates/wasi/src/preview1.rs): files keep
+ * their offset here, reads and writes go through `descriptor.read/write(…, offset)`.
+ */
+import { ADVICE_0_2, Errno, Fdflags, Filetype, Fstflags, RIGHTS_ALL, Rights, Size, Whence } from './constants.js';
+import { fail } from './errno.js';
+import type { Preview1Context, Preview1Functions } from './context.js';
+import type { DirEntry, FdEntry, FileEntry } from './fd-table.js';
+import { encodeUtf8 } from './memory.js';
+import {
+  datetimeToNs,
+  nsToDatetime,
+  type Descriptor02,
+  type DescriptorStat02,
+  type NewTimestamp02,
+  type PathFlags02,
+} from './wasi02.js';
+
+/** WASI 0.2 descriptor-type -> preview1 filetype. */
+export function filetypeOf(type: string): number {
+  switch (type) {
+    case 'regular-file': return Filetype.regularFile;
+    case 'directory': return Filetype.directory;
+    case 'block-device': return Filetype.blockDevice;
+    case 'character-device': return Filetype.characterDevice;
+    case 'symbolic-link': return Filetype.symbolicLink;
+    case 'socket': return Filetype.socketStream;
+    default: return Filetype.unknown; // fifo and unknown: preview1 has no FIFO type
+  }
+}
+
+export interface Filestat {
+  dev: bigint;
+  ino: bigint;
+  filetype: number;
+  nlink: bigint;
+  size: bigint;
+  atim: bigint;
+  mtim: bigint;
+  ctim: bigint;
+}
+
+export function writeFilestat(ctx: Preview1Context, out: number, s: Filestat): void {
+  ctx.mem.bytes(out, Size.filestat).fill(0);
+  ctx.mem.setU64(out, s.dev);
+  ctx.mem.setU64(out + 8, s.ino);
+  ctx.mem.setU8(out + 16, s.filetype);
+  ctx.mem.setU64(out + 24, s.nlink);
+  ctx.mem.setU64(out + 32, s.size);
+  ctx.mem.setU64(out + 40, s.atim);
+  ctx.mem.setU64(out + 48, s.mtim);
+  ctx.mem.setU64(out + 56, s.ctim);
+}
+
+/** A 0.2 stat as a preview1 filestat; dev is 1 and ino the metadata hash (Wasmtime). */
+export function toFilestat(stat: DescriptorStat02, ino: bigint): Filestat {
+  return {
+    dev: 1n,
+    ino,
+    filetype: filetypeOf(stat.type),
+    nlink: BigInt(stat.linkCount),
+    size: BigInt(stat.size),
+    atim: datetimeToNs(stat.dataAccessTimestamp),
+    mtim: datetimeToNs(stat.dataModificationTimestamp),
+    ctim: datetimeToNs(stat.statusChangeTimestamp),
+  };
+}
+
+const FOLLOW: PathFlags02 = { symlinkFollow: true };
+
+/**
+ * stat() of a file or directory descriptor. preview2-shim's preopen descriptors answer
+ * stat() with 'invalid'; for those, stat-at "." of the same preopen is the same object
+ * (and passes the same fs.read check in the gate).
+ */
+export function statDescriptor(entry: FileEntry | DirEntry): DescriptorStat02 {
+  try {
+    return entry.desc.stat();
+  } catch (e) {
+    if (e === 'invalid' && entry.kind === 'dir') return entry.desc.statAt(FOLLOW, '.');
+    throw e;
+  }
+}
+
+/** metadata-hash lower half (the inode on Node), 0 when the 0.2 layer has no metadata-hash. */
+function inoOf(desc: Descriptor02): bigint {
+  return desc.metadataHash ? BigInt(desc.metadataHash().lower) : 0n;
+}
+export function inoAt(desc: Descriptor02, flags: PathFlags02, path: string): bigint {
+  return desc.metadataHashAt ? BigInt(desc.metadataHashAt(flags, path).lower) : 0n;
+}
+
+/**
+ * preview1 (timestamp, set, now) -> 0.2 new-timestamp. Both set and now is EINVAL.
+ * `current` resolves no-change to the value it has, because preview2-shim applies no-change
+ * from the wrong object in set-times-at (the directory, not the path).
+ */
+function newTimestamp(ns: bigint, set: boolean, now: boolean): NewTimestamp02 {
+  if (set && now) fail(Errno.inval);
+  if (set) return { tag: 'timestamp', val: nsToDatetime(BigInt.asUintN(64, ns)) };
+  if (now) return { tag: 'now' };
+  return { tag: 'no-change' };
+}
+
+export function timestampsFor(atim: bigint, mtim: bigint, flags: number): [NewTimestamp02, NewTimestamp02] {
+  if (flags & ~0xf) fail(Errno.inval);
+  return [
+    newTimestamp(atim, (flags & Fstflags.atim) !== 0, (flags & Fstflags.atimNow) !== 0),
+    newTimestamp(mtim, (flags & Fstflags.mtim) !== 0, (flags & Fstflags.mtimNow) !== 0),
+  ];
+}
+
+/** Replaces one no-change (when the other is set) by the current value from `stat`. */
+export function resolveNoChange(
+  times: [NewTimestamp02, NewTimestamp02],
+  stat: () => DescriptorStat02,
+): [NewTimestamp02, NewTimestamp02] {
+  const [a, m] = times;
+  const oneNoChange = (a.tag === 'no-change') !== (m.tag === 'no-change');
+  if (!oneNoChange) return times;
+  const s = stat();
+  const keep = (t: NewTimestamp02, d: DescriptorStat02['dataAccessTimestamp']): NewTimestamp02 =>
+    t.tag === 'no-change' && d ? { tag: 'timestamp', val: d } : t;
+  return [keep(a, s.dataAccessTimestamp), keep(m, s.dataModificationTimestamp)];
+}
+
+/** Gathers the ciovecs into one buffer (a copy: the 0.2 layer may keep it). */
+function gather(ctx: Preview1Context, iovs: number, count: number): Uint8Array {
+  const list = ctx.mem.iovecs(iovs, count);
+  const total = list.reduce((n, v) => n + v.len, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const v of list) {
+    out.set(ctx.mem.bytes(v.ptr, v.len), at);
+    at += v.len;
+  }
+  return out;
+}
+
+/** Scatters `data` over the iovecs; returns the byte count. */
+function scatter(ctx: Preview1Context, iovs: number, count: number, data: Uint8Array): number {
+  let at = 0;
+  for (const v of ctx.mem.iovecs(iovs, count)) {
+    if (at >= data.length) break;
+    const n = Math.min(v.len, data.length - at);
+    ctx.mem.write(v.ptr, data.subarray(at, at + n));
+    at += n;
+  }
+  return at;
+}
+
+function iovecTotal(ctx: Preview1Context, iovs: number, count: number): number {
+  return ctx.mem.iovecs(iovs, count).reduce((n, v) => n + v.len, 0);
+}
+
+/** Reads up to `len` bytes from a file at `offset` (a short read at end of file). */
+function readFile(desc: Descriptor02, len: number, offset: bigint): Uint8Array {
+  if (len === 0) return new Uint8Array(0);
+  const [bytes] = desc.read(BigInt(len), offset);
+  return bytes;
+}
+
+function readStdin(ctx: Preview1Context, len: number): Uint8Array {
+  if (len === 0) return new Uint8Array(0);
+  try {
+    return ctx.stdin().blockingRead(BigInt(len));
+  } catch (e) {
+    // A closed stream is end of file, not an error (Wasmtime).
+    if (e !== null && typeof e === 'object' && (e as { tag?: unknown }).tag === 'closed') {
+      return new Uint8Array(0);
+    }
+    throw e;
+  }
+}
+
+/** blocking-write-and-flush takes at most 4096 bytes per call (WASI 0.2 streams). */
+function writeStream(stream: { blockingWriteAndFlush(b: Uint8Array): void }, data: Uint8Array): void {
+  for (let at = 0; at < data.length; at += 4096) {
+    stream.blockingWriteAndFlush(data.slice(at, at + 4096));
+  }
+}
+
+function writeFile(file: FileEntry, data: Uint8Array, offset: bigint | undefined): number {
+  // Append mode ignores the offset, pwrite included (Linux semantics, as in Wasmtime).
+  const at = file.append ? BigInt(file.desc.stat().size) : (offset ?? file.position);
+  const written = data.length === 0 ? 0 : Number(file.desc.write(data, at));
+  if (offset === undefined) file.position = at + BigInt(written);
+  return written;
+}
+
+/**
+ * A file opened without read (write), or whose guest dropped that right, refuses fd_read
+ * (fd_write) with EBADF, as POSIX does for a descriptor not open for it.
+ */
+function requireRight(file: FileEntry, right: bigint): void {
+  if ((file.rights.base & right) === 0n) fail(Errno.badf);
+}
+
+function disposeEntry(entry: FdEntry | undefined): void {
+  if (entry && (entry.kind === 'file' || entry.kind === 'dir')) entry.desc[Symbol.dispose]?.();
+}
+
+export function fdFunctions(ctx: Preview1Context): Preview1Functions {
+  const fds = () => ctx.fds;
+
+  return {
+    fd_advise: (fd: number, offset: bigint, len: bigint, advice: number) => {
+      const name = ADVICE_0_2[advice] ?? fail(Errno.inval);
+      fds().file(fd).desc.advise(BigInt.asUintN(64, offset), BigInt.asUintN(64, len), name);
+    },
+
+    fd_allocate: (fd: number, _offset: bigint, _len: bigint) => {
+      fds().file(fd);
+      return Errno.notsup; // WASI 0.2 has no allocate (Wasmtime)
+    },
+
+    fd_close: (fd: number) => disposeEntry(fds().remove(fd)),
+
+    fd_datasync: (fd: number) => fds().file(fd).desc.syncData(),
+    fd_sync: (fd: number) => fds().file(fd).desc.sync(),
+
+    fd_fdstat_get: (fd: number, out: number) => {
+      const entry = fds().get(fd);
+      let filetype: number;
+      let flags = 0;
+      let base: bigint;
+      let inheriting: bigint;
+      if (entry.kind === 'stdin' || entry.kind === 'stdout' || entry.kind === 'stderr') {
+        filetype = isTerminal(ctx, entry.kind) ? Filetype.characterDevice : Filetype.unknown;
+        base = inheriting = entry.kind === 'stdin' ? Rights.fdRead : Rights.fdWrite;
+      } else if (entry.kind === 'dir') {
+        filetype = Filetype.directory;
+        base = entry.rights.base;
+        inheriting = entry.rights.inheriting;
+      } else {
+        const f = entry.desc.getFlags();
+        filetype = filetypeOf(entry.desc.getType());
+        base = entry.rights.base;
+        inheriting = entry.rights.inheriting;
+        if (f.dataIntegritySync) flags |= Fdflags.dsync;
+        if (f.requestedWriteSync) flags |= Fdflags.rsync;
+        if (f.fileIntegritySync) flags |= Fdflags.sync;
+        if (entry.append) flags |= Fdflags.append;
+        if (entry.nonblock) flags |= Fdflags.nonblock;
+      }
+      ctx.mem.bytes(out, Size.fdstat).fill(0);
+      ctx.mem.setU8(out, filetype);
+      ctx.mem.setU16(out + 2, flags);
+      ctx.mem.setU64(out + 8, base & RIGHTS_ALL);
+      ctx.mem.setU64(out + 16, inheriting & RIGHTS_ALL);
+    },
+
+    fd_fdstat_set_flags: (fd: number, flags: number) => {
+      const file = fds().file(fd);
+      // Only APPEND and NONBLOCK can change after open (Wasmtime).
+      if (flags & (Fdflags.dsync | Fdflags.sync | Fdflags.rsync) || flags & ~0x1f) fail(Errno.inval);
+      file.append = (flags & Fdflags.append) !== 0;
+      file.nonblock = (flags & Fdflags.nonblock) !== 0;
+    },
+
+    // Rights only shrink: asking for one the fd does not have is ENOTCAPABLE.
+    fd_fdstat_set_rights: (fd: number, base: bigint, inheriting: bigint) => {
+      const entry = fds().get(fd);
+      if (entry.kind !== 'file' && entry.kind !== 'dir') fail(Errno.badf);
+      base = BigInt.asUintN(64, base);
+      inheriting = BigInt.asUintN(64, inheriting);
+      if ((base & ~entry.rights.base) !== 0n || (inheriting & ~entry.rights.inheriting) !== 0n) {
+        fail(Errno.notcapable);
+      }
+      entry.rights = { base, inheriting };
+    },
+
+    fd_filestat_get: (fd: number, out: number) => {
+      const entry = fds().get(fd);
+      if (entry.kind === 'file' || entry.kind === 'dir') {
+        const stat = statDescriptor(entry);
+        writeFilestat(ctx, out, toFilestat(stat, inoOf(entry.desc)));
+      } else {
+        const filetype = isTerminal(ctx, entry.kind) ? Filetype.characterDevice : Filetype.unknown;
+        writeFilestat(ctx, out, { dev: 0n, ino: 0n, filetype, nlink: 0n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n });
+      }
+    },
+
+    fd_filestat_set_size: (fd: number, size: bigint) => fds().file(fd).desc.setSize(BigInt.asUintN(64, size)),
+
+    fd_filestat_set_times: (fd: number, atim: bigint, mtim: bigint, flags: number) => {
+      const times = timestampsFor(atim, mtim, flags);
+      const entry = fds().get(fd);
+      if (entry.kind !== 'file' && entry.kind !== 'dir') fail(Errno.badf);
+      const [a, m] = resolveNoChange(times, () => statDescriptor(entry));
+      try {
+        entry.desc.setTimes(a, m);
+      } catch (e) {
+        // preview2-shim preopens refuse set-times; set-times-at "." is the same directory.
+        if (e === 'invalid' && entry.kind === 'dir') entry.desc.setTimesAt(FOLLOW, '.', a, m);
+        else throw e;
+      }
+    },
+
+    fd_read: (fd: number, iovs: number, count: number, out: number) => {
+      const entry = fds().get(fd);
+      let data: Uint8Array;
+      if (entry.kind === 'file') {
+        requireRight(entry, Rights.fdRead);
+        data = readFile(entry.desc, iovecTotal(ctx, iovs, count), entry.position);
+        entry.position += BigInt(data.length);
+      } else if (entry.kind === 'stdin') {
+        const first = ctx.mem.iovecs(iovs, count).find((v) => v.len > 0);
+        data = readStdin(ctx, first?.len ?? 0);
+      } else {
+        return fail(Errno.badf);
+      }
+      ctx.mem.setU32(out, scatter(ctx, iovs, count, data));
+    },
+
+    fd_pread: (fd: number, iovs: number, count: number, offset: bigint, out: number) => {
+      const entry = fds().get(fd);
+      if (entry.kind === 'stdin') fail(Errno.spipe);
+      if (entry.kind !== 'file') fail(Errno.badf);
+      requireRight(entry, Rights.fdRead);
+      const data = readFile(entry.desc, iovecTotal(ctx, iovs, count), BigInt.asUintN(64, offset));
+      ctx.mem.setU32(out, scatter(ctx, iovs, count, data));
+    },
+
+    fd_write: (fd: number, iovs: number, count: number, out: number) => {
+      const entry = fds().get(fd);
+      const data = gather(ctx, iovs, count);
+      if (entry.kind === 'file') {
+        requireRight(entry, Rights.fdWrite);
+        ctx.mem.setU32(out, writeFile(entry, data, undefined));
+      } else if (entry.kind === 'stdout' || entry.kind === 'stderr') {
+        if (data.length > 0) writeStream(entry.kind === 'stdout' ? ctx.stdout() : ctx.stderr(), data);
+        ctx.mem.setU32(out, data.length);
+      } else {
+        fail(Errno.badf);
+      }
+    },
+
+    fd_pwrite: (fd: number, iovs: number, count: number, offset: bigint, out: number) => {
+      const entry = fds().get(fd);
+      if (entry.kind === 'stdout' || entry.kind === 'stderr' || entry.kind === 'stdin') fail(Errno.spipe);
+      if (entry.kind !== 'file') fail(Errno.badf);
+      requireRight(entry, Rights.fdWrite);
+      ctx.mem.setU32(out, writeFile(entry, gather(ctx, iovs, count), BigInt.asUintN(64, offset)));
+    },
+
+    fd_prestat_get: (fd: number, out: number) => {
+      const entry = fds().lookup(fd);
+      if (entry?.kind !== 'dir' || entry.preopenPath === undefined) return Errno.badf;
+      ctx.mem.setU8(out, 0); // preopentype dir
+      ctx.mem.setU32(out + 4, encodeUtf8(entry.preopenPath).length);
+    },
+
+    fd_prestat_dir_name: (fd: number, path: number, len: number) => {
+      const entry = fds().get(fd);
+      if (entry.kind !== 'dir' || entry.preopenPath === undefined) fail(Errno.notdir);
+      const name = encodeUtf8(entry.preopenPath);
+      if (name.length > len >>> 0) fail(Errno.nametoolong);
+      ctx.mem.write(path, name);
+    },
+
+    fd_renumber: (from: number, to: number) => disposeEntry(fds().renumber(from, to)),
+
+    fd_seek: (fd: number, offset: bigint, whence: number, out: number) => {
+      const file = fds().seekable(fd);
+      let pos: bigint;
+      switch (whence) {
+        case Whence.set: pos = offset; break;
+        case Whence.cur: pos = file.position + offset; break;
+        case Whence.end: pos = BigInt(file.desc.stat().size) + offset; break;
+        default: return fail(Errno.inval);
+      }
+      if (pos < 0n || pos > 0xffff_ffff_ffff_ffffn) fail(Errno.inval);
+      file.position = pos;
+      ctx.mem.setU64(out, pos);
+    },
+
+    fd_tell: (fd: number, out: number) => ctx.mem.setU64(out, fds().seekable(fd).position),
+
+    fd_readdir: (fd: number, buf: number, bufLen: number, cookie: bigint, out: number) => {
+      const dir = fds().dir(fd);
+      const entries = listDirectory(dir);
+      ctx.mem.setU32(out, writeDirents(ctx, entries, buf, bufLen >>> 0, BigInt.asUintN(64, cookie)));
+    },
+  };
+}
+
+interface ListedEntry {
+  name: string;
+  ino: bigint;
+  filetype: number;
+}
+
+/** All entries of a directory, with "." and ".." first (Wasmtime). */
+function listDirectory(dir: DirEntry): ListedEntry[] {
+  let desc = dir.desc;
+  let stream;
+  let opened: Descriptor02 | undefined;
+  try {
+    stream = desc.readDirectory();
+  } catch (e) {
+    // preview2-shim cannot list a preopen descriptor itself; "." opened from it is the same.
+    if (e !== 'bad-descriptor' || dir.preopenPath === undefined) throw e;
+    opened = desc = desc.openAt({}, '.', { directory: true }, { read: true });
+    stream = desc.readDirectory();
+  }
+  try {
+    const self = inoOf(dir.desc);
+    const out: ListedEntry[] = [
+      { name: '.', ino: self, filetype: Filetype.directory },
+      { name: '..', ino: self, filetype: Filetype.directory },
+    ];
+    for (let e = stream.readDirectoryEntry(); e !== undefined; e = stream.readDirectoryEntry()) {
+      out.push({ name: e.name, ino: inoAt(desc, {}, e.name), filetype: filetypeOf(e.type) });
+    }
+    return out;
+  } finally {
+    (stream as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
+    opened?.[Symbol.dispose]?.();
+  }
+}
+
+/** Serialises dirents from `cookie` on; a full buffer (used === bufLen) means "call again". */
+function writeDirents(ctx: Preview1Context, entries: ListedEntry[], buf: number, bufLen: number, cookie: bigint): number {
+  let at = 0;
+  for (let i = Number(cookie > BigInt(entries.length) ? BigInt(entries.length) : cookie); i < entries.length; i++) {
+    const e = entries[i]!;
+    const name = encodeUtf8(e.name);
+    const header = new Uint8Array(Size.dirent);
+    const view = new DataView(header.buffer);
+    view.setBigUint64(0, BigInt(i + 1), true);
+    view.setBigUint64(8, e.ino, true);
+    view.setUint32(16, name.length, true);
+    view.setUint8(20, e.filetype);
+    for (const part of [header, name]) {
+      const n = Math.min(part.length, bufLen - at);
+      ctx.mem.write(buf + at, part.subarray(0, n));
+      at += n;
+      if (at === bufLen) return at;
+    }
+  }
+  return at;
+}
+
+/** Whether a stdio stream is a terminal: the 0.2 terminal-* interface answers (none = not a tty). */
+function isTerminal(ctx: Preview1Context, kind: 'stdin' | 'stdout' | 'stderr'): boolean {
+  const names = {
+    stdin: ['wasi:cli/terminal-stdin', 'getTerminalStdin'],
+    stdout: ['wasi:cli/terminal-stdout', 'getTerminalStdout'],
+    stderr: ['wasi:cli/terminal-stderr', 'getTerminalStderr'],
+  } as const;
+  const [iface, fn] = names[kind];
+  const i = ctx.wasi[iface];
+  if (!i || typeof i[fn] !== 'function') return false;
+  return i[fn]() !== undefined;
+}

@@ -1,0 +1,136 @@
+/**
+ * path_* functions. Path resolution, sandboxing (no escaping the preopen) and the capability
+ * checks all happen in the 0.2 layer's `*-at` methods; here the preview1 arguments become
+ * 0.2 flags and the opened descriptor joins the fd table.
+ */
+import { DIRECTORY_INHERITING, DIRECTORY_RIGHTS, Errno, FILE_RIGHTS, Fdflags, Lookupflags, Oflags, Rights } from './constants.js';
+import { fail } from './errno.js';
+import type { Preview1Context, Preview1Functions } from './context.js';
+import { inoAt, resolveNoChange, timestampsFor, toFilestat, writeFilestat } from './fd-functions.js';
+import type { DescriptorFlags02, OpenFlags02, PathFlags02 } from './wasi02.js';
+
+function pathFlags(lookup: number): PathFlags02 {
+  return { symlinkFollow: (lookup & Lookupflags.symlinkFollow) !== 0 };
+}
+
+function openFlags(oflags: number): OpenFlags02 {
+  if (oflags & ~0xf) fail(Errno.inval);
+  return {
+    create: (oflags & Oflags.creat) !== 0,
+    directory: (oflags & Oflags.directory) !== 0,
+    exclusive: (oflags & Oflags.excl) !== 0,
+    truncate: (oflags & Oflags.trunc) !== 0,
+  };
+}
+
+function descriptorFlags(rightsBase: bigint, fdflags: number): DescriptorFlags02 {
+  const flags: DescriptorFlags02 = {
+    read: (rightsBase & Rights.fdRead) !== 0n,
+    write: (rightsBase & Rights.fdWrite) !== 0n,
+  };
+  if (fdflags & Fdflags.sync) flags.fileIntegritySync = true;
+  if (fdflags & Fdflags.dsync) flags.dataIntegritySync = true;
+  if (fdflags & Fdflags.rsync) flags.requestedWriteSync = true;
+  return flags;
+}
+
+/** A new file's rights: what it asked for, limited to file rights and to how it was opened. */
+function fileRights(requested: bigint, flags: DescriptorFlags02): { base: bigint; inheriting: bigint } {
+  let base = BigInt.asUintN(64, requested) & FILE_RIGHTS;
+  if (!flags.read) base &= ~Rights.fdRead;
+  if (!flags.write) base &= ~Rights.fdWrite;
+  return { base, inheriting: base };
+}
+
+export function pathFunctions(ctx: Preview1Context): Preview1Functions {
+  const dir = (fd: number) => ctx.fds.dir(fd).desc;
+  // No filesystem path holds a NUL; Wasmtime reports EINVAL (the host OS cannot even be asked).
+  const str = (ptr: number, len: number) => {
+    const s = ctx.mem.string(ptr, len);
+    return s.includes('\0') ? fail(Errno.inval) : s;
+  };
+
+  return {
+    path_create_directory: (fd: number, path: number, len: number) =>
+      dir(fd).createDirectoryAt(str(path, len)),
+
+    path_filestat_get: (fd: number, lookup: number, path: number, len: number, out: number) => {
+      const d = dir(fd);
+      const p = str(path, len);
+      const flags = pathFlags(lookup);
+      const stat = d.statAt(flags, p);
+      writeFilestat(ctx, out, toFilestat(stat, inoAt(d, flags, p)));
+    },
+
+    path_filestat_set_times: (
+      fd: number, lookup: number, path: number, len: number, atim: bigint, mtim: bigint, fst: number,
+    ) => {
+      const times = timestampsFor(atim, mtim, fst);
+      const d = dir(fd);
+      const p = str(path, len);
+      const flags = pathFlags(lookup);
+      const [a, m] = resolveNoChange(times, () => d.statAt(flags, p));
+      d.setTimesAt(flags, p, a, m);
+    },
+
+    path_link: (
+      oldFd: number, oldLookup: number, oldPath: number, oldLen: number, newFd: number, newPath: number, newLen: number,
+    ) => {
+      const from = dir(oldFd);
+      const to = dir(newFd);
+      from.linkAt(pathFlags(oldLookup), str(oldPath, oldLen), to, str(newPath, newLen));
+    },
+
+    path_open: (
+      fd: number, lookup: number, path: number, len: number, oflags: number,
+      rightsBase: bigint, _rightsInheriting: bigint, fdflags: number, out: number,
+    ) => {
+      const p = str(path, len);
+      const open = openFlags(oflags);
+      const descFlags = descriptorFlags(rightsBase, fdflags);
+      const entry = ctx.fds.get(fd);
+      if (entry.kind === 'file') fail(Errno.notdir);
+      if (entry.kind !== 'dir') fail(Errno.badf);
+      const desc = entry.desc.openAt(pathFlags(lookup), p, open, descFlags);
+      let opened: number;
+      try {
+        opened = desc.getType() === 'directory'
+          ? ctx.fds.push({ kind: 'dir', desc, rights: { base: DIRECTORY_RIGHTS, inheriting: DIRECTORY_INHERITING } })
+          : ctx.fds.push({
+              kind: 'file',
+              desc,
+              rights: fileRights(rightsBase, descFlags),
+              position: 0n,
+              append: (fdflags & Fdflags.append) !== 0,
+              nonblock: (fdflags & Fdflags.nonblock) !== 0,
+            });
+      } catch (e) {
+        desc[Symbol.dispose]?.();
+        throw e;
+      }
+      ctx.mem.setU32(out, opened);
+    },
+
+    path_readlink: (fd: number, path: number, len: number, buf: number, bufLen: number, out: number) => {
+      const target = new TextEncoder().encode(dir(fd).readlinkAt(str(path, len)));
+      const n = Math.min(target.length, bufLen >>> 0); // truncated to the buffer (Wasmtime)
+      ctx.mem.write(buf, target.subarray(0, n));
+      ctx.mem.setU32(out, n);
+    },
+
+    path_remove_directory: (fd: number, path: number, len: number) => dir(fd).removeDirectoryAt(str(path, len)),
+
+    path_rename: (fd: number, oldPath: number, oldLen: number, newFd: number, newPath: number, newLen: number) => {
+      const from = dir(fd);
+      const to = dir(newFd);
+      from.renameAt(str(oldPath, oldLen), to, str(newPath, newLen));
+    },
+
+    path_symlink: (oldPath: number, oldLen: number, fd: number, newPath: number, newLen: number) => {
+      const d = dir(fd);
+      d.symlinkAt(str(oldPath, oldLen), str(newPath, newLen));
+    },
+
+    path_unlink_file: (fd: number, path: number, len: number) => dir(fd).unlinkFileAt(str(path, len)),
+  };
+}

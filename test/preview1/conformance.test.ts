@@ -1,0 +1,42 @@
+/**
+ * Runs a handful of wasi-testsuite programs through scripts/conformance.ts (harness mode:
+ * preview2-shim + this preview1 layer, one child process per program). Skipped when the
+ * suite copy is not beside the repo.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const suite = resolve(repo, '..', 'shared', 'wasi-testsuite');
+const script = join(repo, 'dist', 'scripts', 'conformance.js');
+const skip = existsSync(join(suite, 'tests')) ? false : 'wasi-testsuite not found beside the repo';
+
+function run(...args: string[]): { out: string; status: number | null } {
+  const r = spawnSync(process.execPath, [script, suite, '--harness', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { out: r.stdout, status: r.status };
+}
+
+test('assemblyscript programs (args, env, exit 33, stdout) all pass', { skip }, () => {
+  const { out, status } = run('--filter', 'assemblyscript/');
+  assert.match(out, /^PASS assemblyscript\/proc_exit-failure/m);
+  assert.match(out, /^12 passed, 0 failed$/m, out);
+  assert.equal(status, 0);
+});
+
+test('filesystem programs pass with their directory granted', { skip }, () => {
+  for (const name of ['c/pwrite-with-append', 'rust/renumber', 'rust/fd_readdir', 'rust/path_open_read_write']) {
+    const { out } = run('--filter', name);
+    assert.match(out, /^1 passed, 0 failed$/m, `${name}: ${out}`);
+  }
+});
+
+test('--withhold: a program that needs its directory is refused and nothing changes', { skip }, () => {
+  const { out, status } = run('--withhold', '--filter', 'c/fopen-with-access');
+  assert.match(out, /^PASS c\/fopen-with-access {2}\(refused/m, out);
+  assert.match(out, /^1 passed, 0 failed$/m);
+  assert.equal(status, 0);
+});
