@@ -1,7 +1,7 @@
-/** Test wasm builders: WAT via wabt, components via jco's componentNew + the preview1 adapter. */
+/** Test wasm builders: WAT via wabt, components via wasm-tools' componentNew + the preview1 adapter. */
 import { readFileSync } from 'node:fs';
 import wabtInit from 'wabt';
-import { componentNew, preview1AdapterCommandPath } from '@bytecodealliance/jco';
+import { componentNew, preview1AdapterPath } from '../../scripts/lib/componentize.js';
 
 let wabtPromise: ReturnType<typeof wabtInit> | undefined;
 
@@ -37,7 +37,7 @@ let componentCache: Uint8Array | undefined;
 export async function adaptedComponent(): Promise<Uint8Array> {
   if (componentCache) return componentCache;
   const core = await preview1Module();
-  const adapter = readFileSync(preview1AdapterCommandPath());
+  const adapter = readFileSync(preview1AdapterPath());
   componentCache = new Uint8Array(await componentNew(core, [['wasi_snapshot_preview1', adapter]]));
   return componentCache;
 }

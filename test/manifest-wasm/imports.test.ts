@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { componentWit } from '@bytecodealliance/jco';
+import { componentWit } from '../../scripts/lib/componentize.js';
 import { WasmFormatError } from '../../host/errors.js';
 import { importLabel, listExports, listImports, readInterface } from '../../host/manifest/wasm/imports.js';
 import { adaptedComponent, preview1Module, wat } from './helpers.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { componentWit } from '@bytecodealliance/jco';
+import { componentWit } from '../../scripts/lib/componentize.js';
 import { WasmFormatError } from '../../host/errors.js';
 import {
   appendCustomSection,

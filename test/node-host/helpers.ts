@@ -1,22 +1,18 @@
 /**
- * Test support: WAT -> core module (wabt) -> component (jco componentEmbed + componentNew),
- * with the WASI 0.2.12 packages jco ships inlined as nested WIT packages. Plus small helpers
+ * Test support: WAT -> core module (wabt) -> component (wasm-tools componentEmbed + componentNew),
+ * with the WASI 0.2.12 packages of wit/deps inlined as nested WIT packages. Plus small helpers
  * for policies, temp dirs and output capture.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
-import { componentEmbed, componentNew } from '@bytecodealliance/jco';
+import { componentEmbed, componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 import type { CanonicalManifest } from '../../host/policy/types.js';
 import type { AuditRecord } from '../../host/gate/audit.js';
 import { UNKNOWN_IMPORT_WIT, type GuestSource } from './guests/guests.js';
 
-const require = createRequire(import.meta.url);
-const jcoRoot = join(dirname(require.resolve('@bytecodealliance/jco')), '..');
-const WASI_WIT = join(jcoRoot, 'lib', 'wit', 'builtin', '0.2.12');
 /** The repo root, from dist/test/node-host/ or test/node-host/. */
 export const REPO = (() => {
   let d = dirname(fileURLToPath(import.meta.url));
@@ -33,8 +29,8 @@ function nested(text: string): string {
 let depsWit: string | undefined;
 function wasiDeps(): string {
   if (depsWit === undefined) {
-    depsWit = ['wasi-io', 'wasi-clocks', 'wasi-cli', 'wasi-filesystem', 'wasi-random', 'wasi-sockets']
-      .map((p) => nested(readFileSync(join(WASI_WIT, p, 'package.wit'), 'utf8')))
+    depsWit = ['io', 'clocks', 'cli', 'filesystem', 'random', 'sockets']
+      .map((p) => nested(readFileSync(join(REPO, 'wit', 'deps', p, 'package.wit'), 'utf8')))
       .join('');
     const molt = readFileSync(join(REPO, 'wit', 'molt-capabilities.wit'), 'utf8').replace(/^\s*\/\/\/.*$/gm, '');
     depsWit += nested(molt) + UNKNOWN_IMPORT_WIT;
