@@ -142,6 +142,17 @@ export class GuestTimeoutError extends MoltError {
   override readonly exitCode = ExitCode.timeout;
 }
 
+/**
+ * `--max-memory`: a memory of the guest is already larger than the limit when it is
+ * instantiated (growth past the limit is not this error: memory.grow fails inside the guest).
+ * Exit 70, like a trap: the guest could not run within its bounds.
+ */
+export class GuestMemoryLimitError extends MoltError {
+  override readonly name = 'GuestMemoryLimitError';
+  override readonly code = 'MOLT_GUEST_MEMORY_LIMIT';
+  override readonly exitCode = ExitCode.software;
+}
+
 /** The guest was trapped by the host because a capability without an error channel was denied. Exit 77. */
 export class CapabilityDeniedError extends MoltError {
   override readonly name = 'CapabilityDeniedError';

@@ -16,6 +16,10 @@ export {
   type PreopenPlan,
   type WasiImportObject,
   type WasiPlatform,
+  escapeForTerminal,
+  type PromptAnswer,
+  type PromptCallback,
+  type PromptQuestion,
 } from './gate/index.js';
 export { PolicyEngine, resolvePolicy, type CanonicalManifest, type CheckResult, type SubjectId } from './policy/index.js';
 export * from './errors.js';

@@ -8,9 +8,8 @@ import { ManifestError, UsageError } from '../errors.js';
 import { auditImports, formatAuditTable } from '../manifest/audit.js';
 import { embedManifest, readProvenance } from '../manifest/provenance.js';
 import { listImports } from '../manifest/wasm/imports.js';
-import { emptyManifest, mergeManifests } from '../policy/manifest.js';
-import type { CanonicalManifest } from '../policy/types.js';
-import { loadCapabilitiesArgument } from '../manifest/input/capability-list.js';
+import { mergeManifests, resolvePolicy, type CanonicalManifest } from '../policy/index.js';
+import { addCapabilityOptions, readCapabilityOptions } from './capability-options.js';
 import { inFile, loadManifestFile, loadWasm, readTextFile } from './load.js';
 import { manifestToCanonicalJson } from '../manifest/canonical-json.js';
 import { toolInfo } from './tool.js';
@@ -27,49 +26,30 @@ Exit codes:
   64  usage: unknown flag, missing -o
   65  bad input: not wasm, truncated, malformed manifest; under --strict, any audit warning`;
 
-// TEMPORARY until host/cli/capability-options.ts lands: a computed specifier keeps tsc green.
-// Then: `import { addCapabilityOptions, readCapabilityOptions } from './capability-options.js'`.
-interface CapabilityOptionsModule {
-  addCapabilityOptions(cmd: Command): void;
-  readCapabilityOptions(
-    opts: Record<string, unknown>,
-    readFile: (path: string) => string,
-  ): { manifest?: CanonicalManifest; allow: CanonicalManifest['allow']; deny: CanonicalManifest['deny'] };
-}
-const CAPABILITY_OPTIONS_MODULE = './capability-options.js';
-let capabilityOptions: CapabilityOptionsModule | undefined;
-async function loadCapabilityOptions(): Promise<void> {
-  try {
-    capabilityOptions = (await import(CAPABILITY_OPTIONS_MODULE)) as CapabilityOptionsModule;
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-  }
-}
-function addCapabilityOptions(cmd: Command): void {
-  if (capabilityOptions) capabilityOptions.addCapabilityOptions(cmd);
-  else cmd.option('--capabilities <list|file>', 'capability names (net,env) or a profile/molt.toml file');
-}
-function readCapabilityOptions(opts: Record<string, unknown>, readFile: (path: string) => string): ReturnType<CapabilityOptionsModule['readCapabilityOptions']> {
-  if (capabilityOptions) return capabilityOptions.readCapabilityOptions(opts, readFile);
-  const arg = opts['capabilities'];
-  return { ...(typeof arg === 'string' ? { manifest: loadCapabilitiesArgument(arg, readFile) } : {}), allow: {}, deny: {} };
-}
-
-/** The manifest to embed: --manifest FILE, --capabilities and flags, merged (deny flags included). */
-function manifestFor(opts: Record<string, unknown>): CanonicalManifest {
+/**
+ * The manifest to embed: --manifest FILE and --capabilities merged as the manifest layer,
+ * then the allow and deny flags, through the same precedence as `run` (SPEC section 3) so a
+ * deny flag becomes a deny entry. No defaults: a built binary declares only what was asked.
+ */
+function manifestFor(opts: Record<string, unknown>): { manifest: CanonicalManifest; warnings: string[] } {
   const caps = readCapabilityOptions(opts, (path: string) => readTextFile(path, 'capabilities file'));
-  let manifest = emptyManifest();
   const file = opts['manifest'];
-  if (typeof file === 'string') manifest = mergeManifests(manifest, loadManifestFile(file));
-  if (caps.manifest) manifest = mergeManifests(manifest, caps.manifest);
-  return mergeManifests(manifest, { version: 1, allow: caps.allow, deny: caps.deny });
+  let manifest: CanonicalManifest | undefined = typeof file === 'string' ? loadManifestFile(file) : undefined;
+  if (caps.manifest) manifest = manifest === undefined ? caps.manifest : mergeManifests(manifest, caps.manifest);
+  const resolved = resolvePolicy({
+    ...(manifest === undefined ? {} : { manifest }),
+    allowFlags: caps.allow,
+    denyFlags: caps.deny,
+  });
+  return { manifest: resolved.manifest, warnings: resolved.warnings };
 }
 
 export function runBuild(input: string, opts: Record<string, unknown>, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): void {
   const output = opts['output'];
   if (typeof output !== 'string') throw new UsageError('build: -o <out.wasm> is required');
   const bytes = loadWasm(input);
-  const manifest = manifestFor(opts);
+  const { manifest, warnings } = manifestFor(opts);
+  for (const w of warnings) out.stderr.write(`warning: ${w}\n`);
   const built = inFile(input, () => embedManifest(bytes, manifest, toolInfo()));
   const report = auditImports(inFile(input, () => listImports(bytes)), manifest);
   out.stderr.write(`manifest: ${manifestToCanonicalJson(manifest)}\n`);
@@ -87,8 +67,7 @@ export function runBuild(input: string, opts: Record<string, unknown>, out: { st
   out.stdout.write(`built ${output} (${built.length} bytes)\n`);
 }
 
-export async function registerBuildCommand(program: Command): Promise<void> {
-  await loadCapabilityOptions();
+export function registerBuildCommand(program: Command): void {
   const cmd = program
     .command('build')
     .description('embed a capability manifest (molt:capabilities + molt:provenance) in a component or preview1 core module')

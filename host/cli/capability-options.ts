@@ -3,12 +3,12 @@
  * the Deno-style `--allow-…` / `--deny-…` flags and `--allow-undeclared`, registered on a
  * commander Command and read back into manifest layers for resolvePolicy.
  *
- * Commander's rule for an optional value: `--allow-read=/data` and `--allow-read /data` both
- * give the value; a bare `--allow-read` directly before another option or at the end has
- * none. So `--allow-read app.wasm` takes `app.wasm` as a path: write `--allow-read=/data`
- * as Deno requires, and give a bare flag only where another option or the end follows.
+ * A scoped flag takes its value only after `=` (Deno's rule): `--allow-read=/data` is scoped,
+ * a bare `--allow-read` is unscoped and never takes the next argument, so
+ * `run --deny-net app.wasm -- URL` runs app.wasm. Commander's own optional-value rule would
+ * swallow `app.wasm` as a host list; addCapabilityOptions rewrites the command's argv first.
  */
-import type { Command } from 'commander';
+import type { Command, ParseOptionsResult } from 'commander';
 import { UsageError } from '../errors.js';
 import {
   flagsToLayers,
@@ -37,12 +37,41 @@ export interface CapabilityOptions {
 }
 
 /**
- * Accumulates repeats of an optional-value flag: the values in order, or `true` once a bare
- * use appears (commander itself stores `true` for a bare use, replacing earlier values,
- * which is the same answer: unscoped covers every scope).
+ * What a bare scoped flag becomes before commander parses it. A process argument cannot
+ * contain NUL, so no value a user types can be mistaken for it (`--allow-env=` stays an
+ * empty value, which is an error).
+ */
+const BARE = '\u0000bare';
+
+/** The scoped flags by their spelling (`--allow-read`, `--deny-net`, …). */
+const SCOPED_FLAG_NAMES: ReadonlySet<string> = new Set(
+  (['allow', 'deny'] as const).flatMap((mode) => SCOPED_FLAGS.map(({ suffix }) => `--${mode}-${suffix}`)),
+);
+
+/**
+ * Gives every bare scoped flag before `--` an explicit "unscoped" value, so that commander
+ * never takes the following argument as its value: only `--allow-read=/data` is scoped.
+ * Everything else, and everything from `--` on (the guest's arguments), is kept as is.
+ */
+export function requireEqualsForScopedFlags(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    out.push(SCOPED_FLAG_NAMES.has(a) ? `${a}=${BARE}` : a);
+  }
+  return out;
+}
+
+/**
+ * Accumulates repeats of a scoped flag: the values in order, or `true` once a bare use
+ * appears (unscoped covers every scope, so later values add nothing).
  */
 function accumulate(value: string, previous: unknown): true | string[] {
-  if (previous === true) return true;
+  if (previous === true || value === BARE) return true;
   return [...(Array.isArray(previous) ? (previous as string[]) : []), value];
 }
 
@@ -55,9 +84,14 @@ function collectStrings(value: string, previous: unknown): string[] {
  * `--allow-write [paths]`, `--allow-net [hosts]`, `--allow-env [names]` (each repeatable,
  * comma lists, bare = unscoped), `--allow-time`, `--allow-console`, `--allow-all`, the
  * `--deny-…` twins of each, and `--allow-undeclared`. Every flag defaults to not given.
- * Returns `cmd`.
+ * Also makes `cmd` read scoped flags Deno's way (requireEqualsForScopedFlags) whichever
+ * entry point parses it. Returns `cmd`.
  */
 export function addCapabilityOptions(cmd: Command): Command {
+  // Commander calls `this.parseOptions` on the (sub)command with its own arguments, so an
+  // instance override sees exactly this command's argv, also when run as a subcommand.
+  const parseOptions = cmd.parseOptions.bind(cmd);
+  cmd.parseOptions = (args: string[]): ParseOptionsResult => parseOptions(requireEqualsForScopedFlags(args));
   cmd.option(
     '--capabilities <list|file>',
     'capabilities as a comma list (net,env,fs.read) or a .json/.toml file; repeatable',
@@ -67,8 +101,8 @@ export function addCapabilityOptions(cmd: Command): Command {
     const verb = mode === 'allow' ? 'allow' : 'deny';
     for (const { suffix, cap, valueName } of SCOPED_FLAGS) {
       cmd.option(
-        `--${mode}-${suffix} [${valueName}]`,
-        `${verb} ${cap}, on these comma-separated ${valueName} or (bare) on all; repeatable`,
+        `--${mode}-${suffix} [=${valueName}]`,
+        `${verb} ${cap}, on these comma-separated ${valueName} (after "=") or (bare) on all; repeatable`,
         accumulate,
       );
     }

@@ -7,25 +7,11 @@ import { Command } from 'commander';
 import { reportError } from './report.js';
 import { registerBuildCommand } from './build.js';
 import { registerInspectCommand } from './inspect.js';
+import { registerRunCommand } from './run.js';
 import { registerVerifyCommand } from './verify.js';
 import { toolInfo } from './tool.js';
 
-
 export const TOOL_NAME = 'molt-wasm';
-
-// TEMPORARY until host/cli/run.ts lands: a computed specifier keeps tsc green without it.
-// Replace with `import { registerRunCommand } from './run.js'` once the file exists.
-const RUN_MODULE = './run.js';
-async function registerRunCommand(program: Command): Promise<void> {
-  let mod: { registerRunCommand?: (p: Command) => void };
-  try {
-    mod = (await import(RUN_MODULE)) as typeof mod;
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return;
-    throw err;
-  }
-  mod.registerRunCommand?.(program);
-}
 
 export async function createProgram(): Promise<Command> {
   const program = new Command(TOOL_NAME);
@@ -42,8 +28,8 @@ export async function createProgram(): Promise<Command> {
       '\nExit codes: 0 ok, 64 usage, 65 bad input (not wasm, bad manifest, provenance mismatch),\n' +
         '70 guest trap or internal error, 77 capability denied, 124 timeout; `run` passes on the guest\'s own exit code.',
     );
-  await registerRunCommand(program);
-  await registerBuildCommand(program);
+  registerRunCommand(program);
+  registerBuildCommand(program);
   registerInspectCommand(program);
   registerVerifyCommand(program);
   return program;

@@ -6,15 +6,18 @@
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CapabilityDeniedError, GuestTrapError, UsageError } from '../errors.js';
+import { CapabilityDeniedError, GuestTimeoutError, GuestTrapError, UsageError } from '../errors.js';
 import type { AuditRecord } from '../gate/audit.js';
 import { CapabilityTrap } from '../gate/trap.js';
-import { createHost } from '../node/host.js';
+import { createHost, type GuestOptions, type RunResult } from '../node/host.js';
+import { readLimitOptions } from '../node/limits-options.js';
+import { runInWorker } from '../node/worker-runner.js';
 import { verifyEmbeddedManifest } from '../node/provenance.js';
 import { resolvePolicy } from '../policy/index.js';
 import type { CanonicalManifest } from '../policy/types.js';
 import { addCapabilityOptions, readCapabilityOptions } from './capability-options.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
+import { addPromptOptions, broadFlagWarnings, promptGuestOptions } from './prompt-tty.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -64,6 +67,8 @@ export interface RunCommandOptions {
   readonly auditLog?: string;
   readonly cacheDir?: string;
   readonly verbose?: boolean;
+  readonly timeout?: string;
+  readonly maxMemory?: string;
   readonly [flag: string]: unknown;
 }
 
@@ -72,6 +77,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
   const bytes = loadWasm(app);
   const embedded = inFile(app, () => verifyEmbeddedManifest(bytes));
   const caps = readCapabilityOptions(opts, (p) => readTextFile(p, 'capabilities file'));
+  const limits = readLimitOptions(opts);
   const resolved = resolvePolicy({
     ...(embedded.status === 'verified' ? { embedded: embedded.manifest } : {}),
     ...(caps.manifest ? { manifest: caps.manifest } : {}),
@@ -82,6 +88,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
     allowUndeclared: caps.allowUndeclared,
   });
   for (const w of resolved.warnings) process.stderr.write(`molt-wasm: warning: ${w}\n`);
+  for (const w of broadFlagWarnings(caps.broad)) process.stderr.write(w);
 
   let auditFd: number | undefined;
   if (opts.auditLog !== undefined) {
@@ -94,8 +101,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
   // Synchronous writes: the log is complete even if the process dies right after.
   const audit = auditFd === undefined ? undefined : (r: AuditRecord) => void writeSync(auditFd!, JSON.stringify(r) + '\n');
   try {
-    const host = createHost(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {});
-    const guest = await host.prepare(bytes, {
+    const guestOptions: GuestOptions = {
       manifest: resolved.manifest,
       args: [app, ...guestArgs],
       env: { ...hostEnv(), ...parseEnv(opts.env) },
@@ -105,22 +111,42 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
       stderr: (b) => void process.stderr.write(b),
       stdin: () => (process.stdin.isTTY ? new Uint8Array(0) : new Uint8Array(readFileSync(0))),
       label: app,
+      ...promptGuestOptions(opts, caps.allowUndeclared, app),
       ...(audit ? { audit } : {}),
-    });
-    if (audit) {
-      for (const u of resolved.undeclared) {
-        audit({
-          time: new Date().toISOString(),
-          subject: guest.subject,
-          capability: u.capability,
-          operation: 'molt-wasm/run#allow-undeclared',
-          target: u.scope ?? null,
-          decision: 'allow',
-          code: 'ok',
-        });
-      }
+      ...(limits.maxMemoryBytes !== undefined ? { maxMemoryBytes: limits.maxMemoryBytes } : {}),
+    };
+    const undeclared = resolved.undeclared.map((u) => ({
+      time: new Date().toISOString(),
+      capability: u.capability,
+      operation: 'molt-wasm/run#allow-undeclared',
+      target: u.scope ?? null,
+      decision: 'allow' as const,
+      code: 'ok' as const,
+    }));
+    let result: RunResult;
+    if (limits.timeoutMs !== undefined) {
+      // --timeout: the guest runs in a worker (host/node/worker-runner.ts) that writes fds 1/2
+      // and the audit log itself, so output is complete up to the moment it is stopped.
+      result = await runInWorker(bytes, {
+        ...guestOptions,
+        timeoutMs: limits.timeoutMs,
+        stdoutFd: 1,
+        stderrFd: 2,
+        stdinFd: 0,
+        ...(auditFd !== undefined ? { auditFd, auditPrelude: undeclared } : {}),
+        ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
+      });
+    } else {
+      const host = createHost(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {});
+      const guest = await host.prepare(bytes, guestOptions);
+      if (audit) for (const u of undeclared) audit({ ...u, subject: guest.subject });
+      result = await guest.start();
     }
-    const result = await guest.start();
+    if (result.outcome === 'timeout') {
+      throw result.error instanceof GuestTimeoutError
+        ? result.error
+        : new GuestTimeoutError(`guest timed out after ${limits.timeoutMs} ms`);
+    }
     if (result.outcome === 'capability-trap' && result.error instanceof CapabilityTrap) {
       const t = result.error;
       throw new CapabilityDeniedError(
@@ -151,8 +177,11 @@ export function registerRunCommand(program: Command): void {
     .option('--env <NAME=VALUE>', 'add or override a variable (visible only where env allows NAME; repeatable)', collect)
     .option('--audit-log <file>', 'append one JSON line per capability decision')
     .option('--cache-dir <dir>', 'transpile cache (default: $MOLT_WASM_CACHE_DIR, $XDG_CACHE_HOME/molt-wasm, ~/.cache/molt-wasm)')
-    .option('--verbose', 'on a trap, print the stack');
+    .option('--verbose', 'on a trap, print the stack')
+    .option('--timeout <ms>', 'stop the guest after this many milliseconds (exit 124)')
+    .option('--max-memory <bytes>', 'cap each guest memory (bytes, or 64M / 1G); growth past it fails in the guest');
   addCapabilityOptions(cmd);
+  addPromptOptions(cmd);
   cmd.action(async (app: string, args: string[], opts: RunCommandOptions) => {
     process.exitCode = await runCommand(app, args, opts);
   });

@@ -16,8 +16,20 @@ export interface AuditRecord {
   /** What was asked for: a guest path, a host, an env name; null when unscoped. */
   readonly target: string | null;
   readonly decision: 'allow' | 'deny';
-  /** The engine's result code (`ok`, `missing`, ...), or `escape` for a path leaving its preopen. */
-  readonly code: CheckResult | 'escape';
+  /**
+   * The engine's result code (`ok`, `missing`, ...), `escape` for a path leaving its preopen,
+   * or `host-header` for an HTTP request whose `Host` header names another host than its
+   * authority (refused whatever the policy says: SSRF, Spin CVE-2024-32980).
+   */
+  readonly code: CheckResult | 'escape' | 'host-header';
+  /** `prompt` when a `--prompt` question (or GuestOptions.prompt) took the decision. */
+  readonly source?: 'prompt';
+  /** The prompt's answer (`listed`: a `--dir` preopen shown, nothing granted). */
+  readonly answer?: 'once' | 'always' | 'deny' | 'never' | 'listed';
+  /** What an `always` granted or a `never` denied. */
+  readonly scope?: string;
+  /** A prompt grant beyond the embedded manifest (`--allow-undeclared`). */
+  readonly undeclared?: true;
 }
 
 /** Where audit records go. Must not throw; a sink that throws is the caller's bug. */

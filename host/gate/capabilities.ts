@@ -18,7 +18,10 @@ export function createCapabilitiesInterface(gate: Gate): WasiImportObject {
       check,
       checkId(id: number): CheckResult {
         const info = capabilityById(id);
-        return info === undefined ? 'cap-invalid' : check(info.name);
+        if (info !== undefined) return check(info.name);
+        // The engine and the native API report an invalid subject before an unknown
+        // capability (SPEC section 2); any known name asks the engine about the subject.
+        return check(ALL_CAPABILITY_NAMES[0]!) === 'subject-invalid' ? 'subject-invalid' : 'cap-invalid';
       },
       require(name: string): void {
         const code = check(name);

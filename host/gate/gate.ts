@@ -6,6 +6,7 @@
  */
 import type { CheckResult, CheckTarget, SubjectId } from '../policy/types.js';
 import type { AuditRecord, AuditSink } from './audit.js';
+import type { GatePrompt, PromptAuditFields } from './prompt.js';
 import { CapabilityTrap } from './trap.js';
 
 /** The two engine methods a gate needs (PolicyEngine from host/policy satisfies it). */
@@ -44,11 +45,14 @@ export class Gate {
     readonly subject: SubjectId,
     /** Optional; without one, no record is built (the hot path stays allocation-free). */
     readonly audit?: AuditSink,
+    /** Optional (`--prompt`, GuestOptions.prompt): asked when the policy answers `missing`. */
+    readonly prompt?: GatePrompt,
   ) {}
 
   /** Unscoped check by id. `iface`/`func` only name the operation in the audit record. */
   allowsId(capId: number, iface: string, func: string): boolean {
     const ok = this.engine.checkId(this.subject, capId);
+    if (!ok && this.prompt !== undefined) return this.ask(NAME_BY_ID[capId] ?? String(capId), undefined, iface, func);
     if (this.audit !== undefined) {
       const name = NAME_BY_ID[capId] ?? String(capId);
       const code = ok ? 'ok' : this.engine.check(this.subject, name);
@@ -68,8 +72,19 @@ export class Gate {
   allows(capability: string, target: CheckTarget | undefined, iface: string, func: string): boolean {
     const code = this.engine.check(this.subject, capability, target);
     const ok = code === 'ok';
+    if (code === 'missing' && this.prompt !== undefined) return this.ask(capability, target, iface, func);
     if (this.audit !== undefined) this.record(capability, iface, func, targetString(target), ok, code);
     return ok;
+  }
+
+  /** A denial handed to the prompt (prompt.ts decides whether to ask and applies the answer). */
+  private ask(capability: string, target: CheckTarget | undefined, iface: string, func: string): boolean {
+    const o = this.prompt!.decide(this.subject, capability, target, iface, func);
+    if (this.audit !== undefined) {
+      const code = o.allow ? 'ok' : this.engine.check(this.subject, capability, target);
+      this.record(capability, iface, func, targetString(target), o.allow, code, o.audit);
+    }
+    return o.allow;
   }
 
   /** Records a denial the gate decided itself (a path leaving its preopen). */
@@ -84,6 +99,7 @@ export class Gate {
     target: string | null,
     ok: boolean,
     code: AuditRecord['code'],
+    prompt?: PromptAuditFields,
   ): void {
     this.audit!({
       time: new Date().toISOString(),
@@ -93,6 +109,7 @@ export class Gate {
       target,
       decision: ok ? 'allow' : 'deny',
       code,
+      ...prompt,
     });
   }
 }

@@ -12,6 +12,7 @@ import { createGatedCli } from './cli.js';
 import { createGatedClocks } from './clocks.js';
 import { createGatedFilesystem } from './filesystem.js';
 import { Gate, type PolicyChecker } from './gate.js';
+import type { GatePrompt } from './prompt.js';
 import { createGatedNet } from './net.js';
 import type { PreopenPlan } from './preopens.js';
 import type { GuestIo, WasiImportObject, WasiPlatform } from './types.js';
@@ -29,11 +30,13 @@ export interface GatedWasiOptions {
   readonly preopens?: readonly PreopenPlan[];
   /** The ungated WASI implementations (host/node/platform.ts in Node). */
   readonly platform: WasiPlatform;
+  /** Asked when the policy denies (see prompt.ts PromptGate). Default: none (denials stand). */
+  readonly prompt?: GatePrompt;
 }
 
 export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
   const { platform } = options;
-  const gate = new Gate(options.engine, options.subject, options.audit);
+  const gate = new Gate(options.engine, options.subject, options.audit, options.prompt);
   return {
     ...createGatedCli(gate, options.io ?? {}, platform),
     ...createGatedClocks(gate, platform),
@@ -53,6 +56,20 @@ export { Gate, CapId, type PolicyChecker } from './gate.js';
 export { CapabilityTrap, isCapabilityTrap } from './trap.js';
 export { GuestExit, isGuestExit } from './exit.js';
 export type { AuditRecord, AuditSink } from './audit.js';
+export {
+  PromptGate,
+  escapeForTerminal,
+  broadenScope,
+  formatQuestion,
+  parseAnswer,
+  type GatePrompt,
+  type PromptAnswer,
+  type PromptCallback,
+  type PromptGateOptions,
+  type PromptOutcome,
+  type PromptPolicy,
+  type PromptQuestion,
+} from './prompt.js';
 export { planPreopens, type PreopenPlan } from './preopens.js';
 export { MOLT_CAPABILITIES_IMPORT } from './capabilities.js';
 export type { GuestIo, OutputSink, WasiImportObject, WasiInterface, WasiPlatform } from './types.js';

@@ -1,62 +1,29 @@
 /**
- * Entry-point net checks for `wasi:sockets` and `wasi:http` (SPEC section 5): the hooks the
- * full socket/HTTP gates (host/gate/sockets.ts, host/gate/http.ts) replace. Here: creating a
- * TCP/UDP socket needs `net` granted at all; a DNS lookup needs `net` for the name; an
- * outgoing HTTP request needs `net` for its authority. Denials use each interface's own
- * error (`access-denied`, `HTTP-request-denied`). Platform-neutral.
+ * The network part of a guest's import object (SPEC section 5): `wasi:sockets/*`
+ * (host/gate/sockets.ts) and `wasi:http/*` (host/gate/http.ts), both deciding through one
+ * NetDecider per guest (host/gate/net-policy.ts), so a name the guest looked up through
+ * `ip-name-lookup` and the addresses it got are remembered for that guest alone.
+ * Platform-neutral.
  */
-import { CapId, type Gate } from './gate.js';
-import type { WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
+import type { Gate } from './gate.js';
+import { createGatedHttp, type Resolution } from './http.js';
+import { NetDecider } from './net-policy.js';
+import { createGatedSockets } from './sockets.js';
+import type { WasiImportObject, WasiPlatform } from './types.js';
 
-/** Splits `host:port` / `[v6]:port` into the engine's net target. */
-export function authorityTarget(authority: string): { kind: 'net'; host: string; port?: number } {
-  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(authority) ?? /^([^:]+)(?::(\d+))?$/.exec(authority);
-  if (m === null) return { kind: 'net', host: authority };
-  return m[2] === undefined ? { kind: 'net', host: m[1]! } : { kind: 'net', host: m[1]!, port: Number(m[2]) };
+export interface GatedNetOptions {
+  /** Replaces the platform resolver HTTP uses for deny rules on addresses (tests, embedders). */
+  readonly resolve?: (name: string) => Resolution;
 }
 
-export function createGatedNet(gate: Gate, platform: WasiPlatform): WasiImportObject {
-  const s = platform.createSockets();
-  const tcpCreate: WasiInterface = s.tcpCreateSocket;
-  const udpCreate: WasiInterface = s.udpCreateSocket;
-  const lookup: WasiInterface = s.ipNameLookup;
-  const outgoing: WasiInterface = platform.http.outgoingHandler;
+export function createGatedNet(gate: Gate, platform: WasiPlatform, options: GatedNetOptions = {}): WasiImportObject {
+  const decider = new NetDecider(gate);
   return {
-    'wasi:sockets/instance-network': s.instanceNetwork,
-    'wasi:sockets/network': s.network,
-    'wasi:sockets/tcp': s.tcp,
-    'wasi:sockets/udp': s.udp,
-    'wasi:sockets/tcp-create-socket': {
-      createTcpSocket(family: string): unknown {
-        if (!gate.allowsId(CapId.net, 'wasi:sockets/tcp-create-socket', 'create-tcp-socket')) throw 'access-denied';
-        return tcpCreate.createTcpSocket(family);
-      },
-    },
-    'wasi:sockets/udp-create-socket': {
-      createUdpSocket(family: string): unknown {
-        if (!gate.allowsId(CapId.net, 'wasi:sockets/udp-create-socket', 'create-udp-socket')) throw 'access-denied';
-        return udpCreate.createUdpSocket(family);
-      },
-    },
-    'wasi:sockets/ip-name-lookup': {
-      ...lookup,
-      resolveAddresses(network: unknown, name: string): unknown {
-        if (!gate.allows('net', { kind: 'net', host: name }, 'wasi:sockets/ip-name-lookup', 'resolve-addresses')) {
-          throw 'access-denied';
-        }
-        return lookup.resolveAddresses(network, name);
-      },
-    },
-    'wasi:http/types': platform.http.types,
-    'wasi:http/outgoing-handler': {
-      handle(request: WasiInterface, options: unknown): unknown {
-        const authority = String(request.authority?.() ?? '');
-        if (!gate.allows('net', authorityTarget(authority), 'wasi:http/outgoing-handler', 'handle')) {
-          throw { tag: 'HTTP-request-denied' };
-        }
-        return outgoing.handle(request, options);
-      },
-    },
+    ...createGatedSockets(decider, platform),
+    ...createGatedHttp(decider, platform, options.resolve),
     ...(platform.http.incomingHandler ? { 'wasi:http/incoming-handler': platform.http.incomingHandler } : {}),
   };
 }
+
+export { NetDecider } from './net-policy.js';
+export type { Resolution } from './http.js';

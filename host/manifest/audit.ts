@@ -19,6 +19,11 @@ export interface AuditRow {
   readonly capability: AuditCapability | null;
   /** Whether the manifest's `allow` covers `capability` (true for ungated imports). */
   readonly declared: boolean;
+  /**
+   * The functions of the import that `capability` gates, when not all of them are: a
+   * component imports a whole interface, but only these calls are checked. Absent: all.
+   */
+  readonly only?: readonly string[];
 }
 
 export interface AuditReport {
@@ -41,6 +46,15 @@ const COMPONENT_GATES: ReadonlyMap<string, AuditCapability> = new Map<string, Au
   ['wasi:cli/stderr', 'console.write'],
   ['wasi:cli/terminal-stdout', 'console.write'],
   ['wasi:cli/terminal-stderr', 'console.write'],
+]);
+
+/**
+ * Interfaces where the capability gates only some functions (SPEC section 5): in
+ * `wasi:cli/environment`, get-arguments is ungated and initial-cwd answers `none` without
+ * fs.read, so only get-environment needs env.
+ */
+const PARTLY_GATED: ReadonlyMap<string, { only: readonly string[]; others: string }> = new Map([
+  ['wasi:cli/environment', { only: ['get-environment'], others: 'get-arguments and initial-cwd are not affected' }],
 ]);
 
 /** `wasi:clocks/wall-clock@0.2.3` -> `wasi:clocks/wall-clock`. */
@@ -96,6 +110,10 @@ function undeclaredWarning(entry: ImportEntry, capability: AuditCapability): str
       ? `${subject(entry)} will list no directories: neither 'fs.read' nor 'fs.write' is declared (${tail})`
       : `every call of ${subject(entry)} will be denied: neither 'fs.read' nor 'fs.write' is declared (${tail})`;
   }
+  const partly = entry.module === null ? PARTLY_GATED.get(unversionedInterface(entry.name)) : undefined;
+  if (partly !== undefined) {
+    return `calls of ${partly.only.join(', ')} (${subject(entry)}) will be denied: capability '${capability}' is not declared; ${partly.others} (${tail})`;
+  }
   return `every call of ${subject(entry)} will be denied: capability '${capability}' is not declared (${tail})`;
 }
 
@@ -106,7 +124,8 @@ export function auditImports(imports: readonly ImportEntry[], manifest: Canonica
   for (const entry of imports) {
     const capability = capabilityForImport(entry);
     const declared = capability === null || isDeclared(capability, manifest);
-    rows.push({ import: importLabel(entry), capability, declared });
+    const partly = entry.module === null && capability !== null ? PARTLY_GATED.get(unversionedInterface(entry.name)) : undefined;
+    rows.push({ import: importLabel(entry), capability, declared, ...(partly ? { only: partly.only } : {}) });
     if (!declared && capability !== null) warnings.push(undeclaredWarning(entry, capability));
   }
   for (const name of ALL_CAPABILITY_NAMES) {
@@ -125,7 +144,7 @@ export function formatAuditTable(report: AuditReport): string[] {
   const header = ['import', 'needs', 'declared'];
   const body = report.rows.map((r) => [
     r.import,
-    r.capability ?? '-',
+    r.capability === null ? '-' : r.only ? `${r.capability} (${r.only.join(', ')})` : r.capability,
     r.capability === null ? 'ungated' : r.declared ? 'yes' : 'NO',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));

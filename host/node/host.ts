@@ -3,12 +3,13 @@
  * policy, in this thread. Each guest is its own subject with its own preopens, environment,
  * stdio and exit; a guest that exits, traps or is denied leaves the host able to run the next.
  */
-import { MoltError, WasmFormatError } from '../errors.js';
+import { MoltError, UsageError, WasmFormatError } from '../errors.js';
 import { createGatedWasi } from '../gate/index.js';
 import type { AuditSink } from '../gate/audit.js';
 import { GuestExit } from '../gate/exit.js';
 import { planPreopens, type PreopenPlan } from '../gate/preopens.js';
 import { CapabilityTrap } from '../gate/trap.js';
+import { PromptGate, type PromptCallback } from '../gate/prompt.js';
 import type { OutputSink, WasiImportObject, WasiPlatform } from '../gate/types.js';
 import { emptyManifest, PolicyEngine } from '../policy/index.js';
 import type { CanonicalManifest, SubjectId } from '../policy/types.js';
@@ -16,6 +17,7 @@ import { createPreview1Imports, isPreview1Exit } from '../preview1/index.js';
 import { loadGuest, readGuestBytes, type LoadedGuest } from './load.js';
 import { nodePlatform } from './platform.js';
 import { verifyEmbeddedManifest } from './provenance.js';
+import { runInWorker } from './worker-runner.js';
 
 export interface HostOptions {
   /** The engine holding every guest's subject. Default: a new PolicyEngine. */
@@ -49,6 +51,21 @@ export interface GuestOptions {
   readonly cacheDir?: string;
   /** A label for the subject (diagnostics). Default: the path, or `guest`. */
   readonly label?: string;
+  /**
+   * Asked, synchronously, when the policy denies an operation (the CLI's `--prompt`; a
+   * browser's confirm dialog): see host/gate/prompt.ts and docs/prompts.md. Grants stay
+   * within the embedded manifest unless `promptUndeclared`. Default: none (denials stand).
+   */
+  readonly prompt?: PromptCallback;
+  /** `--allow-undeclared` for prompts: an answer may grant beyond the embedded manifest (audited). Default false. */
+  readonly promptUndeclared?: boolean;
+  /**
+   * Stop the guest after this many milliseconds (outcome `timeout`, exit 124). The guest then
+   * runs in a worker_thread with its own engine (worker-runner.ts): only `run` takes it.
+   */
+  readonly timeoutMs?: number;
+  /** Cap every linear memory at this many bytes (limits.ts): growth past it fails in the guest. */
+  readonly maxMemoryBytes?: number;
 }
 
 export interface RunResult {
@@ -57,7 +74,7 @@ export interface RunResult {
   readonly subject: SubjectId;
   readonly kind: 'component' | 'core';
   /** How it ended: returned / exit() / a capability trap / another trap. */
-  readonly outcome: 'returned' | 'exited' | 'capability-trap' | 'trap';
+  readonly outcome: 'returned' | 'exited' | 'capability-trap' | 'trap' | 'timeout';
   /** The CapabilityTrap or other error that ended the guest, when it trapped. */
   readonly error?: Error;
 }
@@ -100,7 +117,8 @@ function settle(e: unknown, subject: SubjectId, kind: 'component' | 'core'): Run
   if (isPreview1Exit(e)) return { exitCode: (e as { code: number }).code, subject, kind, outcome: 'exited' };
   if (e instanceof CapabilityTrap) return { exitCode: DENIED_EXIT, subject, kind, outcome: 'capability-trap', error: e };
   if (e instanceof MoltError) throw e;
-  // `wasi:cli/run` returning err(): jco throws ComponentError. The guest asked for failure.
+  // `wasi:cli/run` returning err() under older jco bindings (ComponentError); the current
+  // binding throws the bare payload, handled where run is called.
   if (e instanceof Error && e.name === 'ComponentError') return { exitCode: 1, subject, kind, outcome: 'exited' };
   const error = e instanceof Error ? e : new Error(String(e));
   return { exitCode: TRAP_EXIT, subject, kind, outcome: 'trap', error };
@@ -111,11 +129,24 @@ export function createHost(options: HostOptions = {}): Host {
   const platform = options.platform ?? nodePlatform;
 
   async function prepare(bytesOrPath: Uint8Array | string, guest: GuestOptions = {}): Promise<PreparedGuest> {
+    if (guest.timeoutMs !== undefined) {
+      throw new UsageError('timeoutMs runs the guest in a worker: use host.run (or runInWorker), not prepare');
+    }
     const bytes = await readGuestBytes(bytesOrPath);
     // Tampered molt sections are refused before anything is transpiled or run.
-    verifyEmbeddedManifest(bytes);
+    const embedded = verifyEmbeddedManifest(bytes);
     const manifest = guest.manifest ?? emptyManifest();
+    const ceiling = embedded.status === 'verified' ? embedded.manifest : undefined;
     const preopens = planPreopens(manifest, guest.dirs);
+    const prompt =
+      guest.prompt === undefined
+        ? undefined
+        : new PromptGate({
+            engine,
+            ask: guest.prompt,
+            ...(ceiling !== undefined ? { ceiling } : {}),
+            allowUndeclared: guest.promptUndeclared === true,
+          });
     const subject = engine.createSubject(
       manifest,
       guest.label ?? (typeof bytesOrPath === 'string' ? bytesOrPath : 'guest'),
@@ -129,6 +160,7 @@ export function createHost(options: HostOptions = {}): Host {
         platform,
         preopens,
         ...(guest.audit ? { audit: guest.audit } : {}),
+        ...(prompt ? { prompt } : {}),
         io: {
           args: guest.args ?? [],
           env: guest.env ?? {},
@@ -138,7 +170,12 @@ export function createHost(options: HostOptions = {}): Host {
           stdin: typeof guest.stdin === 'string' ? new TextEncoder().encode(guest.stdin) : (guest.stdin ?? new Uint8Array(0)),
         },
       });
-      loaded = await loadGuest(bytes, new Set(Object.keys(imports)), guest.cacheDir ?? options.cacheDir);
+      loaded = await loadGuest(
+        bytes,
+        new Set(Object.keys(imports)),
+        guest.cacheDir ?? options.cacheDir,
+        guest.maxMemoryBytes !== undefined ? { maxMemoryBytes: guest.maxMemoryBytes } : {},
+      );
     } catch (e) {
       engine.dropSubject(subject);
       throw e;
@@ -155,7 +192,16 @@ export function createHost(options: HostOptions = {}): Host {
         try {
           if (loaded.kind === 'component') {
             const exports = await loaded.instantiate(imports);
-            await findRun(exports)();
+            const run = findRun(exports);
+            try {
+              await run();
+            } catch (e) {
+              // `wasi:cli/run#run` returned err: jco's binding throws the err payload, which
+              // for `result` (no payload) is `undefined`. A trap or a host error is never
+              // `undefined`, so this is the guest's own failure: exit 1, as in wasmtime.
+              if (e === undefined) return { exitCode: 1, subject, kind: loaded.kind, outcome: 'exited' };
+              throw e;
+            }
           } else {
             const p1 = createPreview1Imports(imports);
             const instance = await WebAssembly.instantiate(loaded.module, p1.imports);
@@ -176,6 +222,13 @@ export function createHost(options: HostOptions = {}): Host {
     engine,
     prepare,
     async run(bytesOrPath, guest) {
+      // A timeout needs a thread that can be stopped from outside: the guest's own worker.
+      if (guest?.timeoutMs !== undefined) {
+        return runInWorker(bytesOrPath, {
+          ...guest,
+          ...(options.cacheDir !== undefined ? { hostCacheDir: options.cacheDir } : {}),
+        });
+      }
       return (await prepare(bytesOrPath, guest)).start();
     },
   };

@@ -8,5 +8,7 @@ export {
   type RunResult,
 } from './host.js';
 export { nodePlatform } from './platform.js';
+export { runInWorker, type WorkerRunOptions } from './worker-runner.js';
+export { limitMemories, WASM_PAGE_BYTES } from './limits.js';
 export { defaultCacheDir, getTranspiled, transpilerId, type CacheEntry } from './transpile-cache.js';
 export { verifyEmbeddedManifest, type EmbeddedManifest } from './provenance.js';

@@ -10,7 +10,17 @@ import { UnknownImportError, WasmFormatError } from '../errors.js';
 import { readBinaryKind } from '../manifest/wasm/sections.js';
 import { PREVIEW1_FUNCTION_NAMES } from '../preview1/index.js';
 import type { WasiImportObject } from '../gate/types.js';
+import { limitMemories } from './limits.js';
 import { getTranspiled } from './transpile-cache.js';
+
+/** Bounds applied to every core module before it is compiled (see limits.ts). */
+export interface LoadLimits {
+  readonly maxMemoryBytes?: number;
+}
+
+function limited(bytes: Uint8Array, limits: LoadLimits): Uint8Array {
+  return limits.maxMemoryBytes === undefined ? bytes : limitMemories(bytes, limits.maxMemoryBytes);
+}
 
 /** jco's generated `instantiate` (instantiation mode `async`). */
 type Instantiate = (
@@ -44,14 +54,15 @@ export async function readGuestBytes(bytesOrPath: Uint8Array | string): Promise<
   }
 }
 
-async function loadComponent(bytes: Uint8Array, cacheDir: string | undefined): Promise<LoadedComponent> {
+async function loadComponent(bytes: Uint8Array, cacheDir: string | undefined, limits: LoadLimits): Promise<LoadedComponent> {
   const entry = await getTranspiled(bytes, cacheDir);
   const mod = (await import(pathToFileURL(join(entry.dir, 'component.js')).href)) as { instantiate: Instantiate };
   const modules = new Map<string, Promise<WebAssembly.Module>>();
   const getCoreModule = (name: string): Promise<WebAssembly.Module> => {
     let m = modules.get(name);
     if (m === undefined) {
-      m = readFile(join(entry.dir, name)).then((b) => WebAssembly.compile(b));
+      // Every core module jco produced passes here: the memory limit is written into each one.
+      m = readFile(join(entry.dir, name)).then((b) => WebAssembly.compile(new Uint8Array(limited(new Uint8Array(b), limits))));
       modules.set(name, m);
     }
     return m;
@@ -63,10 +74,12 @@ async function loadComponent(bytes: Uint8Array, cacheDir: string | undefined): P
   };
 }
 
-async function loadCoreModule(bytes: Uint8Array): Promise<LoadedCoreModule> {
+async function loadCoreModule(bytes: Uint8Array, limits: LoadLimits): Promise<LoadedCoreModule> {
   let module: WebAssembly.Module;
+  const input = limited(bytes, limits);
   try {
-    module = await WebAssembly.compile(new Uint8Array(bytes));
+    // No copy unless needed for the type: a copy of a 30 MB module costs ~20 ms.
+    module = await WebAssembly.compile(input.buffer instanceof ArrayBuffer ? (input as Uint8Array<ArrayBuffer>) : new Uint8Array(input));
   } catch (e) {
     throw new WasmFormatError(`not a valid core module: ${(e as Error).message}`);
   }
@@ -86,10 +99,11 @@ export async function loadGuest(
   bytes: Uint8Array,
   supplied: ReadonlySet<string>,
   cacheDir?: string,
+  limits: LoadLimits = {},
 ): Promise<LoadedGuest> {
   const kind = readBinaryKind(bytes);
-  if (kind === 'core') return loadCoreModule(bytes);
-  const loaded = await loadComponent(bytes, cacheDir);
+  if (kind === 'core') return loadCoreModule(bytes, limits);
+  const loaded = await loadComponent(bytes, cacheDir, limits);
   const unknown = loaded.imports.filter((i) => !supplied.has(i));
   if (unknown.length > 0) throw new UnknownImportError(unknown);
   return loaded;

@@ -18,7 +18,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { transpileBytes } from '@bytecodealliance/jco-transpile';
+import type { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { WasmFormatError } from '../errors.js';
 
 const ENTRY_FILE = 'molt-entry.json';
@@ -98,7 +98,9 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
 
   let result: Awaited<ReturnType<typeof transpileBytes>>;
   try {
-    result = await transpileBytes(component, { name: NAME, instantiation: { tag: 'async' } });
+    // Loaded only on a miss: importing jco-transpile costs more than a whole warm run.
+    const jco = await import('@bytecodealliance/jco-transpile');
+    result = await jco.transpileBytes(component, { name: NAME, instantiation: { tag: 'async' } });
   } catch (e) {
     // The transpiler validates the component: a failure here is bad input, not a host fault.
     throw new WasmFormatError(`not a valid component: ${e instanceof Error ? e.message : String(e)}`);

@@ -103,6 +103,18 @@ export class PolicyEngine {
   }
 
   /**
+   * Whether a deny rule of the subject blocks `cap` on `target` (CompiledPolicy.denies), for
+   * targets no allow rule names: the addresses an allowed name resolved to. Fails closed: an
+   * invalid subject or capability answers true.
+   */
+  denies(id: SubjectId, cap: string | number, target: CheckTarget): boolean {
+    const s = this.subject(id);
+    const info = lookupCap(cap);
+    if (s === undefined || info === undefined) return true;
+    return s.policy.denies(info.name, target);
+  }
+
+  /**
    * Hot path for unscoped checks: reads one bit, allocates nothing. False for an invalid
    * subject or capability id as well as for a capability not granted.
    */

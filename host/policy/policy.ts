@@ -66,4 +66,18 @@ export class CompiledPolicy {
     if (e.allow.all) return 'ok';
     return e.allow.set.allows(target) ? 'ok' : 'missing';
   }
+
+  /**
+   * Whether a deny rule alone blocks `cap` on `target`, whatever the allows say: deny `true`,
+   * or a deny scope matching the target. The host layer asks this about the addresses an
+   * allowed name resolved to (SPEC section 5: deny rules are checked against the name and
+   * every resolved address), which no allow rule names. A malformed target is denied.
+   */
+  denies(cap: CapabilityName, target: CheckTarget): boolean {
+    const d = this.entries.get(cap)?.deny;
+    if (d === undefined) return false;
+    if (d.all) return true;
+    if (SCOPE_KIND.get(cap) !== target.kind || !isValidTarget(target)) return true;
+    return d.set.blocks(target);
+  }
 }

@@ -80,6 +80,31 @@ test('build keeps a core module a core module; inspect text shows kind and prove
   assert.match(i.stdout, /wasi_snapshot_preview1#clock_time_get\s+time\s+yes/);
 });
 
+test('build --manifest molt.toml with flags: the flags merge into the manifest, deny flags become denies', () => {
+  file(
+    'molt.toml',
+    '[capabilities]\nallow = ["time", "console.write"]\n[capabilities.fs]\nread = ["/data"]\nwrite = []\n',
+  );
+  const b = molt('build', 'comp.wasm', '-o', 'toml.wasm', '--manifest', 'molt.toml', '--allow-env=HOME', '--allow-read=/cfg', '--deny-read=/data/secret', '--deny-net');
+  assert.equal(b.code, 0, b.stderr);
+  const want = {
+    version: 1,
+    allow: { 'console.write': true, env: ['HOME'], 'fs.read': ['/cfg', '/data'], time: true },
+    deny: { 'fs.read': ['/data/secret'], net: true },
+  };
+  assert.match(b.stderr, /^manifest: \{"allow":\{"console\.write":true,"env":\["HOME"\],"fs\.read":\["\/cfg","\/data"\],"time":true\}/m);
+  const i = molt('inspect', '--json', 'toml.wasm');
+  assert.equal(i.code, 0, i.stderr);
+  const r = JSON.parse(i.stdout) as { manifest: unknown; provenance: { status: string } };
+  assert.deepEqual(r.manifest, want);
+  assert.equal(r.provenance.status, 'verified');
+  // A bare scoped flag before the input takes no value: comp.wasm stays the input.
+  const bare = molt('build', '--allow-read', 'comp.wasm', '-o', 'bare.wasm', '--capabilities', 'console.write');
+  assert.equal(bare.code, 0, bare.stderr);
+  const j = JSON.parse(molt('inspect', '--json', 'bare.wasm').stdout) as { manifest: unknown };
+  assert.deepEqual(j.manifest, { version: 1, allow: { 'console.write': true, 'fs.read': true }, deny: {} });
+});
+
 test('build warns on undeclared imports and --strict turns warnings into exit 65', () => {
   file('console.json', JSON.stringify({ allow: ['console.write'] }));
   const ok = molt('build', 'comp.wasm', '-o', 'w.wasm', '--manifest', 'console.json');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command, CommanderError } from 'commander';
-import { addCapabilityOptions, readCapabilityOptions } from '../../host/cli/capability-options.js';
+import { addCapabilityOptions, readCapabilityOptions, requireEqualsForScopedFlags } from '../../host/cli/capability-options.js';
 import { ManifestError, ScopeError, UnknownCapabilityError } from '../../host/errors.js';
 import { manifestToCanonicalJson, parseProfileJson } from '../../host/manifest/input/index.js';
 import { mergeManifests } from '../../host/policy/index.js';
@@ -59,14 +59,35 @@ describe('addCapabilityOptions + readCapabilityOptions', () => {
     assert.deepEqual(r.broad, ['--allow-net']);
   });
 
-  it('a value may also follow as the next argument (commander), the positional argument stays', () => {
-    const p = parse(['--allow-write', '/out', '--deny-console', 'app.wasm']);
+  it('a scoped value needs "=": a bare flag is unscoped and never takes the next argument', () => {
+    const p = parse(['--allow-write', 'app.wasm', '--deny-console']);
     assert.deepEqual(p.args, ['app.wasm']);
     const r = readCapabilityOptions(p.opts, readFile);
-    assert.equal(manifestToCanonicalJson(r.allow), '{"allow":{"fs.write":["/out"]},"deny":{},"version":1}');
+    assert.equal(manifestToCanonicalJson(r.allow), '{"allow":{"fs.write":true},"deny":{},"version":1}');
     assert.equal(manifestToCanonicalJson(r.deny), '{"allow":{},"deny":{"console.write":true},"version":1}');
     assert.equal(r.denyConsole, true);
-    assert.deepEqual(r.broad, []);
+    assert.deepEqual(r.broad, ['--allow-write']);
+    const scoped = parse(['--allow-write=/out', 'app.wasm']);
+    assert.deepEqual(scoped.args, ['app.wasm']);
+    assert.equal(manifestToCanonicalJson(readCapabilityOptions(scoped.opts, readFile).allow), '{"allow":{"fs.write":["/out"]},"deny":{},"version":1}');
+  });
+
+  it('run --deny-net app.wasm -- URL: the app stays the app, the guest arguments are not rewritten', () => {
+    const cmd = addCapabilityOptions(
+      new Command('run').argument('<app>').argument('[args...]').exitOverride().configureOutput({ writeErr: () => {} }),
+    );
+    cmd.parse(['--deny-net', 'app.wasm', '--', 'http://example.com/', '--allow-read'], { from: 'user' });
+    assert.deepEqual(cmd.processedArgs, ['app.wasm', ['http://example.com/', '--allow-read']]);
+    const r = readCapabilityOptions(cmd.opts(), readFile);
+    assert.equal(manifestToCanonicalJson(r.deny), '{"allow":{},"deny":{"net":true},"version":1}');
+  });
+
+  it('requireEqualsForScopedFlags rewrites only bare scoped flags before "--"', () => {
+    const out = requireEqualsForScopedFlags(['--allow-read', '--allow-read=/a', '--allow-time', '--deny-env', 'x', '--', '--allow-net']);
+    assert.deepEqual(out.slice(1, 3), ['--allow-read=/a', '--allow-time']);
+    assert.match(out[0]!, /^--allow-read=/);
+    assert.match(out[3]!, /^--deny-env=/);
+    assert.deepEqual(out.slice(4), ['x', '--', '--allow-net']);
   });
 
   it('--allow-all is broad; --deny-all also takes the console; --allow-undeclared is read', () => {

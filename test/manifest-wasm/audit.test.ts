@@ -97,3 +97,20 @@ test('fs.write alone satisfies preopens; the table prints every row', () => {
   assert.match(lines[1]!, /^wasi:filesystem\/preopens@0\.2\.3\s+fs\.read\|fs\.write\s+yes$/);
   assert.match(lines[2]!, /^wasi:io\/streams@0\.2\.3\s+-\s+ungated$/);
 });
+
+test('wasi:cli/environment: only get-environment needs env, and the row and warning say so', () => {
+  const report = auditImports([comp('wasi:cli/environment@0.2.3'), comp('wasi:cli/stdout@0.2.3')], manifest({ 'console.write': true }));
+  const row = report.rows.find((r) => r.import.startsWith('wasi:cli/environment@'));
+  assert.deepEqual(row && { capability: row.capability, declared: row.declared, only: row.only }, {
+    capability: 'env',
+    declared: false,
+    only: ['get-environment'],
+  });
+  assert.deepEqual(report.warnings, [
+    "calls of get-environment (wasi:cli/environment) will be denied: capability 'env' is not declared; get-arguments and initial-cwd are not affected (this matters only if the program uses it)",
+  ]);
+  assert.ok(!report.warnings.some((w) => w.startsWith('every call of wasi:cli/environment')));
+  assert.match(formatAuditTable(report).join('\n'), /wasi:cli\/environment@0\.2\.3\s+env \(get-environment\)\s+NO/);
+  // Declared: no warning, and env counts as reachable.
+  assert.deepEqual(auditImports([comp('wasi:cli/environment@0.2.3')], manifest({ env: ['HOME'] })).warnings, []);
+});

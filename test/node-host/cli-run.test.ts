@@ -32,6 +32,23 @@ test('no manifest: console.write by default, guest args after --', async () => {
   assert.deepEqual(r, { code: 0, stdout: 'hello\nx\n--y\n', stderr: '' });
 });
 
+test('run returning err exits 1 with no trap message (like wasmtime)', async () => {
+  const r = run(await wasm('runErr'));
+  assert.deepEqual(r, { code: 1, stdout: 'failing\n', stderr: '' });
+});
+
+test('a bare scoped flag does not swallow the app: --deny-net app.wasm -- args', async () => {
+  const app = await wasm('hello');
+  const bare = run('--deny-net', app, '--', 'http://example.com/');
+  assert.deepEqual(bare, { code: 0, stdout: 'hello\nhttp://example.com/\n', stderr: '' });
+  // `=` gives the value; without it, a would-be value is the app (here not a file: 65).
+  const scoped = run('--allow-read=/tmp', '--deny-net=example.com', app);
+  assert.equal(scoped.code, 0, scoped.stderr);
+  const swallowed = run('--allow-read', '/tmp', app);
+  assert.equal(swallowed.code, 65, swallowed.stderr);
+  assert.match(swallowed.stderr, /\/tmp/);
+});
+
 test('--deny-console takes the default away: 77', async () => {
   const r = run('--deny-console', await wasm('hello'));
   assert.equal(r.code, 77);

@@ -153,6 +153,15 @@ test('a trap is exit 70 and the host runs the next guest', async () => {
   assert.equal(out.text(), 'hello\n');
 });
 
+test('run returning err is the guest\'s own failure: exit 1, no trap, and the host runs the next guest', async () => {
+  const out = capture();
+  const r = await host.run(await buildComponent(guests.runErr), { manifest: policy({ 'console.write': true }), stdout: out.sink });
+  assert.deepEqual([r.exitCode, r.outcome, r.error], [1, 'exited', undefined]);
+  assert.equal(out.text(), 'failing\n');
+  const next = await host.run(await buildComponent(guests.hello), { manifest: policy({ 'console.write': true }) });
+  assert.equal(next.exitCode, 0);
+});
+
 test('molt:capabilities answers from the live policy', async () => {
   const out = capture();
   const r = await host.run(await buildComponent(guests.caps), {

@@ -110,8 +110,8 @@ class CompiledScopeSet implements ScopeSet {
       case 'path': {
         const norm = normalizeGuestPath(target.path);
         if (norm === null) return false;
-        // Normalised once here; each scope re-normalises its (already normal) input cheaply.
-        return this.scopes.some((s) => (s as PathScope).allows(norm));
+        // Normalised once per check, not once per scope (that dominated a 100-entry scope).
+        return this.scopes.some((s) => (s as PathScope).allowsNormalized(norm));
       }
       case 'env':
         return this.scopes.some((s) => (s as EnvScope).allows(target.name));

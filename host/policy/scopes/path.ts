@@ -71,6 +71,11 @@ export class PathScope {
     return norm !== null && isWithin(this.path, norm);
   }
 
+  /** `allows` for a target already passed through normalizeGuestPath (the per-check hot path). */
+  allowsNormalized(norm: string): boolean {
+    return isWithin(this.path, norm);
+  }
+
   /** Deny rules match exactly what allow rules match for paths. */
   blocks(target: string): boolean {
     return this.allows(target);

@@ -92,6 +92,12 @@ export const trap: GuestSource = {
   wat: guestWat('', '(data (i32.const 2048) "before\\n")', '(call $print (i32.const 2048) (i32.const 7)) unreachable'),
 };
 
+/** Prints "failing" then returns err from `wasi:cli/run#run` (a guest reporting its own failure). */
+export const runErr: GuestSource = {
+  imports: BASE,
+  wat: guestWat('', '(data (i32.const 2048) "failing\\n")', '(call $print (i32.const 2048) (i32.const 8)) (return (i32.const 1))'),
+};
+
 /** Imports an interface no host supplies. */
 export const unknownImport: GuestSource = {
   imports: [...BASE, 'local:extra/thing@0.1.0'],

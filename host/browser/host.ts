@@ -1,0 +1,221 @@
+/**
+ * The browser host: runs components (WASI 0.2) and preview1 core modules under a per-guest
+ * policy, on the page's thread, with the same gate (host/gate) and preview1 layer
+ * (host/preview1) as the Node host; only the platform differs (platform.ts). Each guest is its
+ * own subject with its own preopens, environment, console and exit.
+ *
+ *   const host = createHost({ files: { '/data/a.txt': 'hello' } });
+ *   const r = await host.run(bytes, { manifest, console: (text) => show(text), audit: log });
+ */
+import { MoltError, WasmFormatError } from '../errors.js';
+import type { AuditSink } from '../gate/audit.js';
+import { GuestExit } from '../gate/exit.js';
+import { createGatedWasi } from '../gate/index.js';
+import { planPreopens, type PreopenPlan } from '../gate/preopens.js';
+import { CapabilityTrap } from '../gate/trap.js';
+import type { OutputSink, WasiImportObject } from '../gate/types.js';
+import { sha256Hex } from '../manifest/hash.js';
+import { readProvenance } from '../manifest/provenance.js';
+import { emptyManifest, PolicyEngine } from '../policy/index.js';
+import type { CanonicalManifest, SubjectId } from '../policy/types.js';
+import { createPreview1Imports, isPreview1Exit } from '../preview1/index.js';
+import { loadGuest, readGuestBytes, type LoadedGuest } from './load.js';
+import { MemoryFs, type SeedFiles } from './memory-fs.js';
+import { createBrowserPlatform } from './platform.js';
+import type { TranspiledComponent, Transpiler } from './transpile.js';
+
+export type GuestSource = Uint8Array | ArrayBuffer | string | URL;
+
+export interface HostOptions {
+  /** The engine holding every guest's subject. Default: a new PolicyEngine. */
+  readonly engine?: PolicyEngine;
+  /** The filesystem guests share unless a guest brings its own. Default: empty. */
+  readonly files?: MemoryFs | SeedFiles;
+  /** Component -> JS. Default: jco's transpiler, loaded on first use (see transpile.ts). */
+  readonly transpile?: Transpiler;
+  /**
+   * Transpile with JSPI bindings so blocking calls answered by Promises (HTTP, sleeps) wait.
+   * `'auto'`: when the engine has JSPI. Default false (see the README's browser section).
+   */
+  readonly jspi?: boolean | 'auto';
+}
+
+export interface GuestOptions {
+  /** The resolved policy. Default: nothing granted (SPEC section 1). */
+  readonly manifest?: CanonicalManifest;
+  readonly args?: readonly string[];
+  /** The environment the app supplies; the `env` grant filters it. Default `{}`. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** This guest's filesystem (instead of the host's). */
+  readonly files?: MemoryFs | SeedFiles;
+  /** Guest path -> path in the in-memory tree (`--dir`). Default: each scope maps to itself. */
+  readonly dirs?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  /** Raw stdout/stderr bytes. Default: discard (or `console` when given). */
+  readonly stdout?: OutputSink;
+  readonly stderr?: OutputSink;
+  /** Decoded console text, as it is written (a convenience over stdout/stderr). */
+  readonly console?: (text: string, stream: 'stdout' | 'stderr') => void;
+  readonly stdin?: Uint8Array | string;
+  /** One record per capability decision. */
+  readonly audit?: AuditSink;
+  readonly label?: string;
+  /** Build-time transpiled output for this component (skips the in-browser transpiler). */
+  readonly transpiled?: TranspiledComponent;
+}
+
+export interface RunResult {
+  /** The guest's exit code; 77 after a capability trap, 70 after any other trap. */
+  readonly exitCode: number;
+  readonly subject: SubjectId;
+  readonly kind: 'component' | 'core';
+  readonly outcome: 'returned' | 'exited' | 'capability-trap' | 'trap';
+  readonly error?: Error;
+}
+
+export interface PreparedGuest {
+  readonly subject: SubjectId;
+  readonly kind: 'component' | 'core';
+  readonly preopens: readonly PreopenPlan[];
+  readonly imports: WasiImportObject;
+  /** The filesystem this guest sees (inspect it after the run). */
+  readonly fs: MemoryFs;
+  start(): Promise<RunResult>;
+}
+
+export interface Host {
+  readonly engine: PolicyEngine;
+  /** The host's shared in-memory filesystem. */
+  readonly fs: MemoryFs;
+  prepare(source: GuestSource, options?: GuestOptions): Promise<PreparedGuest>;
+  run(source: GuestSource, options?: GuestOptions): Promise<RunResult>;
+}
+
+const TRAP_EXIT = 70;
+const DENIED_EXIT = 77;
+
+// findRun/settle mirror host/node/host.ts: the two hosts must end guests the same way.
+function findRun(exports: Record<string, unknown>): () => unknown {
+  for (const [key, value] of Object.entries(exports)) {
+    if ((key === 'run' || key.startsWith('wasi:cli/run@')) && value !== null && typeof value === 'object') {
+      const fn = (value as { run?: unknown }).run;
+      if (typeof fn === 'function') return fn as () => unknown;
+    }
+  }
+  throw new WasmFormatError('the component does not export wasi:cli/run; molt-wasm runs command components');
+}
+
+function settle(e: unknown, subject: SubjectId, kind: 'component' | 'core'): RunResult {
+  if (e instanceof GuestExit) return { exitCode: e.code, subject, kind, outcome: 'exited' };
+  if (isPreview1Exit(e)) return { exitCode: (e as { code: number }).code, subject, kind, outcome: 'exited' };
+  if (e instanceof CapabilityTrap) return { exitCode: DENIED_EXIT, subject, kind, outcome: 'capability-trap', error: e };
+  if (e instanceof MoltError) throw e;
+  if (e instanceof Error && e.name === 'ComponentError') return { exitCode: 1, subject, kind, outcome: 'exited' };
+  const error = e instanceof Error ? e : new Error(String(e));
+  return { exitCode: TRAP_EXIT, subject, kind, outcome: 'trap', error };
+}
+
+function toFs(files: MemoryFs | SeedFiles | undefined): MemoryFs {
+  return files instanceof MemoryFs ? files : new MemoryFs(files ?? {});
+}
+
+/** Output as text, decoded per stream so a UTF-8 sequence split across writes survives. */
+function textSink(cb: GuestOptions['console'], stream: 'stdout' | 'stderr'): OutputSink | undefined {
+  if (cb === undefined) return undefined;
+  const decoder = new TextDecoder();
+  return (bytes) => cb(decoder.decode(bytes, { stream: true }), stream);
+}
+
+export function createHost(options: HostOptions = {}): Host {
+  const engine = options.engine ?? new PolicyEngine();
+  const hostFs = toFs(options.files);
+  const jspi = options.jspi === 'auto'
+    ? typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending === 'function'
+    : options.jspi === true;
+  // Transpiled output by component hash: the demo reruns the same bytes with new grants.
+  const cache = new Map<string, Promise<TranspiledComponent>>();
+  const transpile: Transpiler = (bytes) => {
+    const key = sha256Hex(bytes);
+    let t = cache.get(key);
+    if (t === undefined) {
+      t = options.transpile
+        ? options.transpile(bytes)
+        : import('./transpile.js').then((m) => m.transpileComponent(bytes, { jspi }));
+      t.catch(() => cache.delete(key));
+      cache.set(key, t);
+    }
+    return t;
+  };
+
+  async function prepare(source: GuestSource, guest: GuestOptions = {}): Promise<PreparedGuest> {
+    const bytes = await readGuestBytes(source);
+    // Tampered molt sections are refused before anything is transpiled or run (SPEC section 4).
+    readProvenance(bytes);
+    const manifest = guest.manifest ?? emptyManifest();
+    const preopens = planPreopens(manifest, guest.dirs);
+    const fs = guest.files !== undefined ? toFs(guest.files) : hostFs;
+    const subject = engine.createSubject(manifest, guest.label ?? (typeof source === 'string' ? source : 'guest'));
+    let loaded: LoadedGuest;
+    let imports: WasiImportObject;
+    try {
+      const stdout = guest.stdout ?? textSink(guest.console, 'stdout');
+      const stderr = guest.stderr ?? textSink(guest.console, 'stderr');
+      imports = createGatedWasi({
+        engine,
+        subject,
+        platform: createBrowserPlatform(fs),
+        preopens,
+        ...(guest.audit ? { audit: guest.audit } : {}),
+        io: {
+          args: guest.args ?? [],
+          env: guest.env ?? {},
+          ...(guest.cwd !== undefined ? { cwd: guest.cwd } : {}),
+          ...(stdout ? { stdout } : {}),
+          ...(stderr ? { stderr } : {}),
+          stdin: typeof guest.stdin === 'string' ? new TextEncoder().encode(guest.stdin) : (guest.stdin ?? new Uint8Array(0)),
+        },
+      });
+      loaded = await loadGuest(bytes, new Set(Object.keys(imports)), transpile, guest.transpiled);
+    } catch (e) {
+      engine.dropSubject(subject);
+      throw e;
+    }
+    let started = false;
+    return {
+      subject,
+      kind: loaded.kind,
+      preopens,
+      imports,
+      fs,
+      async start(): Promise<RunResult> {
+        if (started) throw new MoltError('a prepared guest can be started once');
+        started = true;
+        try {
+          if (loaded.kind === 'component') {
+            const exports = await loaded.instantiate(imports);
+            await findRun(exports)();
+          } else {
+            const p1 = createPreview1Imports(imports);
+            const instance = await WebAssembly.instantiate(loaded.module, p1.imports);
+            p1.bindMemory(instance);
+            const start = instance.exports['_start'];
+            if (typeof start !== 'function') throw new WasmFormatError('the module exports no _start function');
+            (start as () => void)();
+          }
+          return { exitCode: 0, subject, kind: loaded.kind, outcome: 'returned' };
+        } catch (e) {
+          return settle(e, subject, loaded.kind);
+        }
+      },
+    };
+  }
+
+  return {
+    engine,
+    fs: hostFs,
+    prepare,
+    async run(source, guest) {
+      return (await prepare(source, guest)).start();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Turning guest bytes into something instantiable in the browser: a transpiled component
+ * (transpiled here with the lazily loaded transpiler, or prebuilt at build time and handed
+ * in) or a compiled preview1 core module. Refuses imports the host does not supply
+ * (UnknownImportError, listing all of them) before anything runs, like host/node/load.ts.
+ */
+import { UnknownImportError, WasmFormatError } from '../errors.js';
+import type { WasiImportObject } from '../gate/types.js';
+import { readBinaryKind } from '../manifest/wasm/sections.js';
+import { PREVIEW1_FUNCTION_NAMES } from '../preview1/index.js';
+import type { TranspiledComponent, Transpiler } from './transpile.js';
+
+/** jco's generated `instantiate` (instantiation mode `async`). */
+type Instantiate = (
+  getCoreModule: (name: string) => Promise<WebAssembly.Module>,
+  imports: WasiImportObject,
+) => Promise<Record<string, unknown>>;
+
+export interface LoadedComponent {
+  readonly kind: 'component';
+  readonly imports: readonly string[];
+  instantiate(imports: WasiImportObject): Promise<Record<string, unknown>>;
+}
+
+export interface LoadedCoreModule {
+  readonly kind: 'core';
+  readonly module: WebAssembly.Module;
+}
+
+export type LoadedGuest = LoadedComponent | LoadedCoreModule;
+
+/** Bytes as given, or fetched from a URL. Fetch errors are WasmFormatError (bad input). */
+export async function readGuestBytes(source: Uint8Array | ArrayBuffer | string | URL): Promise<Uint8Array> {
+  if (source instanceof Uint8Array) return source;
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  let res: Response;
+  try {
+    res = await fetch(source);
+  } catch (e) {
+    throw new WasmFormatError(`cannot fetch ${String(source)}: ${(e as Error).message}`);
+  }
+  if (!res.ok) throw new WasmFormatError(`cannot fetch ${String(source)}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * The generated ES module, imported from a Blob URL: it is code we just generated (or the
+ * app shipped), never fetched from the guest's origin. Pages with a CSP need `blob:` in
+ * script-src for this.
+ */
+async function importGenerated(source: Uint8Array): Promise<{ instantiate: Instantiate }> {
+  const url = URL.createObjectURL(new Blob([source as BlobPart], { type: 'text/javascript' }));
+  try {
+    return (await import(/* @vite-ignore */ url)) as { instantiate: Instantiate };
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+async function loadComponent(t: TranspiledComponent): Promise<LoadedComponent> {
+  const js = t.files['component.js'];
+  if (js === undefined) throw new WasmFormatError('transpiled output has no component.js');
+  const mod = await importGenerated(js);
+  const modules = new Map<string, Promise<WebAssembly.Module>>();
+  const getCoreModule = (name: string): Promise<WebAssembly.Module> => {
+    let m = modules.get(name);
+    if (m === undefined) {
+      const bytes = t.files[name];
+      if (bytes === undefined) return Promise.reject(new WasmFormatError(`transpiled output has no ${name}`));
+      m = WebAssembly.compile(bytes as BufferSource);
+      modules.set(name, m);
+    }
+    return m;
+  };
+  return { kind: 'component', imports: t.imports, instantiate: (imports) => mod.instantiate(getCoreModule, imports) };
+}
+
+async function loadCoreModule(bytes: Uint8Array): Promise<LoadedCoreModule> {
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(bytes as BufferSource);
+  } catch (e) {
+    throw new WasmFormatError(`not a valid core module: ${(e as Error).message}`);
+  }
+  const known = new Set<string>(PREVIEW1_FUNCTION_NAMES);
+  const unknown = WebAssembly.Module.imports(module)
+    .filter((i) => !(i.module === 'wasi_snapshot_preview1' && i.kind === 'function' && known.has(i.name)))
+    .map((i) => `${i.module}#${i.name}`);
+  if (unknown.length > 0) throw new UnknownImportError(unknown);
+  return { kind: 'core', module };
+}
+
+/**
+ * Loads a component (from `prebuilt` when given, else through `transpile`) or a core module.
+ * `supplied` holds the unversioned interfaces the host's import object has.
+ */
+export async function loadGuest(
+  bytes: Uint8Array,
+  supplied: ReadonlySet<string>,
+  transpile: Transpiler,
+  prebuilt?: TranspiledComponent,
+): Promise<LoadedGuest> {
+  if (readBinaryKind(bytes) === 'core') return loadCoreModule(bytes);
+  const loaded = await loadComponent(prebuilt ?? (await transpile(bytes)));
+  const unknown = loaded.imports.filter((i) => !supplied.has(i));
+  if (unknown.length > 0) throw new UnknownImportError(unknown);
+  return loaded;
+}

@@ -1,0 +1,63 @@
+/**
+ * The browser platform for the gate (the counterpart of host/node/platform.ts): preview2-shim's
+ * browser build (`dist/browser`, picked by the package's `default` export condition when
+ * bundled for the browser). Everything a guest touches synchronously stays synchronous, so no
+ * JSPI is needed for console, env, files, clocks' `now`, random or denials:
+ *
+ * - filesystem: the shim's in-memory adapter over the app's MemoryFs tree (synchronous);
+ *   read-only vs read-write is the gate's job, exactly as in Node;
+ * - sockets: the shim's browser sockets, which answer every call `not-supported`; the gate
+ *   answers `access-denied` first when `net` is not granted;
+ * - HTTP: the shim's `fetch`-based outgoing handler behind the gate's authority check. Waiting
+ *   for the response (`pollable.block`) returns a Promise: that part needs JSPI (see README);
+ * - clocks: `subscribe-*` pollables are timers: blocking on one needs JSPI too.
+ *
+ * Browser only: never import this from Node (the shim's Node build has a different
+ * filesystem API).
+ */
+import * as clocks from '@bytecodealliance/preview2-shim/clocks';
+import * as filesystem from '@bytecodealliance/preview2-shim/filesystem';
+import * as http from '@bytecodealliance/preview2-shim/http';
+import * as io from '@bytecodealliance/preview2-shim/io';
+import * as random from '@bytecodealliance/preview2-shim/random';
+import * as sockets from '@bytecodealliance/preview2-shim/sockets';
+import type { WasiPlatform } from '../gate/types.js';
+import { MemoryFs } from './memory-fs.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const c = clocks as any;
+const f = filesystem as any;
+const h = http as any;
+const i = io as any;
+const r = random as any;
+const s = sockets as any;
+
+/** One guest's platform: its filesystem is `fs` (preopen host paths are paths in that tree). */
+export function createBrowserPlatform(fs: MemoryFs = new MemoryFs()): WasiPlatform {
+  return {
+    io: { error: i.error, streams: i.streams, poll: i.poll },
+    random: { random: r.random, insecure: r.insecure, insecureSeed: r.insecureSeed },
+    clocks: { monotonicClock: c.monotonicClock, wallClock: c.wallClock },
+    createSockets: () => ({
+      instanceNetwork: s.instanceNetwork,
+      network: s.network,
+      ipNameLookup: s.ipNameLookup,
+      tcpCreateSocket: s.tcpCreateSocket,
+      tcp: s.tcp,
+      udpCreateSocket: s.udpCreateSocket,
+      udp: s.udp,
+    }),
+    http: { types: h.types, outgoingHandler: h.outgoingHandler },
+    createFilesystem(preopens) {
+      // A preopen of a directory the app did not seed is an empty directory, created on
+      // demand, like `--dir` pointing at a fresh scratch directory.
+      const roots: Record<string, unknown> = {};
+      for (const [guest, host] of Object.entries(preopens)) roots[guest] = fs.dir(host, true);
+      return f.createFilesystem({ adapter: new f.InMemoryFilesystemAdapter(), preopens: roots });
+    },
+    readyPollable() {
+      // A zero-duration subscription is ready at once (the shim has no public constructor).
+      return c.monotonicClock.subscribeDuration(0n);
+    },
+  };
+}

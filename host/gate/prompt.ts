@@ -1,0 +1,348 @@
+/**
+ * Interactive permission prompts (SPEC section 8 `--prompt`, deka's prompt rules): the hook a
+ * gate calls when the live policy denies an operation, the question it asks, the escaping
+ * that keeps a guest from painting a fake question, and the rules for what an answer may
+ * grant (SPEC section 3: the embedded manifest is the ceiling; beyond it only under
+ * `--allow-undeclared`, audited). Platform-neutral: the asking itself is a callback (a
+ * terminal in the CLI, a confirm dialog in a browser).
+ */
+import { CompiledPolicy } from '../policy/policy.js';
+import type { CanonicalManifest, CapabilityName, CheckResult, CheckTarget, SubjectId } from '../policy/types.js';
+
+/**
+ * `once`: allow this call only. `always`: grant `PromptQuestion.scope` for the rest of the
+ * run. `deny`: deny this call only (the next one asks again). `never`: deny the target (the
+ * capability, when unscoped) for the rest of the run, without asking again.
+ */
+export type PromptAnswer = 'once' | 'always' | 'deny' | 'never';
+
+/** What a prompt callback is asked. Every string field is raw; `text` is the escaped question. */
+export interface PromptQuestion {
+  readonly subject: SubjectId;
+  /** Capability name, e.g. `fs.read`. */
+  readonly capability: string;
+  /** `interface#function`, e.g. `wasi:filesystem/types#descriptor.open-at`. */
+  readonly operation: string;
+  /** The raw target (guest path, host[:port], variable name); null when unscoped. Guest-controlled. */
+  readonly target: string | null;
+  /** What `always` grants: a canonical scope, a list of them (the ceiling's), or null for the whole capability. */
+  readonly scope: string | readonly string[] | null;
+  /** True when granting goes beyond the embedded manifest (only asked under `--allow-undeclared`). */
+  readonly undeclared: boolean;
+  /**
+   * The question, one line, every guest-controlled part escaped with escapeForTerminal:
+   * `Allow read access to /data/in.txt? [y]es once / [a]lways for /data / [n]o / [N]ever for this run`.
+   */
+  readonly text: string;
+}
+
+/** Asks synchronously (the guest is paused inside its call). Throwing counts as `deny`. */
+export type PromptCallback = (question: PromptQuestion) => PromptAnswer;
+
+/** Extra audit fields for a decision a prompt took. */
+export interface PromptAuditFields {
+  readonly source: 'prompt';
+  readonly answer: PromptAnswer | 'listed';
+  /** What `always` granted or `never` denied (canonical scopes), when anything. */
+  readonly scope?: string;
+  /** Granted beyond the embedded manifest under `--allow-undeclared`. */
+  readonly undeclared?: true;
+}
+
+/** The prompt's verdict on one denied check; `audit` is absent when nobody was asked. */
+export interface PromptOutcome {
+  readonly allow: boolean;
+  readonly audit?: PromptAuditFields;
+}
+
+/** What the gate calls when the policy answered `missing`. */
+export interface GatePrompt {
+  decide(subject: SubjectId, capability: string, target: CheckTarget | undefined, iface: string, func: string): PromptOutcome;
+}
+
+/** The engine methods a prompt needs (PolicyEngine satisfies it). */
+export interface PromptPolicy {
+  check(subject: SubjectId, capability: string, target?: CheckTarget): CheckResult;
+  grant(subject: SubjectId, capability: string, scope?: string): CheckResult;
+  deny(subject: SubjectId, capability: string, scope?: string): CheckResult;
+  manifestOf(subject: SubjectId): CanonicalManifest | undefined;
+}
+
+export interface PromptGateOptions {
+  readonly engine: PromptPolicy;
+  readonly ask: PromptCallback;
+  /** The embedded manifest (the ceiling). Absent: the binary carries none, nothing limits a prompt. */
+  readonly ceiling?: CanonicalManifest;
+  /** `--allow-undeclared`: a prompt may grant beyond the ceiling (each such grant audited). Default false. */
+  readonly allowUndeclared?: boolean;
+}
+
+// ---------------------------------------------------------------------------- escaping
+
+/** Bidirectional formatting characters (Trojan Source, CVE-2021-42574 class). */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Makes a guest-controlled string safe to show on a terminal: C0 and C1 control characters
+ * (ESC, CR, LF, BEL, BS, CSI 0x9b, ...), DEL, the bidirectional overrides and marks
+ * (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C), line and paragraph separators,
+ * zero-width characters and lone surrogates become escapes (`\x1b`, `\u202e`); a backslash
+ * becomes `\\` so an escape cannot be faked either. Everything else is kept as is.
+ */
+export function escapeForTerminal(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Surrogate pairs: kept when well-formed, escaped when lone.
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        out += s[i]! + s[i + 1]!;
+        i++;
+        continue;
+      }
+      out += `\\u${hex(c, 4)}`;
+      continue;
+    }
+    if (c >= 0xdc00 && c <= 0xdfff) {
+      out += `\\u${hex(c, 4)}`;
+      continue;
+    }
+    const ch = s[i]!;
+    if (ch === '\\') out += '\\\\';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${hex(c, 2)}`;
+    else if (c >= 0x80 && c <= 0x9f) out += `\\x${hex(c, 2)}`;
+    else if (
+      BIDI.test(ch) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      (c >= 0x200b && c <= 0x200d) ||
+      (c >= 0x2060 && c <= 0x206f) ||
+      c === 0x180e ||
+      c === 0x00ad ||
+      c === 0xfeff
+    ) {
+      out += `\\u${hex(c, 4)}`;
+    } else out += ch;
+  }
+  return out;
+}
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+// ---------------------------------------------------------------------------- questions
+
+const ACCESS: Readonly<Record<string, string>> = {
+  'fs.read': 'read',
+  'fs.write': 'write',
+  net: 'net',
+  env: 'env',
+  time: 'time',
+  'console.write': 'console',
+};
+
+function targetString(t: CheckTarget | undefined): string | null {
+  if (t === undefined) return null;
+  switch (t.kind) {
+    case 'path':
+      return t.path;
+    case 'env':
+      return t.name;
+    case 'net':
+      return t.port === undefined ? t.host : `${t.host}:${t.port}`;
+  }
+}
+
+/**
+ * What `always` broadens a target to: the parent directory of a path (`/data/in.txt` ->
+ * `/data`; `/` stays `/`), the host of a net target (any port), the name itself for env.
+ * Null (the whole capability) without a target.
+ */
+export function broadenScope(target: CheckTarget | undefined): string | null {
+  if (target === undefined) return null;
+  switch (target.kind) {
+    case 'path': {
+      const p = target.path.replace(/\/+$/, '');
+      const cut = p.lastIndexOf('/');
+      if (cut < 0) return p === '' ? '/' : '.';
+      return cut === 0 ? '/' : p.slice(0, cut);
+    }
+    case 'net':
+      return target.host;
+    case 'env':
+      return target.name;
+  }
+}
+
+/** The one-line question (every guest-controlled part escaped). */
+export function formatQuestion(capability: string, target: string | null, scope: string | readonly string[] | null): string {
+  const access = ACCESS[capability] ?? escapeForTerminal(capability);
+  const what = target === null ? '' : ` to ${escapeForTerminal(target)}`;
+  const always =
+    scope === null ? '[a]lways' : `[a]lways for ${typeof scope === 'string' ? escapeForTerminal(scope) : scope.map(escapeForTerminal).join(', ')}`;
+  return `Allow ${access} access${what}? [y]es once / ${always} / [n]o / [N]ever for this run`;
+}
+
+/** Parses a typed answer: `y`/`yes`, `a`/`always`, `n`/`no`, `N`/`never`; anything else is undefined. */
+export function parseAnswer(line: string): PromptAnswer | undefined {
+  const s = line.replace(/\r?\n$/, '').trim();
+  if (s === 'N' || s === 'never' || s === 'Never') return 'never';
+  switch (s.toLowerCase()) {
+    case 'y':
+    case 'yes':
+      return 'once';
+    case 'a':
+    case 'always':
+      return 'always';
+    case 'n':
+    case 'no':
+      return 'deny';
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------- the gate hook
+
+const PREOPENS = 'wasi:filesystem/preopens';
+const FS = 'wasi:filesystem/types';
+
+/** Calls on an already opened descriptor or stream (not `*-at`): covered by the `once` that opened (or stat-ed) it. */
+function isContinuation(iface: string, func: string): boolean {
+  // preview1's path_filestat_get follows stat-at with metadata-hash-at on the same path.
+  return iface === FS && (!func.endsWith('-at') || func === 'descriptor.metadata-hash-at');
+}
+
+/**
+ * The GatePrompt for one engine: decides which denials may be asked about, asks, and applies
+ * the answer to the live policy. Never asked: explicit denials (manifest, `--deny-…`, an
+ * earlier `never`: deny always wins), invalid subjects or capabilities, targets beyond the
+ * embedded manifest without `allowUndeclared`, and the per-variable filtering inside
+ * `get-environment` (the listing itself is asked about once).
+ */
+export class PromptGate implements GatePrompt {
+  readonly #engine: PromptPolicy;
+  readonly #ask: PromptCallback;
+  readonly #ceiling: CompiledPolicy | undefined;
+  readonly #ceilingManifest: CanonicalManifest | undefined;
+  readonly #allowUndeclared: boolean;
+  /** `subject\0cap\0target` allowed `once` at open: their handle's reads and writes pass. */
+  readonly #once = new Set<string>();
+  #denyCache: { manifest: CanonicalManifest; policy: CompiledPolicy } | undefined;
+
+  constructor(options: PromptGateOptions) {
+    this.#engine = options.engine;
+    this.#ask = options.ask;
+    this.#ceilingManifest = options.ceiling;
+    this.#ceiling = options.ceiling === undefined ? undefined : CompiledPolicy.fromManifest(options.ceiling);
+    this.#allowUndeclared = options.allowUndeclared === true;
+  }
+
+  decide(subject: SubjectId, capability: string, target: CheckTarget | undefined, iface: string, func: string): PromptOutcome {
+    const no: PromptOutcome = { allow: false };
+    if (this.#engine.check(subject, capability, target) !== 'missing') return no;
+    const cap = capability as CapabilityName;
+    if (this.#explicitlyDenied(subject, cap, target)) return no;
+    const withinCeiling = this.#ceiling === undefined || this.#ceiling.check(cap, target) === 'ok';
+    if (!withinCeiling && !this.#allowUndeclared) return no;
+    const key = `${subject}\0${capability}\0${targetString(target) ?? ''}`;
+
+    if (iface === PREOPENS && func === 'get-directories') {
+      // Listing a `--dir` preopen grants nothing: every access through it is asked about.
+      return { allow: true, audit: { source: 'prompt', answer: 'listed' } };
+    }
+    if (iface === 'wasi:cli/environment' && func === 'get-environment' && target !== undefined) return no;
+    if (isContinuation(iface, func) && this.#once.has(key)) {
+      return { allow: true, audit: { source: 'prompt', answer: 'once' } };
+    }
+
+    const scope = this.#alwaysScope(cap, target, withinCeiling);
+    const undeclared = !withinCeiling;
+    const raw = targetString(target);
+    let answer: PromptAnswer;
+    try {
+      answer = this.#ask({
+        subject,
+        capability,
+        operation: `${iface}#${func}`,
+        target: raw,
+        scope,
+        undeclared,
+        text: formatQuestion(capability, raw, scope),
+      });
+    } catch {
+      answer = 'deny';
+    }
+    const u = undeclared ? ({ undeclared: true } as const) : {};
+    switch (answer) {
+      case 'once':
+        if (iface === FS) this.#once.add(key);
+        return { allow: true, audit: { source: 'prompt', answer, ...u } };
+      case 'always': {
+        const scopes = scope === null ? [undefined] : typeof scope === 'string' ? [scope] : scope;
+        for (const s of scopes) this.#engine.grant(subject, capability, s);
+        const shown = scope === null ? undefined : typeof scope === 'string' ? scope : scope.join(',');
+        // The grant may be narrower than the target in odd cases: the call itself is allowed.
+        return { allow: true, audit: { source: 'prompt', answer, ...(shown !== undefined ? { scope: shown } : {}), ...u } };
+      }
+      case 'never': {
+        // The target itself (the whole capability when unscoped): what the manifest already
+        // grants elsewhere stays granted.
+        const t = raw ?? undefined;
+        try {
+          this.#engine.deny(subject, capability, t);
+        } catch {
+          this.#engine.deny(subject, capability);
+        }
+        this.#drop(subject, capability);
+        return { allow: false, audit: { source: 'prompt', answer, ...(t !== undefined ? { scope: t } : {}) } };
+      }
+      default:
+        return { allow: false, audit: { source: 'prompt', answer: 'deny' } };
+    }
+  }
+
+  /** True when a deny rule (not a mere absence of an allow) matches. */
+  #explicitlyDenied(subject: SubjectId, cap: CapabilityName, target: CheckTarget | undefined): boolean {
+    const m = this.#engine.manifestOf(subject);
+    if (m === undefined) return true;
+    const d = m.deny[cap];
+    if (d === undefined) return false;
+    if (d === true) return true;
+    if (target === undefined) return false;
+    if (this.#denyCache?.manifest !== m) {
+      this.#denyCache = { manifest: m, policy: CompiledPolicy.fromManifest({ version: 1, allow: m.deny, deny: {} }) };
+    }
+    return this.#denyCache.policy.check(cap, target) === 'ok';
+  }
+
+  /** What `always` grants: the broadened scope, kept inside the ceiling when the target is. */
+  #alwaysScope(cap: CapabilityName, target: CheckTarget | undefined, withinCeiling: boolean): string | readonly string[] | null {
+    const broad = broadenScope(target);
+    if (!withinCeiling || this.#ceiling === undefined) return broad;
+    if (target === undefined) {
+      const c = this.#ceilingManifest!.allow[cap];
+      return c === undefined || c === true ? null : c;
+    }
+    const probe: CheckTarget | undefined =
+      broad === null
+        ? undefined
+        : target.kind === 'path'
+          ? { kind: 'path', path: broad }
+          : target.kind === 'net'
+            ? { kind: 'net', host: broad }
+            : { kind: 'env', name: broad };
+    if (probe !== undefined && this.#ceiling.check(cap, probe) === 'ok') {
+      // A host scope without a port must be covered for every port: check one the target did not name.
+      if (target.kind !== 'net' || target.port === undefined) return broad;
+    }
+    // The broadening would leave the ceiling: grant the target itself.
+    return targetString(target);
+  }
+
+  #drop(subject: SubjectId, capability: string): void {
+    const prefix = `${subject}\0${capability}\0`;
+    for (const k of [...this.#once]) if (k.startsWith(prefix)) this.#once.delete(k);
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * `wasi:sockets/*` for one guest (SPEC section 5): every lookup, connect, bind, listen and
+ * send is decided by the guest's NetDecider; a denial is the interface's own `access-denied`.
+ *
+ * The platform's sockets run with the network switched ON for this guest (its own `Network`
+ * from `createSockets()`, never a process-wide switch): the gate decides, not the platform.
+ *
+ * The guest sees classes created here, per guest, that hold the platform's resources by
+ * composition (jco checks resource arguments and results with `instanceof` against the
+ * classes in the import object, and the platform's classes keep their state in `#private`
+ * fields, so a wrapper must be its own class, never a lookalike). Platform resources never
+ * reach the guest: accept() and stream() wrap what they return. Streams and pollables are
+ * `wasi:io` resources and pass through.
+ *
+ * Inbound traffic is gated where it is opened (bind, listen; accept re-checks the listening
+ * address), not per peer: like Deno's `--allow-net` for a listener. Bytes on a connection
+ * that is already open keep flowing after a revocation; new connections, sends and accepts
+ * are refused. Platform-neutral.
+ */
+import { CapId } from './gate.js';
+import type { NetDecider } from './net-policy.js';
+import { ipAddressText, resolverName, socketEndpoint, type Endpoint } from './net-address.js';
+import type { WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
+
+const DENIED = 'access-denied';
+
+function disposeInner(inner: WasiInterface): void {
+  const fn = (inner as Record<symbol, unknown>)[Symbol.dispose ?? Symbol.for('dispose')];
+  if (typeof fn === 'function') fn.call(inner);
+}
+
+export function createGatedSockets(decider: NetDecider, platform: WasiPlatform): WasiImportObject {
+  const s = platform.createSockets();
+  const gate = decider.gate;
+  const tcpCreate: WasiInterface = s.tcpCreateSocket;
+  const udpCreate: WasiInterface = s.udpCreateSocket;
+  const lookup: WasiInterface = s.ipNameLookup;
+
+  /** The address a socket call names must be allowed; throws `access-denied` otherwise. */
+  function checkAddress(address: unknown, iface: string, func: string): void {
+    const e = socketEndpoint(address);
+    if (e === null) {
+      // Not an address we can read: the platform would reject it anyway; we refuse first.
+      throw 'invalid-argument';
+    }
+    if (!decider.allowsEndpoint(e, iface, func)) throw DENIED;
+  }
+
+  const TCP = 'wasi:sockets/tcp';
+  const UDP = 'wasi:sockets/udp';
+  const LOOKUP = 'wasi:sockets/ip-name-lookup';
+
+  class GatedResolveAddressStream {
+    readonly #inner: WasiInterface;
+    readonly #name: string;
+    #addresses: unknown[] | null = null;
+    #denied = false;
+    #next = 0;
+    constructor(inner: WasiInterface, name: string) {
+      this.#inner = inner;
+      this.#name = name;
+    }
+    resolveNextAddress(): unknown {
+      if (this.#addresses === null) {
+        // The first answer carries the whole result (the platform resolves once); read it all
+        // so every address is held against the deny rules before the guest sees any.
+        const all: unknown[] = [];
+        for (let a = this.#inner.resolveNextAddress(); a !== undefined; a = this.#inner.resolveNextAddress()) all.push(a);
+        this.#denied = !decider.admitResolved(this.#name, all.map(ipAddressText), LOOKUP, 'resolve-next-address');
+        this.#addresses = all;
+      }
+      if (this.#denied) throw DENIED;
+      return this.#addresses[this.#next++];
+    }
+    subscribe(): object {
+      return this.#inner.subscribe();
+    }
+    [Symbol.dispose](): void {
+      disposeInner(this.#inner);
+    }
+  }
+
+  class GatedTcpSocket {
+    readonly #inner: WasiInterface;
+    constructor(inner: WasiInterface) {
+      this.#inner = inner;
+    }
+    /** The bound address, checked again (listen, accept): the real port is known only now. */
+    #checkLocal(func: string): void {
+      checkAddress(this.#inner.localAddress(), TCP, func);
+    }
+    startBind(network: unknown, local: unknown): void {
+      checkAddress(local, TCP, 'tcp-socket.start-bind');
+      this.#inner.startBind(network, local);
+    }
+    finishBind(): void {
+      this.#inner.finishBind();
+    }
+    startConnect(network: unknown, remote: unknown): void {
+      checkAddress(remote, TCP, 'tcp-socket.start-connect');
+      this.#inner.startConnect(network, remote);
+    }
+    finishConnect(): unknown {
+      return this.#inner.finishConnect();
+    }
+    startListen(): void {
+      this.#checkLocal('tcp-socket.start-listen');
+      this.#inner.startListen();
+    }
+    finishListen(): void {
+      this.#inner.finishListen();
+    }
+    accept(): unknown {
+      this.#checkLocal('tcp-socket.accept');
+      const [socket, input, output] = this.#inner.accept() as [WasiInterface, unknown, unknown];
+      return [new GatedTcpSocket(socket), input, output];
+    }
+    localAddress(): unknown {
+      return this.#inner.localAddress();
+    }
+    remoteAddress(): unknown {
+      return this.#inner.remoteAddress();
+    }
+    isListening(): boolean {
+      return this.#inner.isListening();
+    }
+    addressFamily(): unknown {
+      return this.#inner.addressFamily();
+    }
+    setListenBacklogSize(v: bigint): void {
+      this.#inner.setListenBacklogSize(v);
+    }
+    keepAliveEnabled(): boolean {
+      return this.#inner.keepAliveEnabled();
+    }
+    setKeepAliveEnabled(v: boolean): void {
+      this.#inner.setKeepAliveEnabled(v);
+    }
+    keepAliveIdleTime(): bigint {
+      return this.#inner.keepAliveIdleTime();
+    }
+    setKeepAliveIdleTime(v: bigint): void {
+      this.#inner.setKeepAliveIdleTime(v);
+    }
+    keepAliveInterval(): bigint {
+      return this.#inner.keepAliveInterval();
+    }
+    setKeepAliveInterval(v: bigint): void {
+      this.#inner.setKeepAliveInterval(v);
+    }
+    keepAliveCount(): number {
+      return this.#inner.keepAliveCount();
+    }
+    setKeepAliveCount(v: number): void {
+      this.#inner.setKeepAliveCount(v);
+    }
+    hopLimit(): number {
+      return this.#inner.hopLimit();
+    }
+    setHopLimit(v: number): void {
+      this.#inner.setHopLimit(v);
+    }
+    receiveBufferSize(): bigint {
+      return this.#inner.receiveBufferSize();
+    }
+    setReceiveBufferSize(v: bigint): void {
+      this.#inner.setReceiveBufferSize(v);
+    }
+    sendBufferSize(): bigint {
+      return this.#inner.sendBufferSize();
+    }
+    setSendBufferSize(v: bigint): void {
+      this.#inner.setSendBufferSize(v);
+    }
+    subscribe(): object {
+      return this.#inner.subscribe();
+    }
+    shutdown(how: unknown): void {
+      this.#inner.shutdown(how);
+    }
+    [Symbol.dispose](): void {
+      disposeInner(this.#inner);
+    }
+  }
+
+  class GatedIncomingDatagramStream {
+    readonly #inner: WasiInterface;
+    constructor(inner: WasiInterface) {
+      this.#inner = inner;
+    }
+    receive(max: bigint): unknown {
+      return this.#inner.receive(max);
+    }
+    subscribe(): object {
+      return this.#inner.subscribe();
+    }
+    [Symbol.dispose](): void {
+      disposeInner(this.#inner);
+    }
+  }
+
+  class GatedOutgoingDatagramStream {
+    readonly #inner: WasiInterface;
+    /** The remote stream() fixed, if any: datagrams without their own address go there. */
+    readonly #remote: unknown;
+    constructor(inner: WasiInterface, remote: unknown) {
+      this.#inner = inner;
+      this.#remote = remote;
+    }
+    checkSend(): bigint {
+      return this.#inner.checkSend();
+    }
+    /**
+     * Each datagram's destination is checked (live: a revocation stops the next send). The
+     * allowed datagrams before the first denied one are sent and counted, as WASI's partial
+     * send allows; a denied first datagram is `access-denied`.
+     */
+    send(datagrams: readonly { data: Uint8Array; remoteAddress?: unknown }[]): bigint {
+      const seen = new Map<string, boolean>();
+      let allowed = 0;
+      for (const d of datagrams) {
+        const to = d.remoteAddress ?? this.#remote;
+        if (to === undefined) break; // the platform answers this one (invalid-argument)
+        const e: Endpoint | null = socketEndpoint(to);
+        const key = e === null ? '' : `${e.host}|${e.port}`;
+        let ok = seen.get(key);
+        if (ok === undefined) {
+          ok = e !== null && decider.allowsEndpoint(e, UDP, 'outgoing-datagram-stream.send');
+          seen.set(key, ok);
+        }
+        if (!ok) {
+          if (allowed === 0) throw e === null ? 'invalid-argument' : DENIED;
+          break;
+        }
+        allowed++;
+      }
+      return this.#inner.send(allowed === datagrams.length ? datagrams : datagrams.slice(0, allowed));
+    }
+    subscribe(): object {
+      return this.#inner.subscribe();
+    }
+    [Symbol.dispose](): void {
+      disposeInner(this.#inner);
+    }
+  }
+
+  class GatedUdpSocket {
+    readonly #inner: WasiInterface;
+    constructor(inner: WasiInterface) {
+      this.#inner = inner;
+    }
+    startBind(network: unknown, local: unknown): void {
+      checkAddress(local, UDP, 'udp-socket.start-bind');
+      this.#inner.startBind(network, local);
+    }
+    finishBind(): void {
+      this.#inner.finishBind();
+    }
+    stream(remote?: unknown): unknown {
+      if (remote !== undefined) checkAddress(remote, UDP, 'udp-socket.stream');
+      const [incoming, outgoing] = this.#inner.stream(remote) as [WasiInterface, WasiInterface];
+      return [new GatedIncomingDatagramStream(incoming), new GatedOutgoingDatagramStream(outgoing, remote)];
+    }
+    localAddress(): unknown {
+      return this.#inner.localAddress();
+    }
+    remoteAddress(): unknown {
+      return this.#inner.remoteAddress();
+    }
+    addressFamily(): unknown {
+      return this.#inner.addressFamily();
+    }
+    unicastHopLimit(): number {
+      return this.#inner.unicastHopLimit();
+    }
+    setUnicastHopLimit(v: number): void {
+      this.#inner.setUnicastHopLimit(v);
+    }
+    receiveBufferSize(): bigint {
+      return this.#inner.receiveBufferSize();
+    }
+    setReceiveBufferSize(v: bigint): void {
+      this.#inner.setReceiveBufferSize(v);
+    }
+    sendBufferSize(): bigint {
+      return this.#inner.sendBufferSize();
+    }
+    setSendBufferSize(v: bigint): void {
+      this.#inner.setSendBufferSize(v);
+    }
+    subscribe(): object {
+      return this.#inner.subscribe();
+    }
+    [Symbol.dispose](): void {
+      disposeInner(this.#inner);
+    }
+  }
+
+  return {
+    'wasi:sockets/instance-network': s.instanceNetwork,
+    'wasi:sockets/network': s.network,
+    'wasi:sockets/tcp': { TcpSocket: GatedTcpSocket },
+    'wasi:sockets/udp': {
+      UdpSocket: GatedUdpSocket,
+      IncomingDatagramStream: GatedIncomingDatagramStream,
+      OutgoingDatagramStream: GatedOutgoingDatagramStream,
+    },
+    'wasi:sockets/tcp-create-socket': {
+      createTcpSocket(family: unknown): GatedTcpSocket {
+        // No `net` at all: refused before any platform socket exists.
+        if (!gate.allowsId(CapId.net, 'wasi:sockets/tcp-create-socket', 'create-tcp-socket')) throw DENIED;
+        return new GatedTcpSocket(tcpCreate.createTcpSocket(family));
+      },
+    },
+    'wasi:sockets/udp-create-socket': {
+      createUdpSocket(family: unknown): GatedUdpSocket {
+        if (!gate.allowsId(CapId.net, 'wasi:sockets/udp-create-socket', 'create-udp-socket')) throw DENIED;
+        return new GatedUdpSocket(udpCreate.createUdpSocket(family));
+      },
+    },
+    'wasi:sockets/ip-name-lookup': {
+      ResolveAddressStream: GatedResolveAddressStream,
+      resolveAddresses(network: unknown, name: string): GatedResolveAddressStream {
+        if (typeof name !== 'string' || !decider.allowsLookup(name, LOOKUP, 'resolve-addresses')) throw DENIED;
+        return new GatedResolveAddressStream(lookup.resolveAddresses(network, resolverName(name)), name);
+      },
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * `npm run bench [-- --quick] [-- --json] [-- --only calls,policy,startup,large]`
+ *
+ * Every ratio is measured side by side in this one run: the two sides alternate (or rotate,
+ * for process startup) and each side's figure is the median over repeats. Progress goes to
+ * stderr; the summary table (or, with --json, one JSON document) goes to stdout.
+ */
+import { cpus, freemem, totalmem } from 'node:os';
+import { benchGuestCalls, type GuestCallResult } from './guest-calls.js';
+import { benchLarge, type LargeResult } from './large.js';
+import { benchPolicy, type PolicyResult } from './policy.js';
+import { benchStartup, type StartupResult } from './startup.js';
+
+const SUITES = ['calls', 'policy', 'startup', 'large'] as const;
+type Suite = (typeof SUITES)[number];
+
+interface Report {
+  readonly machine: Record<string, unknown>;
+  readonly quick: boolean;
+  calls?: GuestCallResult[];
+  policy?: PolicyResult[];
+  startup?: StartupResult[];
+  large?: LargeResult | null;
+  readonly targets: Array<{ target: string; measured: string; met: boolean }>;
+}
+
+function parseArgs(argv: string[]): { quick: boolean; json: boolean; only: Set<Suite> } {
+  let quick = false;
+  let json = false;
+  let only = new Set<Suite>(SUITES);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') quick = true;
+    else if (a === '--json') json = true;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
+      const names = (v ?? '').split(',').filter(Boolean);
+      for (const n of names) if (!(SUITES as readonly string[]).includes(n)) usage(`unknown suite ${JSON.stringify(n)}`);
+      only = new Set(names as Suite[]);
+    } else if (a === '--help' || a === '-h') usage();
+    else usage(`unknown option ${JSON.stringify(a)}`);
+  }
+  return { quick, json, only };
+}
+
+function usage(msg?: string): never {
+  if (msg) process.stderr.write(`bench: ${msg}\n`);
+  process.stderr.write(`usage: npm run bench -- [--quick] [--json] [--only ${SUITES.join(',')}]\n`);
+  process.exit(64);
+}
+
+function table(rows: string[][]): string {
+  const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]): string => `| ${r.map((x, c) => x.padEnd(w[c]!)).join(' | ')} |`;
+  return [line(rows[0]!), `| ${w.map((n) => '-'.repeat(n)).join(' | ')} |`, ...rows.slice(1).map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { quick, json, only } = parseArgs(process.argv.slice(2));
+  const log = (s: string): void => void process.stderr.write(s + '\n');
+  const report: Report = {
+    machine: {
+      node: process.version,
+      v8: process.versions.v8,
+      platform: `${process.platform} ${process.arch}`,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      totalMemGiB: +(totalmem() / 2 ** 30).toFixed(1),
+      freeMemGiB: +(freemem() / 2 ** 30).toFixed(1),
+    },
+    quick,
+    targets: [],
+  };
+  if (only.has('calls')) {
+    log('guest calls: gated vs ungated (preview2-shim) import, ns per call from inside a guest');
+    report.calls = await benchGuestCalls({ quick, log });
+    const clock = report.calls[0]!;
+    report.targets.push({ target: 'clock read gated/ungated <= 1.05', measured: clock.result.ratio.toFixed(3), met: clock.result.ratio <= 1.05 });
+  }
+  if (only.has('policy')) {
+    log('policy check alone');
+    report.policy = benchPolicy({ quick, log });
+    const u = report.policy[0]!;
+    report.targets.push({ target: 'unscoped check < 100 ns', measured: `${u.nsPerCheck.toFixed(1)} ns`, met: u.nsPerCheck < 100 });
+  }
+  if (only.has('startup')) {
+    log('startup: hello.wasm');
+    report.startup = benchStartup({ quick, log });
+    const warm = report.startup.find((r) => r.label.includes('warm'))!;
+    report.targets.push({ target: 'warm molt-wasm run <= 1/4 of jco run', measured: warm.vsJco.toFixed(3), met: warm.vsJco <= 0.25 });
+  }
+  if (only.has('large')) {
+    log('large guest: yosys.core.wasm -V');
+    report.large = benchLarge({ quick, log });
+  }
+
+  if (json) {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    return;
+  }
+  const out: string[] = [];
+  if (report.calls) {
+    out.push('Per-call cost from inside a guest (median ns/call; ratio = gated / ungated)\n');
+    out.push(
+      table([
+        ['call', 'iterations', 'gated ns', 'ungated ns', 'ratio'],
+        ...report.calls.map((c) => [c.op, String(c.iterations), c.result.a.toFixed(1), c.result.b.toFixed(1), c.result.ratio.toFixed(3)]),
+      ]),
+    );
+  }
+  if (report.policy) {
+    out.push('\nPolicy check alone (median ns/check)\n');
+    out.push(table([['check', 'checks/sample', 'ns/check'], ...report.policy.map((p) => [p.name, String(p.checks), p.nsPerCheck.toFixed(1)])]));
+  }
+  if (report.startup) {
+    out.push('\nStartup of hello.wasm, whole process (median ms)\n');
+    out.push(table([['command', 'ms', 'of jco run'], ...report.startup.map((s) => [s.label, s.ms.toFixed(0), s.vsJco.toFixed(3)])]));
+  }
+  if (report.large) {
+    const l = report.large;
+    out.push(`\nLarge guest: yosys.core.wasm (${(l.moduleBytes / 2 ** 20).toFixed(1)} MiB), whole process (median ms)\n`);
+    out.push(table([['command', 'ms', 'of node:wasi'], ...l.runs.map((r) => [r.label, r.ms.toFixed(0), r.vsNodeWasi.toFixed(3)])]));
+    const b = l.breakdown;
+    out.push(
+      `\nnode:wasi breakdown: read ${b.readMs.toFixed(0)} ms, WebAssembly.compile ${b.compileMs.toFixed(0)} ms, instantiate ${b.instantiateMs.toFixed(0)} ms, _start ${b.startMs.toFixed(0)} ms`,
+    );
+  }
+  out.push('\nTargets\n');
+  out.push(table([['target', 'measured', 'met'], ...report.targets.map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO'])]));
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+await main();
