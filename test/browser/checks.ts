@@ -112,6 +112,31 @@ export function demoChecks(screenshot: string): Check[] {
       },
     },
     {
+      name: 'http-client: fetch allowed by authority (JSPI), another authority HTTP-request-denied',
+      async run({ page }) {
+        await ready(page);
+        const r = await page.evaluate(async () => {
+          if (typeof (WebAssembly as any).Suspending !== 'function') return null;
+          const m = await import(new URL('dist/molt-browser.js', location.href).href);
+          const bytes = new Uint8Array(await (await fetch('dist/examples/http-client.wasm')).arrayBuffer());
+          const out: string[] = [];
+          for (const net of [[location.host], ['example.com']]) {
+            let text = '';
+            await m.createHost({ jspi: true }).run(bytes, {
+              manifest: { version: 1, allow: { 'console.write': true, net }, deny: {} },
+              args: ['http-client', location.origin + '/index.html'],
+              console: (t: string) => (text += t),
+            });
+            out.push(text);
+          }
+          return out;
+        });
+        if (r === null) return; // no JSPI in this engine: the blocking fetch cannot wait (README)
+        expect(/status: 200/.test(r[0]!), `allowed request printed ${JSON.stringify(r[0])}`);
+        expect(/HTTP-request-denied/.test(r[1]!), `denied request printed ${JSON.stringify(r[1])}`);
+      },
+    },
+    {
       name: 'sockets are denied with access-denied without net, not-supported with it',
       async run({ page }) {
         await ready(page);
