@@ -3,6 +3,12 @@
  * after a failure, so tests and the parity fixtures can drive many checks in one run.
  * Exit 0 unless an argument is malformed (exit 2, usage on stderr).
  *
+ * `probe --exit OP:ARG` performs that one operation, prints nothing (for a guest without
+ * console.write) and reports the outcome as its exit code, Linux errno numbers:
+ *   0 ok   1 EPERM   2 ENOENT   13 EACCES   17 EEXIST   20 ENOTDIR   21 EISDIR   22 EINVAL
+ *   39 ENOTEMPTY   40 ELOOP   76 ENOTCAPABLE   100 unset (env)   101 any other errno
+ *   125 malformed operation
+ *
  *   read:PATH      open read-only and read to the end
  *   write:PATH     create/truncate and write "probe\n"
  *   append:PATH    open for append and write "probe\n"
@@ -105,29 +111,50 @@ static int op_time(clockid_t id) {
     return clock_gettime(id, &ts) == 0 ? 0 : errno;
 }
 
+/* the --exit table above */
+static int exit_code(int e) {
+    switch (e) {
+    case 0: return 0;
+    case EPERM: return 1;
+    case ENOENT: return 2;
+    case EACCES: return 13;
+    case EEXIST: return 17;
+    case ENOTDIR: return 20;
+    case EISDIR: return 21;
+    case EINVAL: return 22;
+    case ENOTEMPTY: return 39;
+    case ELOOP: return 40;
+    case ENOTCAPABLE: return 76;
+    default: return 101;
+    }
+}
+
 static int usage(const char *arg) {
     fprintf(stderr, "probe: bad operation '%s'\nusage: probe OP:ARG...  (read write append stat readdir mkdir rmdir unlink rename:A:B env time:wall|mono)\n", arg);
     return 2;
 }
 
 int main(int argc, char **argv) {
+    int exit_mode = argc > 1 && strcmp(argv[1], "--exit") == 0;
+    int first = exit_mode ? 2 : 1;
+    if (exit_mode && argc != 3) return 125;
     /* check every argument first: a typo must not run half the operations */
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         const char *a = argv[i], *c = strchr(a, ':');
-        if (!c || c[1] == '\0') return usage(a);
+        if (!c || c[1] == '\0') return exit_mode ? 125 : usage(a);
         size_t k = (size_t)(c - a);
         const char *known[] = {"read", "write", "append", "stat", "readdir", "mkdir", "rmdir", "unlink", "rename", "env", "time"};
         int ok = 0;
         for (size_t j = 0; j < sizeof known / sizeof *known; j++)
             if (strlen(known[j]) == k && strncmp(a, known[j], k) == 0) ok = 1;
-        if (!ok) return usage(a);
+        if (!ok) return exit_mode ? 125 : usage(a);
         if (k == 6 && strncmp(a, "rename", 6) == 0) {
             const char *second = strchr(c + 1, ':');
-            if (!second || second == c + 1 || second[1] == '\0') return usage(a);
+            if (!second || second == c + 1 || second[1] == '\0') return exit_mode ? 125 : usage(a);
         }
-        if (k == 4 && strncmp(a, "time", 4) == 0 && strcmp(c + 1, "wall") != 0 && strcmp(c + 1, "mono") != 0) return usage(a);
+        if (k == 4 && strncmp(a, "time", 4) == 0 && strcmp(c + 1, "wall") != 0 && strcmp(c + 1, "mono") != 0) return exit_mode ? 125 : usage(a);
     }
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         const char *a = argv[i];
         const char *arg = strchr(a, ':') + 1;
         size_t k = (size_t)(arg - 1 - a);
@@ -155,6 +182,7 @@ int main(int argc, char **argv) {
         } else if (IS("env")) result = getenv(arg) ? "ok" : "unset";
         else if (IS("time")) e = op_time(strcmp(arg, "wall") == 0 ? CLOCK_REALTIME : CLOCK_MONOTONIC);
 #undef IS
+        if (exit_mode) return result ? (strcmp(result, "ok") == 0 ? 0 : 100) : exit_code(e);
         printf("%s %s\n", a, result ? result : e ? errno_name(e) : "ok");
         fflush(stdout);
     }

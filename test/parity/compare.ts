@@ -3,8 +3,7 @@
  * against the fixture's expectation and against the other runners (SPEC section 7). Used by
  * scripts/parity.ts (the table) and test/parity/parity.test.ts (node:test).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { fixtureManifest, isControl, loadFixtures, type Fixture, type Outcome, type Runner } from './fixture.js';
 
 export interface Row {
@@ -28,21 +27,32 @@ export interface ParityReport {
   readonly errors: readonly string[];
 }
 
-/** A local HTTP server (also a plain TCP listener for connect ops) on 127.0.0.1. */
+/**
+ * A local HTTP server (also a plain TCP listener for connect ops) on 127.0.0.1, in a worker
+ * thread: a component guest runs in this thread and blocks it while it waits on a pollable
+ * (preview2-shim waits synchronously), so a server on this thread's event loop could never
+ * answer the guest's request.
+ */
 export async function startLocalServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('parity\n');
+  const worker = new Worker(
+    `const { createServer } = require('node:http');
+     const { parentPort } = require('node:worker_threads');
+     const server = createServer((_req, res) => {
+       res.writeHead(200, { 'content-type': 'text/plain' });
+       res.end('parity\\n');
+     });
+     server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));`,
+    { eval: true },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', (p: number) => resolve(p));
+    worker.once('error', reject);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
   return {
     port,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    close: async () => {
+      await worker.terminate();
+    },
   };
 }
 
