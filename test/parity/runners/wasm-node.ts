@@ -21,6 +21,11 @@
  * new subject is dropped before it starts. A trap ends an instance: the op that was running
  * is recorded `trap`, the rest run in new instances.
  *
+ * Two readings (wasm-probes.ts): an IP-literal connect runs in a guest of its own (a literal
+ * the guest made up, not an address its earlier lookup returned), and the C probe's
+ * ENOTCAPABLE (libc: no preopen covers the path) is `access` inside a mapped directory whose
+ * preopen the host withheld for want of the grant, `not-permitted` elsewhere.
+ *
  * n/a: none today; every op kind of the fixture format is expressible through WASI
  * (probeCall returns null only for a kind that is not).
  */
@@ -110,6 +115,7 @@ export const wasmNodeRunner: Runner = {
       return call === null ? null : { ...call, step: i };
     });
     const scratch = makeScratch(fixture, 'wasm');
+    const mapped = Object.keys(fixture.dirs ?? {});
     const first = fixtureManifest(fixture);
     const carrier = new Carrier(engine, engine.createSubject(first, `parity:${fixture.name}`), first);
 
@@ -145,7 +151,7 @@ export const wasmNodeRunner: Runner = {
           text = text.slice(nl + 1);
           const b = batch[done];
           if (b === undefined) continue;
-          out[b.step] = line.startsWith(b.arg + ' ') ? outcomeOfWord(probe, line.slice(b.arg.length + 1)) : `unparsed(${line})`;
+          out[b.step] = line.startsWith(b.arg + ' ') ? outcomeOfWord(b, line.slice(b.arg.length + 1), mapped) : `unparsed(${line})`;
           for (const c of after.get(done) ?? []) carrier.apply(steps[c]!, live);
           done++;
         }
@@ -158,7 +164,7 @@ export const wasmNodeRunner: Runner = {
         const cap = (result.error as { capability?: string } | undefined)?.capability;
         out[b.step] = cap === 'console.write' ? 'trap(console.write)' : 'trap';
       } else if (exitMode) {
-        out[b.step] = outcomeOfExit(probe, result.exitCode);
+        out[b.step] = outcomeOfExit(b, result.exitCode, mapped);
       } else {
         for (let k = done; k < batch.length; k++) out[batch[k]!.step] = `exit ${result.exitCode}`;
         return batch[batch.length - 1]!.step + 1;
@@ -177,8 +183,8 @@ export const wasmNodeRunner: Runner = {
           i++;
           continue;
         }
-        if (!consoleAt[i]) {
-          i = await instance([plan], true);
+        if (!consoleAt[i] || plan.alone === true) {
+          i = await instance([plan], !consoleAt[i]);
           continue;
         }
         // The run of ops for the same probe with console.write granted (controls between them ride along).
@@ -187,7 +193,7 @@ export const wasmNodeRunner: Runner = {
           const sj = steps[j]!;
           if (isControl(sj)) continue;
           const pj = plans[j];
-          if (pj === null || pj === undefined || pj.probe !== plan.probe || !consoleAt[j]) break;
+          if (pj === null || pj === undefined || pj.probe !== plan.probe || !consoleAt[j] || pj.alone === true) break;
           batch.push(pj);
         }
         i = await instance(batch, false);

@@ -7,7 +7,7 @@
  * guests without console.write); the tables below are the ones documented in probe.c and
  * probe-component.wat.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseIpAddress } from '../../../host/policy/index.js';
 import type { Outcome, ParsedOp } from '../fixture.js';
@@ -21,6 +21,10 @@ export interface ProbeCall {
   readonly probe: ProbeKind;
   /** The op as the probe's command line spells it. */
   readonly arg: string;
+  /** Run in an instance of its own (no earlier op of the same guest may change its meaning). */
+  readonly alone?: boolean;
+  /** Guest paths the op names (fs ops), to read the C probe's ENOTCAPABLE. */
+  readonly paths?: readonly string[];
 }
 
 /** An IP literal in any spelling the policy accepts, as the probe parses it (a.b.c.d or 8 hex groups); else null. */
@@ -48,7 +52,9 @@ export function probeCall(op: ParsedOp, raw: string): ProbeCall | null {
     case 'readdir':
     case 'mkdir':
     case 'unlink':
+      return { probe: 'core', arg: raw, paths: [op.path] };
     case 'rename':
+      return { probe: 'core', arg: raw, paths: [op.from, op.to] };
     case 'env':
     case 'time':
       return { probe: 'core', arg: raw };
@@ -56,10 +62,18 @@ export function probeCall(op: ParsedOp, raw: string): ProbeCall | null {
     case 'check-id':
     case 'lookup':
       return { probe: 'component', arg: raw };
-    case 'connect':
+    case 'connect': {
       // A guest hands wasi:sockets an ip-address (numbers), so an IP literal's spelling is
       // resolved on the guest side, as libc's inet_pton/inet_aton would; names are looked up.
-      return { probe: 'component', arg: `connect:${probeAddress(op.host) ?? op.host}:${op.port}` };
+      const literal = probeAddress(op.host);
+      // A literal is "an address the guest made up" (SPEC 5: it must itself be allowed). The
+      // gate lets a guest connect to addresses its own earlier allowed lookups returned, so in
+      // an instance that already looked up localhost, 127.0.0.1 would not be made up: the
+      // literal connect runs in a guest of its own, as each native call stands alone.
+      return literal === null
+        ? { probe: 'component', arg: `connect:${op.host}:${op.port}` }
+        : { probe: 'component', arg: `connect:${literal}:${op.port}`, alone: true };
+    }
     case 'fetch':
       return { probe: 'component', arg: `http:${op.url}` };
   }
@@ -127,13 +141,28 @@ function componentExitWord(code: number): string | undefined {
   return code === 125 ? 'bad-op' : undefined;
 }
 
+/**
+ * wasi-libc answers ENOTCAPABLE itself when no preopen covers a path. The host lists only
+ * granted directories (SPEC 5, get-directories), so for a path inside a directory the run
+ * maps (`dirs`) the preopen is missing because the capability is: a capability denial,
+ * `access`. Outside every mapped directory (an absolute path elsewhere) it is `not-permitted`.
+ */
+export function readNotCapable(call: ProbeCall, mapped: readonly string[]): Outcome {
+  const inside = (p: string): boolean => {
+    const n = posix.normalize(p);
+    return mapped.some((d) => n === d || n.startsWith(d.endsWith('/') ? d : d + '/'));
+  };
+  return call.paths !== undefined && call.paths.length > 0 && call.paths.every(inside) ? 'access' : 'not-permitted';
+}
+
 /** A probe's result word (printed) to the fixture's vocabulary. */
-export function outcomeOfWord(probe: ProbeKind, word: string): Outcome {
-  return probe === 'core' ? outcomeOfProbe(word) : outcomeOfComponent(word);
+export function outcomeOfWord(call: ProbeCall, word: string, mapped: readonly string[]): Outcome {
+  if (call.probe === 'component') return outcomeOfComponent(word);
+  return word === 'ENOTCAPABLE' ? readNotCapable(call, mapped) : outcomeOfProbe(word);
 }
 
 /** A probe's `--exit` code to the fixture's vocabulary (unknown codes stay visible as `exit N`). */
-export function outcomeOfExit(probe: ProbeKind, code: number): Outcome {
-  const word = probe === 'core' ? CORE_EXIT[code] : componentExitWord(code);
-  return word === undefined ? `exit ${code}` : outcomeOfWord(probe, word);
+export function outcomeOfExit(call: ProbeCall, code: number, mapped: readonly string[]): Outcome {
+  const word = call.probe === 'core' ? CORE_EXIT[code] : componentExitWord(code);
+  return word === undefined ? `exit ${code}` : outcomeOfWord(call, word, mapped);
 }
