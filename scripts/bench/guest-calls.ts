@@ -9,6 +9,7 @@
  * of N iterations.
  */
 import { createHash } from 'node:crypto';
+import { coreToComponent } from '../lib/componentize.js';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,11 +26,9 @@ import { alternate, now, pair, type Pair } from './stats.js';
 
 const WAT_COMMON = join(ROOT, 'guest-examples', 'wat-common');
 const WIT = join(ROOT, 'wit');
-const BENCH_WORLD = `package molt:capabilities@0.1.0;
-
-/// molt-wasm's benchmark guest: the guest world plus three exported loops.
-world bench {
-    include guest;
+/** molt-wasm's benchmark guest: the guest world plus three exported loops. */
+const BENCH_WORLD = `world bench {
+    include molt:capabilities/guest@0.1.0;
     export clock-now: func(n: u32) -> u64;
     export read-file: func(n: u32) -> u32;
     export write-stdout: func(n: u32) -> u32;
@@ -49,9 +48,7 @@ export interface GuestCallResult {
   readonly result: Pair;
 }
 
-let preopened = false;
-
-/** WAT -> core (wabt) -> component (jco componentEmbed + componentNew), cached by input hash. */
+/** WAT -> core (wabt) -> component (wasm-tools componentEmbed + componentNew), cached by input hash. */
 async function buildComponent(workDir: string): Promise<Uint8Array> {
   const raw = readFileSync(join(BENCH_SRC, 'bench-guest.wat'), 'utf8');
   const text = raw.replace(/^[ \t]*;;[ \t]*@include[ \t]+(\S+)[ \t]*$/gm, (_m, f: string) =>
@@ -69,19 +66,7 @@ async function buildComponent(workDir: string): Promise<Uint8Array> {
   mod.validate();
   const core = mod.toBinary({}).buffer;
   mod.destroy();
-  // a copy of wit/ with the bench world added
-  const wit = join(workDir, `wit-${key}`);
-  cpSync(WIT, wit, { recursive: true });
-  writeFileSync(join(wit, 'bench.wit'), BENCH_WORLD);
-  // jco's wasm-tools reads WIT through preview2-shim's filesystem (no preopens by default)
-  const fs = (await import('@bytecodealliance/preview2-shim/filesystem')) as unknown as { _addPreopen(g: string, h: string): void };
-  if (!preopened) {
-    fs._addPreopen('/', '/');
-    preopened = true;
-  }
-  const jco = await import('@bytecodealliance/jco');
-  const embedded = await jco.componentEmbed({ binary: core, witPath: wit, world: 'bench' });
-  const component = await jco.componentNew(embedded);
+  const component = await coreToComponent(core, BENCH_WORLD);
   writeFileSync(out, component);
   return component;
 }

@@ -7,7 +7,7 @@
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, HELLO, JCO } from './paths.js';
+import { CLI, HELLO, ensureJco } from './paths.js';
 import { median } from './stats.js';
 import { rotate, timeProcess, type Cmd } from './spawn.js';
 
@@ -38,7 +38,7 @@ export function benchStartup(opts: { quick: boolean; log: (s: string) => void })
       expect,
     },
     // the jco bin is a node script: run it with the same node, no /usr/bin/env lookup
-    { label: 'jco run', argv: [node, realpathSync(JCO), 'run', HELLO], expect },
+    { label: 'jco run', argv: [node, ensureJco(opts.log), 'run', HELLO], expect },
   ];
   try {
     timeProcess(cmds[1]!); // fills the warm cache

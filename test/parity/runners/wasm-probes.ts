@@ -8,6 +8,7 @@
  * probe-component.wat.
  */
 import { dirname, posix, resolve } from 'node:path';
+import { isIPv6 } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseIpAddress } from '../../../host/policy/index.js';
 import type { Outcome, ParsedOp } from '../fixture.js';
@@ -27,17 +28,25 @@ export interface ProbeCall {
   readonly paths?: readonly string[];
 }
 
-/** An IP literal in any spelling the policy accepts, as the probe parses it (a.b.c.d or 8 hex groups); else null. */
+/**
+ * An IP literal in any spelling the policy accepts, as the probe parses it: `a.b.c.d`, or
+ * eight hex groups for an IPv6 literal (kept IPv6, so `::ffff:127.0.0.1` reaches the gate as
+ * the IPv4-mapped IPv6 address a guest would use); null for a name.
+ */
 export function probeAddress(host: string): string | null {
-  const a = parseIpAddress(host);
-  if (a === null) return null;
-  if (a.version === 4) {
-    const v = Number(a.value & 0xffffffffn);
-    return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+  if (isIPv6(host)) {
+    // WHATWG URL normalises (embedded IPv4 becomes two hex groups); then expand `::`.
+    const norm = new URL(`http://[${host}]/`).hostname.slice(1, -1);
+    const [head, tail] = norm.split('::') as [string, string | undefined];
+    const h = head === '' ? [] : head.split(':');
+    const t = tail === undefined || tail === '' ? [] : tail.split(':');
+    const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+    return groups.join(':');
   }
-  const groups: string[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(((a.value >> BigInt(i * 16)) & 0xffffn).toString(16));
-  return groups.join(':');
+  const a = parseIpAddress(host);
+  if (a === null || a.version !== 4) return null;
+  const v = Number(a.value & 0xffffffffn);
+  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
 }
 
 /**
