@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { chromiumMissing, openSession } from '../../browser/harness.js';
 import type { DriverInput, DriverStep } from '../../browser/probe-driver.js';
 import { fixtureManifest, isControl, parseOp, substitute, type Fixture, type Outcome, type RunEnv, type Runner } from '../fixture.js';
-import { outcomeOfProbe, PROBE_PATH } from './wasm-node.js';
+import { outcomeOfProbe, outcomeOfWord, probeCall, PROBE_PATH } from './wasm-probes.js';
 
 /** The probe's argument for an op it can express, else null. */
 function probeArg(raw: string): string | null {
@@ -52,8 +52,16 @@ export function driverInput(fixture: Fixture, env: RunEnv): DriverInput {
   };
 }
 
-export function outcomeOfDriver(result: string): Outcome {
-  return result.startsWith('word:') ? outcomeOfProbe(result.slice(5)) : result;
+/**
+ * A driver result to the fixture's vocabulary, read the same way the wasm-node runner reads
+ * the probe (an ENOTCAPABLE from wasi-libc means no preopen was listed: `access` inside one of
+ * the fixture's dirs, `not-permitted` outside).
+ */
+export function outcomeOfDriver(result: string, op?: string, mapped: readonly string[] = []): Outcome {
+  if (!result.startsWith('word:')) return result;
+  const word = result.slice(5);
+  const call = op === undefined ? null : probeCall(parseOp(op), op);
+  return call === null ? outcomeOfProbe(word) : outcomeOfWord(call, word, mapped);
 }
 
 export const browserRunner: Runner = {
@@ -74,7 +82,12 @@ export const browserRunner: Runner = {
         const driver = await import(new URL('dist/parity-driver.js', location.href).href);
         return driver.runProbeFixture(arg);
       }, input)) as string[];
-      return results.map(outcomeOfDriver);
+      const mapped = Object.keys(fixture.dirs ?? {});
+      return results.map((r, i) => {
+        const step = fixture.operations[i];
+        const op = step !== undefined && !isControl(step) ? substitute(step.op, env) : undefined;
+        return outcomeOfDriver(r, op, mapped);
+      });
     } finally {
       await session.close();
     }
