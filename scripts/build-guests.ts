@@ -3,12 +3,13 @@
 //   npm run build:guests [-- --force] [-- --only hello,wc]
 //
 // An example is a folder under guest-examples/ with a molt.toml and either WAT sources
-// (made into a WASI 0.2 component: wabt -> jco componentEmbed with our WIT world -> jco
-// componentNew) or C sources (a preview1 core module from clang-16 + wasi-libc).
+// (made into a WASI 0.2 component: wabt -> wasm-tools componentEmbed with our WIT world ->
+// componentNew, via scripts/lib/componentize.ts) or C sources (a preview1 core module from clang-16 + wasi-libc).
 // The manifest is embedded by `node bin/molt-wasm.js build --manifest molt.toml`, which
-// also prints the import audit table. Incremental: a stamp per example records the hash
+// also prints the audit table. Incremental: a stamp per example records the hash
 // of its sources, manifest and tool versions; an unchanged example is "up to date".
 import { createHash } from 'node:crypto';
+import { coreToComponent } from './lib/componentize.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -77,7 +78,7 @@ function toolVersions(kind: Kind): Record<string, string> {
   const v: Record<string, string> = { node: process.version, buildScript: sha256(readFileSync(fileURLToPath(import.meta.url))) };
   if (kind === 'wat') {
     v.wabt = pkgVersion('wabt');
-    v.jco = pkgVersion('@bytecodealliance/jco');
+    v.wasmTools = pkgVersion('@bytecodealliance/jco-transpile');
   } else {
     v.clang = clangVersion();
   }
@@ -138,20 +139,12 @@ async function buildWat(ex: Example, outCore: string): Promise<void> {
   } catch (e) {
     throw new BuildError(`${ex.name}: WAT does not compile:\n${(e as Error).message}`);
   }
-  // jco's wasm-tools reads the WIT folder through preview2-shim's filesystem, whose
-  // Node default is no preopens at all (0.26.1): give this build process the host root.
-  const fs = (await import('@bytecodealliance/preview2-shim/filesystem')) as unknown as { _addPreopen(g: string, h: string): void };
-  if (!preopened) { fs._addPreopen('/', '/'); preopened = true; }
-  const jco = await import('@bytecodealliance/jco');
   try {
-    const embedded = await jco.componentEmbed({ binary: core, witPath: WIT, world });
-    const component = await jco.componentNew(embedded);
-    writeFileSync(outCore, component);
+    writeFileSync(outCore, await coreToComponent(core, world));
   } catch (e) {
     throw new BuildError(`${ex.name}: componentization against world ${world} failed: ${(e as Error).message}`);
   }
 }
-let preopened = false;
 
 // ---------------------------------------------------------------- C -> preview1 core module
 

@@ -1,0 +1,40 @@
+// Models host exhaustion by a guest that never yields (Wasmtime GHSA-852m-cvvp-9p4w class): `(loop br 0)` and a sleep inside a WASI call, stopped by --timeout / timeoutMs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GuestTimeoutError } from '../../host/index.js';
+import { REPO, tempDir } from '../node-host/helpers.js';
+import { opsGuest, policy, runOps } from './support.js';
+
+test('timeoutMs stops a spinning guest; the host then runs the next guest', async () => {
+  const t0 = Date.now();
+  const r = await runOps([{ op: 'spin' }], policy({ 'console.write': true }), { timeoutMs: 300 });
+  const took = Date.now() - t0;
+  assert.equal(r.result.outcome, 'timeout');
+  assert.equal(r.result.exitCode, 124);
+  assert.ok(r.result.error instanceof GuestTimeoutError);
+  assert.equal(r.result.error.message, 'guest timed out after 300 ms');
+  assert.ok(took >= 300 && took < 1300, `took ${took} ms`);
+  const next = await runOps([{ op: 'preopens' }], policy({ 'console.write': true }));
+  assert.equal(next.result.outcome, 'returned');
+});
+
+test('molt-wasm run --timeout: exit 124 within a second of the limit, one line on stderr', async () => {
+  const dir = tempDir('molt-adv-hang-');
+  const wasm = join(dir, 'spin.wasm');
+  writeFileSync(wasm, await opsGuest([{ op: 'spin' }]));
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [join(REPO, 'bin', 'molt-wasm.js'), 'run', '--timeout', '400', wasm], {
+    encoding: 'utf8',
+    input: '',
+    timeout: 20000,
+    env: { ...process.env, MOLT_WASM_CACHE_DIR: join(dir, 'cache') },
+  });
+  const took = Date.now() - t0;
+  assert.equal(r.status, 124, r.stderr);
+  assert.equal(r.stderr, 'molt-wasm: guest timed out after 400 ms\n');
+  // Node's own start-up is part of `took`; the guest itself is stopped at 400 ms.
+  assert.ok(took < 400 + 1000 + 800, `took ${took} ms`);
+});

@@ -1,0 +1,44 @@
+// Models Deno CVE-2024-34346 / GHSA-m87g-7g5m-wpx4: reading /proc/self/environ or /proc/self/mem to get the environment or memory without the env grant.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { policy, REFUSED, runOps, sandbox } from './support.js';
+
+test('/proc/self/* is unreachable: no preopen covers it, whatever the spelling', async () => {
+  const s = sandbox();
+  const marker = `MOLT_PROC_MARKER_${Date.now()}`;
+  process.env[marker] = 'leaked';
+  try {
+    const r = await runOps(
+      [
+        { op: 'cat', label: 'abs', fd: 3, path: '/proc/self/environ' },
+        { op: 'cat', label: 'dotdot', fd: 3, path: '../../../../../../../../proc/self/environ' },
+        { op: 'cat', label: 'mem', fd: 3, path: '../../../../../../../../proc/self/mem' },
+        { op: 'cat', label: 'fd', fd: 3, path: '../../../../../../../../proc/self/fd/0' },
+        { op: 'list', label: 'list', fd: 3, path: '../../../../../../../../proc' },
+        // fd 4 does not exist: there is no second preopen to reach /proc through.
+        { op: 'cat', label: 'fd4', fd: 4, path: 'self/environ' },
+        { op: 'environ' },
+      ],
+      // The guest may read its grant, but has no env grant at all.
+      policy({ 'console.write': true, 'fs.read': ['/data'] }),
+      { dirs: { '/data': s.granted }, env: { [marker]: 'leaked', PATH: '/bin' } },
+    );
+    for (const l of ['abs', 'dotdot', 'mem', 'fd', 'list']) assert.ok(REFUSED.has(r.codes[l]!), `${l}: ${r.codes[l]}`);
+    assert.equal(r.codes['fd4'], 8 /* EBADF */);
+    assert.ok(!r.stdout.includes(marker));
+    assert.ok(!r.stdout.includes('leaked'));
+    assert.ok(!r.stdout.includes('PATH='));
+  } finally {
+    delete process.env[marker];
+  }
+});
+
+test('a grant on / through --dir still refuses /proc/self/environ unless the grant covers it', async () => {
+  const r = await runOps(
+    [{ op: 'cat', label: 'environ', fd: 3, path: 'proc/self/environ' }],
+    policy({ 'console.write': true, 'fs.read': ['/etc'] }),
+    { dirs: { '/': '/' } },
+  );
+  assert.equal(r.codes['environ'], 2 /* EACCES: /proc is outside the /etc grant */);
+  assert.ok(!/[A-Z_]+=/.test(r.stdout.replace(/environ \d+\n/, '')));
+});
