@@ -34,7 +34,8 @@ export type Op =
   | { op: 'preopens' }
   | { op: 'environ' }
   | { op: 'exit'; code: number }
-  | { op: 'spin' };
+  | { op: 'spin' }
+  | { op: 'trap' };
 
 const IMPORTS: Record<string, string> = {
   fd_write: '(param i32 i32 i32 i32) (result i32)',
@@ -163,6 +164,9 @@ export function opsWat(ops: readonly Op[]): string {
         break;
       case 'spin':
         body.push('(loop $forever (br $forever))');
+        break;
+      case 'trap':
+        body.push('unreachable');
         break;
     }
   }
