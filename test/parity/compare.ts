@@ -38,7 +38,8 @@ export async function startLocalServer(): Promise<{ port: number; close(): Promi
     `const { createServer } = require('node:http');
      const { parentPort } = require('node:worker_threads');
      const server = createServer((_req, res) => {
-       res.writeHead(200, { 'content-type': 'text/plain' });
+       // CORS: the browser runner's page (another loopback origin) fetches this too.
+       res.writeHead(200, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' });
        res.end('parity\\n');
      });
      server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));`,
