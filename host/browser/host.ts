@@ -7,18 +7,18 @@
  *   const host = createHost({ files: { '/data/a.txt': 'hello' } });
  *   const r = await host.run(bytes, { manifest, console: (text) => show(text), audit: log });
  */
-import { MoltError, WasmFormatError } from '../errors.js';
+import { MoltError } from '../errors.js';
 import type { AuditSink } from '../gate/audit.js';
-import { GuestExit } from '../gate/exit.js';
 import { createGatedWasi } from '../gate/index.js';
 import { planPreopens, type PreopenPlan } from '../gate/preopens.js';
-import { CapabilityTrap } from '../gate/trap.js';
 import type { OutputSink, WasiImportObject } from '../gate/types.js';
 import { sha256Hex } from '../manifest/hash.js';
 import { readProvenance } from '../manifest/provenance.js';
 import { emptyManifest, PolicyEngine } from '../policy/index.js';
 import type { CanonicalManifest, SubjectId } from '../policy/types.js';
-import { createPreview1Imports, isPreview1Exit } from '../preview1/index.js';
+import { guestIo } from '../run/guest-io.js';
+import { startCoreModule } from '../run/loaded-guest.js';
+import { findRun, settle, type GuestKind, type RunResult } from '../run/outcome.js';
 import { loadGuest, readGuestBytes, type LoadedGuest } from './load.js';
 import { MemoryFs, type SeedFiles } from './memory-fs.js';
 import { createBrowserPlatform } from './platform.js';
@@ -64,18 +64,12 @@ export interface GuestOptions {
   readonly transpiled?: TranspiledComponent;
 }
 
-export interface RunResult {
-  /** The guest's exit code; 77 after a capability trap, 70 after any other trap. */
-  readonly exitCode: number;
-  readonly subject: SubjectId;
-  readonly kind: 'component' | 'core';
-  readonly outcome: 'returned' | 'exited' | 'capability-trap' | 'trap';
-  readonly error?: Error;
-}
+/** How a guest ended (host/run/outcome.ts), shared with the Node host. */
+export type { RunResult } from '../run/outcome.js';
 
 export interface PreparedGuest {
   readonly subject: SubjectId;
-  readonly kind: 'component' | 'core';
+  readonly kind: GuestKind;
   readonly preopens: readonly PreopenPlan[];
   readonly imports: WasiImportObject;
   /** The filesystem this guest sees (inspect it after the run). */
@@ -89,30 +83,6 @@ export interface Host {
   readonly fs: MemoryFs;
   prepare(source: GuestSource, options?: GuestOptions): Promise<PreparedGuest>;
   run(source: GuestSource, options?: GuestOptions): Promise<RunResult>;
-}
-
-const TRAP_EXIT = 70;
-const DENIED_EXIT = 77;
-
-// findRun/settle mirror host/node/host.ts: the two hosts must end guests the same way.
-function findRun(exports: Record<string, unknown>): () => unknown {
-  for (const [key, value] of Object.entries(exports)) {
-    if ((key === 'run' || key.startsWith('wasi:cli/run@')) && value !== null && typeof value === 'object') {
-      const fn = (value as { run?: unknown }).run;
-      if (typeof fn === 'function') return fn as () => unknown;
-    }
-  }
-  throw new WasmFormatError('the component does not export wasi:cli/run; molt-wasm runs command components');
-}
-
-function settle(e: unknown, subject: SubjectId, kind: 'component' | 'core'): RunResult {
-  if (e instanceof GuestExit) return { exitCode: e.code, subject, kind, outcome: 'exited' };
-  if (isPreview1Exit(e)) return { exitCode: (e as { code: number }).code, subject, kind, outcome: 'exited' };
-  if (e instanceof CapabilityTrap) return { exitCode: DENIED_EXIT, subject, kind, outcome: 'capability-trap', error: e };
-  if (e instanceof MoltError) throw e;
-  if (e instanceof Error && e.name === 'ComponentError') return { exitCode: 1, subject, kind, outcome: 'exited' };
-  const error = e instanceof Error ? e : new Error(String(e));
-  return { exitCode: TRAP_EXIT, subject, kind, outcome: 'trap', error };
 }
 
 function toFs(files: MemoryFs | SeedFiles | undefined): MemoryFs {
@@ -166,14 +136,7 @@ export function createHost(options: HostOptions = {}): Host {
         platform: createBrowserPlatform(fs),
         preopens,
         ...(guest.audit ? { audit: guest.audit } : {}),
-        io: {
-          args: guest.args ?? [],
-          env: guest.env ?? {},
-          ...(guest.cwd !== undefined ? { cwd: guest.cwd } : {}),
-          ...(stdout ? { stdout } : {}),
-          ...(stderr ? { stderr } : {}),
-          stdin: typeof guest.stdin === 'string' ? new TextEncoder().encode(guest.stdin) : (guest.stdin ?? new Uint8Array(0)),
-        },
+        io: guestIo({ ...guest, stdout, stderr }),
       });
       loaded = await loadGuest(bytes, new Set(Object.keys(imports)), transpile, guest.transpiled);
     } catch (e) {
@@ -195,12 +158,7 @@ export function createHost(options: HostOptions = {}): Host {
             const exports = await loaded.instantiate(imports);
             await findRun(exports)();
           } else {
-            const p1 = createPreview1Imports(imports);
-            const instance = await WebAssembly.instantiate(loaded.module, p1.imports);
-            p1.bindMemory(instance);
-            const start = instance.exports['_start'];
-            if (typeof start !== 'function') throw new WasmFormatError('the module exports no _start function');
-            (start as () => void)();
+            await startCoreModule(loaded.module, imports);
           }
           return { exitCode: 0, subject, kind: loaded.kind, outcome: 'returned' };
         } catch (e) {

@@ -4,10 +4,10 @@
  * in) or a compiled preview1 core module. Refuses imports the host does not supply
  * (UnknownImportError, listing all of them) before anything runs, like host/node/load.ts.
  */
-import { UnknownImportError, WasmFormatError } from '../errors.js';
+import { WasmFormatError } from '../errors.js';
 import type { WasiImportObject } from '../gate/types.js';
 import { readBinaryKind } from '../manifest/wasm/sections.js';
-import { PREVIEW1_FUNCTION_NAMES } from '../preview1/index.js';
+import { compileCoreModule, requireSuppliedImports, type LoadedComponent, type LoadedGuest } from '../run/loaded-guest.js';
 import type { TranspiledComponent, Transpiler } from './transpile.js';
 
 /** jco's generated `instantiate` (instantiation mode `async`). */
@@ -16,18 +16,7 @@ type Instantiate = (
   imports: WasiImportObject,
 ) => Promise<Record<string, unknown>>;
 
-export interface LoadedComponent {
-  readonly kind: 'component';
-  readonly imports: readonly string[];
-  instantiate(imports: WasiImportObject): Promise<Record<string, unknown>>;
-}
-
-export interface LoadedCoreModule {
-  readonly kind: 'core';
-  readonly module: WebAssembly.Module;
-}
-
-export type LoadedGuest = LoadedComponent | LoadedCoreModule;
+export type { LoadedComponent, LoadedCoreModule, LoadedGuest } from '../run/loaded-guest.js';
 
 /** Bytes as given, or fetched from a URL. Fetch errors are WasmFormatError (bad input). */
 export async function readGuestBytes(source: Uint8Array | ArrayBuffer | string | URL): Promise<Uint8Array> {
@@ -75,21 +64,6 @@ async function loadComponent(t: TranspiledComponent): Promise<LoadedComponent> {
   return { kind: 'component', imports: t.imports, instantiate: (imports) => mod.instantiate(getCoreModule, imports) };
 }
 
-async function loadCoreModule(bytes: Uint8Array): Promise<LoadedCoreModule> {
-  let module: WebAssembly.Module;
-  try {
-    module = await WebAssembly.compile(bytes as BufferSource);
-  } catch (e) {
-    throw new WasmFormatError(`not a valid core module: ${(e as Error).message}`);
-  }
-  const known = new Set<string>(PREVIEW1_FUNCTION_NAMES);
-  const unknown = WebAssembly.Module.imports(module)
-    .filter((i) => !(i.module === 'wasi_snapshot_preview1' && i.kind === 'function' && known.has(i.name)))
-    .map((i) => `${i.module}#${i.name}`);
-  if (unknown.length > 0) throw new UnknownImportError(unknown);
-  return { kind: 'core', module };
-}
-
 /**
  * Loads a component (from `prebuilt` when given, else through `transpile`) or a core module.
  * `supplied` holds the unversioned interfaces the host's import object has.
@@ -100,9 +74,6 @@ export async function loadGuest(
   transpile: Transpiler,
   prebuilt?: TranspiledComponent,
 ): Promise<LoadedGuest> {
-  if (readBinaryKind(bytes) === 'core') return loadCoreModule(bytes);
-  const loaded = await loadComponent(prebuilt ?? (await transpile(bytes)));
-  const unknown = loaded.imports.filter((i) => !supplied.has(i));
-  if (unknown.length > 0) throw new UnknownImportError(unknown);
-  return loaded;
+  if (readBinaryKind(bytes) === 'core') return compileCoreModule(bytes as BufferSource);
+  return requireSuppliedImports(await loadComponent(prebuilt ?? (await transpile(bytes))), supplied);
 }

@@ -15,7 +15,7 @@
  */
 import type { Gate } from './gate.js';
 import type { PreopenPlan } from './preopens.js';
-import type { WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
+import type { NewTimestamp, WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
 
 const T = 'wasi:filesystem/types';
 /** How many symlinks one resolution may follow (the shim uses the same bound). */
@@ -47,6 +47,12 @@ function disposeInner(inner: WasiInterface): void {
 /** Thrown internally for a path that leaves its descriptor; becomes `not-permitted`. */
 class Escape {
   constructor(readonly path: string) {}
+}
+
+/** A descriptor's guest `path` below its preopen `root`, `/`-separated (`''`: the preopen). */
+function belowRoot(root: string, path: string, more: readonly string[] = []): string {
+  const own = path === root ? '' : root === '/' ? path.slice(1) : root === '.' ? path : path.slice(root.length + 1);
+  return [own, ...more].filter((s) => s !== '').join('/');
 }
 
 function joinGuest(base: string, segments: readonly string[]): string {
@@ -181,10 +187,13 @@ export function createGatedFilesystem(
     readonly #inner: WasiInterface;
     /** This descriptor's own guest path (normalised), e.g. `/data/sub`. */
     readonly #path: string;
+    /** The guest name of the preopen it was opened from (for the platform's set-times). */
+    readonly #root: string;
 
-    constructor(inner: WasiInterface, path: string) {
+    constructor(inner: WasiInterface, path: string, root: string = path) {
       this.#inner = inner;
       this.#path = path;
+      this.#root = root;
     }
 
     static unwrap(d: unknown): WasiInterface {
@@ -251,7 +260,7 @@ export function createGatedFilesystem(
 
     #wrapChild(inner: WasiInterface, path: string): GatedDescriptor {
       // The child's guest path is the lexical one: the platform bases later `*-at` calls on it.
-      return new GatedDescriptor(inner, joinGuest(this.#path, lexicalSegments(path).segments));
+      return new GatedDescriptor(inner, joinGuest(this.#path, lexicalSegments(path).segments), this.#root);
     }
 
     // --- on this descriptor ---
@@ -285,7 +294,9 @@ export function createGatedFilesystem(
     }
     setTimes(atime: unknown, mtime: unknown): void {
       check('fs.write', this.#path, 'descriptor.set-times');
-      this.#inner.setTimes(atime, mtime);
+      // The platform's own set-times when it has one (exact; the shim's loses precision).
+      if (fs.setTimes) fs.setTimes(this.#root, belowRoot(this.#root, this.#path), atime as NewTimestamp, mtime as NewTimestamp, true);
+      else this.#inner.setTimes(atime, mtime);
     }
     read(length: bigint, offset: bigint): [Uint8Array, boolean] {
       check('fs.read', this.#path, 'descriptor.read');
@@ -329,7 +340,12 @@ export function createGatedFilesystem(
     }
     setTimesAt(flags: PathFlags, path: string, atime: unknown, mtime: unknown): void {
       this.#checkAt('fs.write', path, !!flags.symlinkFollow, 'descriptor.set-times-at');
-      this.#inner.setTimesAt(flags, path, atime, mtime);
+      if (fs.setTimes) {
+        const { segments, trailingSlash } = lexicalSegments(path);
+        const below = belowRoot(this.#root, this.#path, segments);
+        const [a, m] = [atime as NewTimestamp, mtime as NewTimestamp];
+        fs.setTimes(this.#root, below + (trailingSlash && below !== '' ? '/' : ''), a, m, !!flags.symlinkFollow);
+      } else this.#inner.setTimesAt(flags, path, atime, mtime);
     }
     createDirectoryAt(path: string): void {
       this.#checkAt('fs.write', path, false, 'descriptor.create-directory-at');

@@ -8,6 +8,7 @@ import type { CheckResult, CheckTarget, SubjectId } from '../policy/types.js';
 import type { AuditRecord, AuditSink } from './audit.js';
 import type { GatePrompt, PromptAuditFields } from './prompt.js';
 import { CapabilityTrap } from './trap.js';
+import { targetString } from './target-string.js';
 
 /** The two engine methods a gate needs (PolicyEngine from host/policy satisfies it). */
 export interface PolicyChecker {
@@ -26,18 +27,6 @@ export const CapId = {
 } as const;
 
 const NAME_BY_ID: readonly string[] = ['', 'console.write', 'net', 'fs.read', 'fs.write', 'env', 'time'];
-
-function targetString(t: CheckTarget | undefined): string | null {
-  if (t === undefined) return null;
-  switch (t.kind) {
-    case 'path':
-      return t.path;
-    case 'env':
-      return t.name;
-    case 'net':
-      return t.port === undefined ? t.host : `${t.host}:${t.port}`;
-  }
-}
 
 export class Gate {
   constructor(

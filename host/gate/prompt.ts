@@ -8,6 +8,7 @@
  */
 import { CompiledPolicy } from '../policy/policy.js';
 import type { CanonicalManifest, CapabilityName, CheckResult, CheckTarget, SubjectId } from '../policy/types.js';
+import { targetString } from './target-string.js';
 
 /**
  * `once`: allow this call only. `always`: grant `PromptQuestion.scope` for the rest of the
@@ -142,18 +143,6 @@ const ACCESS: Readonly<Record<string, string>> = {
   time: 'time',
   'console.write': 'console',
 };
-
-function targetString(t: CheckTarget | undefined): string | null {
-  if (t === undefined) return null;
-  switch (t.kind) {
-    case 'path':
-      return t.path;
-    case 'env':
-      return t.name;
-    case 'net':
-      return t.port === undefined ? t.host : `${t.host}:${t.port}`;
-  }
-}
 
 /**
  * What `always` broadens a target to: the parent directory of a path (`/data/in.txt` ->

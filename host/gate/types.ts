@@ -38,10 +38,31 @@ export interface WasiPlatform {
   createFilesystem(preopens: Readonly<Record<string, string>>): {
     readonly types: WasiInterface;
     readonly preopens: { getDirectories(): Array<[any, string]> };
+    /**
+     * Optional: set-times done by the platform instead of the descriptor's own `set-times`
+     * (preview2-shim's loses precision and mixes units). `preopen` is a guest name given to
+     * `createFilesystem`; `path` is `/`-separated below it (`''` is the preopen itself),
+     * normalised, with no `..`; the gate has checked fs.write on it. The platform resolves it
+     * inside that preopen (following the final symlink only when `followSymlinks`). Throws a
+     * `wasi:filesystem` error-code.
+     */
+    setTimes?(
+      preopen: string,
+      path: string,
+      atime: NewTimestamp,
+      mtime: NewTimestamp,
+      followSymlinks: boolean,
+    ): void;
   };
   /** A pollable that is already ready (for streams that never block, like the guest's stdout). */
   readyPollable(): object;
 }
+
+/** `wasi:filesystem/types#new-timestamp`. */
+export type NewTimestamp =
+  | { readonly tag: 'no-change' }
+  | { readonly tag: 'now' }
+  | { readonly tag: 'timestamp'; readonly val: { readonly seconds: bigint; readonly nanoseconds: number } };
 
 /** Where a guest's stdout/stderr bytes go. Called synchronously with each write. */
 export type OutputSink = (bytes: Uint8Array) => void;

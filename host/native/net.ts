@@ -9,7 +9,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { compileScopes, parseIpAddress, type PolicyEngine } from '../policy/index.js';
+import { canonicalIp, parseIpAddress, type PolicyEngine } from '../policy/index.js';
 import type { SubjectId } from '../policy/types.js';
 import { fail, ok, type HttpCode, type NativeResult, type NetCode } from './result.js';
 
@@ -28,10 +28,7 @@ export type Decide = (host: string, port: number | undefined, func: string) => b
 
 /** Whether a live deny rule of the subject matches `host` (deny-only: addresses a name resolved to). */
 function deniedByRule(engine: PolicyEngine, subject: SubjectId, host: string, port: number | undefined): boolean {
-  const deny = engine.manifestOf(subject)?.deny.net;
-  if (deny === undefined) return false;
-  if (deny === true) return true;
-  return compileScopes('net', deny).blocks(port === undefined ? { kind: 'net', host } : { kind: 'net', host, port });
+  return engine.denies(subject, 'net', port === undefined ? { kind: 'net', host } : { kind: 'net', host, port });
 }
 
 export class NativeNet {
@@ -153,12 +150,5 @@ function fetchVia(u: URL, addr: ResolvedAddress, init: { method?: string; body?:
 
 /** The canonical text of an IP literal in any spelling (Node's net cannot parse `0x7f000001`). */
 function canonicalAddress(host: string): string {
-  const a = parseIpAddress(host)!;
-  if (a.version === 4) {
-    const v = Number(a.value & 0xffffffffn);
-    return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
-  }
-  const parts: string[] = [];
-  for (let i = 7; i >= 0; i--) parts.push(((a.value >> BigInt(i * 16)) & 0xffffn).toString(16));
-  return parts.join(':');
+  return canonicalIp(host)!;
 }

@@ -3,17 +3,17 @@
  * policy, in this thread. Each guest is its own subject with its own preopens, environment,
  * stdio and exit; a guest that exits, traps or is denied leaves the host able to run the next.
  */
-import { MoltError, UsageError, WasmFormatError } from '../errors.js';
+import { MoltError, UsageError } from '../errors.js';
 import { createGatedWasi } from '../gate/index.js';
 import type { AuditSink } from '../gate/audit.js';
-import { GuestExit } from '../gate/exit.js';
 import { planPreopens, type PreopenPlan } from '../gate/preopens.js';
-import { CapabilityTrap } from '../gate/trap.js';
 import { PromptGate, type PromptCallback } from '../gate/prompt.js';
 import type { OutputSink, WasiImportObject, WasiPlatform } from '../gate/types.js';
 import { emptyManifest, PolicyEngine } from '../policy/index.js';
 import type { CanonicalManifest, SubjectId } from '../policy/types.js';
-import { createPreview1Imports, isPreview1Exit } from '../preview1/index.js';
+import { guestIo } from '../run/guest-io.js';
+import { startCoreModule } from '../run/loaded-guest.js';
+import { findRun, settle, type GuestKind, type RunResult as SettledRunResult, type SettledOutcome } from '../run/outcome.js';
 import { loadGuest, readGuestBytes, type LoadedGuest } from './load.js';
 import { nodePlatform } from './platform.js';
 import { verifyEmbeddedManifest } from './provenance.js';
@@ -68,21 +68,13 @@ export interface GuestOptions {
   readonly maxMemoryBytes?: number;
 }
 
-export interface RunResult {
-  /** The guest's exit code; 77 after a capability trap, 70 after any other trap. */
-  readonly exitCode: number;
-  readonly subject: SubjectId;
-  readonly kind: 'component' | 'core';
-  /** How it ended: returned / exit() / a capability trap / another trap. */
-  readonly outcome: 'returned' | 'exited' | 'capability-trap' | 'trap' | 'timeout';
-  /** The CapabilityTrap or other error that ended the guest, when it trapped. */
-  readonly error?: Error;
-}
+/** How a guest ended (host/run/outcome.ts), or `timeout` (exit 124) when `timeoutMs` ran out. */
+export type RunResult = SettledRunResult<SettledOutcome | 'timeout'>;
 
 /** A guest loaded and given a subject, not yet started: revoke or grant on `subject` any time. */
 export interface PreparedGuest {
   readonly subject: SubjectId;
-  readonly kind: 'component' | 'core';
+  readonly kind: GuestKind;
   readonly preopens: readonly PreopenPlan[];
   /** The gated WASI 0.2 import object this guest runs against. */
   readonly imports: WasiImportObject;
@@ -95,33 +87,6 @@ export interface Host {
   prepare(bytesOrPath: Uint8Array | string, options?: GuestOptions): Promise<PreparedGuest>;
   /** prepare + start. Throws MoltError for bad input; a guest's own failure is a RunResult. */
   run(bytesOrPath: Uint8Array | string, options?: GuestOptions): Promise<RunResult>;
-}
-
-/** Exit code for a guest trap that is not a capability denial (SPEC section 8). */
-const TRAP_EXIT = 70;
-const DENIED_EXIT = 77;
-
-function findRun(exports: Record<string, unknown>): () => unknown {
-  for (const [key, value] of Object.entries(exports)) {
-    if ((key === 'run' || key.startsWith('wasi:cli/run@')) && value !== null && typeof value === 'object') {
-      const fn = (value as { run?: unknown }).run;
-      if (typeof fn === 'function') return fn as () => unknown;
-    }
-  }
-  throw new WasmFormatError('the component does not export wasi:cli/run; molt-wasm runs command components');
-}
-
-/** Classifies how a guest ended; host faults (MoltError) are rethrown. */
-function settle(e: unknown, subject: SubjectId, kind: 'component' | 'core'): RunResult {
-  if (e instanceof GuestExit) return { exitCode: e.code, subject, kind, outcome: 'exited' };
-  if (isPreview1Exit(e)) return { exitCode: (e as { code: number }).code, subject, kind, outcome: 'exited' };
-  if (e instanceof CapabilityTrap) return { exitCode: DENIED_EXIT, subject, kind, outcome: 'capability-trap', error: e };
-  if (e instanceof MoltError) throw e;
-  // `wasi:cli/run` returning err() under older jco bindings (ComponentError); the current
-  // binding throws the bare payload, handled where run is called.
-  if (e instanceof Error && e.name === 'ComponentError') return { exitCode: 1, subject, kind, outcome: 'exited' };
-  const error = e instanceof Error ? e : new Error(String(e));
-  return { exitCode: TRAP_EXIT, subject, kind, outcome: 'trap', error };
 }
 
 export function createHost(options: HostOptions = {}): Host {
@@ -161,14 +126,7 @@ export function createHost(options: HostOptions = {}): Host {
         preopens,
         ...(guest.audit ? { audit: guest.audit } : {}),
         ...(prompt ? { prompt } : {}),
-        io: {
-          args: guest.args ?? [],
-          env: guest.env ?? {},
-          ...(guest.cwd !== undefined ? { cwd: guest.cwd } : {}),
-          ...(guest.stdout ? { stdout: guest.stdout } : {}),
-          ...(guest.stderr ? { stderr: guest.stderr } : {}),
-          stdin: typeof guest.stdin === 'string' ? new TextEncoder().encode(guest.stdin) : (guest.stdin ?? new Uint8Array(0)),
-        },
+        io: guestIo(guest),
       });
       loaded = await loadGuest(
         bytes,
@@ -203,12 +161,7 @@ export function createHost(options: HostOptions = {}): Host {
               throw e;
             }
           } else {
-            const p1 = createPreview1Imports(imports);
-            const instance = await WebAssembly.instantiate(loaded.module, p1.imports);
-            p1.bindMemory(instance);
-            const start = instance.exports['_start'];
-            if (typeof start !== 'function') throw new WasmFormatError('the module exports no _start function');
-            (start as () => void)();
+            await startCoreModule(loaded.module, imports);
           }
           return { exitCode: 0, subject, kind: loaded.kind, outcome: 'returned' };
         } catch (e) {

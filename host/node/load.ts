@@ -6,10 +6,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UnknownImportError, WasmFormatError } from '../errors.js';
+import { WasmFormatError } from '../errors.js';
 import { readBinaryKind } from '../manifest/wasm/sections.js';
-import { PREVIEW1_FUNCTION_NAMES } from '../preview1/index.js';
 import type { WasiImportObject } from '../gate/types.js';
+import {
+  compileCoreModule,
+  requireSuppliedImports,
+  type LoadedComponent,
+  type LoadedCoreModule,
+  type LoadedGuest,
+} from '../run/loaded-guest.js';
 import { limitMemories } from './limits.js';
 import { getTranspiled } from './transpile-cache.js';
 
@@ -29,20 +35,7 @@ type Instantiate = (
   instantiateCore?: (m: WebAssembly.Module, i?: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
 ) => Promise<Record<string, unknown>>;
 
-export interface LoadedComponent {
-  readonly kind: 'component';
-  /** Unversioned interfaces the component imports. */
-  readonly imports: readonly string[];
-  /** Instantiates with the given import object; resolves to the component's exports. */
-  instantiate(imports: WasiImportObject): Promise<Record<string, unknown>>;
-}
-
-export interface LoadedCoreModule {
-  readonly kind: 'core';
-  readonly module: WebAssembly.Module;
-}
-
-export type LoadedGuest = LoadedComponent | LoadedCoreModule;
+export type { LoadedComponent, LoadedCoreModule, LoadedGuest } from '../run/loaded-guest.js';
 
 /** Bytes as given, or read from a path. Read errors are WasmFormatError (bad input, 65). */
 export async function readGuestBytes(bytesOrPath: Uint8Array | string): Promise<Uint8Array> {
@@ -74,21 +67,10 @@ async function loadComponent(bytes: Uint8Array, cacheDir: string | undefined, li
   };
 }
 
-async function loadCoreModule(bytes: Uint8Array, limits: LoadLimits): Promise<LoadedCoreModule> {
-  let module: WebAssembly.Module;
+function loadCoreModule(bytes: Uint8Array, limits: LoadLimits): Promise<LoadedCoreModule> {
   const input = limited(bytes, limits);
-  try {
-    // No copy unless needed for the type: a copy of a 30 MB module costs ~20 ms.
-    module = await WebAssembly.compile(input.buffer instanceof ArrayBuffer ? (input as Uint8Array<ArrayBuffer>) : new Uint8Array(input));
-  } catch (e) {
-    throw new WasmFormatError(`not a valid core module: ${(e as Error).message}`);
-  }
-  const known = new Set<string>(PREVIEW1_FUNCTION_NAMES);
-  const unknown = WebAssembly.Module.imports(module)
-    .filter((i) => !(i.module === 'wasi_snapshot_preview1' && i.kind === 'function' && known.has(i.name)))
-    .map((i) => `${i.module}#${i.name}`);
-  if (unknown.length > 0) throw new UnknownImportError(unknown);
-  return { kind: 'core', module };
+  // No copy unless needed for the type: a copy of a 30 MB module costs ~20 ms.
+  return compileCoreModule(input.buffer instanceof ArrayBuffer ? (input as Uint8Array<ArrayBuffer>) : new Uint8Array(input));
 }
 
 /**
@@ -103,8 +85,5 @@ export async function loadGuest(
 ): Promise<LoadedGuest> {
   const kind = readBinaryKind(bytes);
   if (kind === 'core') return loadCoreModule(bytes, limits);
-  const loaded = await loadComponent(bytes, cacheDir, limits);
-  const unknown = loaded.imports.filter((i) => !supplied.has(i));
-  if (unknown.length > 0) throw new UnknownImportError(unknown);
-  return loaded;
+  return requireSuppliedImports(await loadComponent(bytes, cacheDir, limits), supplied);
 }

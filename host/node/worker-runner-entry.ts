@@ -8,7 +8,7 @@ import { isatty } from 'node:tty';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { AuditRecord } from '../gate/audit.js';
 import { createHost, type GuestOptions } from './host.js';
-import { serializeError, type SinkSpec, type StdinSpec, type WorkerJob, type WorkerMessage } from './worker-runner.js';
+import { plainGuestOptions, serializeError, type SinkSpec, type StdinSpec, type WorkerJob, type WorkerMessage } from './worker-runner.js';
 
 const port = parentPort!;
 const post = (m: WorkerMessage): void => port.postMessage(m);
@@ -86,13 +86,7 @@ async function main(): Promise<void> {
   const input = stdin(job.stdin);
   try {
     const guest = await host.prepare(job.guest, {
-      ...(job.manifest !== undefined ? { manifest: job.manifest } : {}),
-      ...(job.args !== undefined ? { args: job.args } : {}),
-      ...(job.env !== undefined ? { env: job.env } : {}),
-      ...(job.dirs !== undefined ? { dirs: job.dirs } : {}),
-      ...(job.cwd !== undefined ? { cwd: job.cwd } : {}),
-      ...(job.label !== undefined ? { label: job.label } : {}),
-      ...(job.maxMemoryBytes !== undefined ? { maxMemoryBytes: job.maxMemoryBytes } : {}),
+      ...plainGuestOptions(job),
       ...(stdout ? { stdout } : {}),
       ...(stderr ? { stderr } : {}),
       ...(input !== undefined ? { stdin: input } : {}),

@@ -41,17 +41,21 @@ export type StdinSpec =
   | { readonly request: SharedArrayBuffer; readonly port: MessagePort }
   | 'empty';
 
+/** The guest options that are plain data and cross to the worker as they are. */
+const PLAIN_GUEST_OPTIONS = ['manifest', 'args', 'env', 'dirs', 'cwd', 'label', 'maxMemoryBytes'] as const;
+export type PlainGuestOptions = Pick<GuestOptions, (typeof PLAIN_GUEST_OPTIONS)[number]>;
+
+/** The plain-data options of `options`, only those that are set. */
+export function plainGuestOptions(options: PlainGuestOptions): PlainGuestOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of PLAIN_GUEST_OPTIONS) if (options[key] !== undefined) out[key] = options[key];
+  return out as PlainGuestOptions;
+}
+
 /** What the worker is told: plain, structured-clonable data only. */
-export interface WorkerJob {
+export interface WorkerJob extends PlainGuestOptions {
   readonly guest: Uint8Array | string;
-  readonly manifest?: GuestOptions['manifest'];
-  readonly args?: readonly string[];
-  readonly env?: Readonly<Record<string, string>>;
-  readonly dirs?: Readonly<Record<string, string>>;
-  readonly cwd?: string;
-  readonly label?: string;
   readonly cacheDir?: string;
-  readonly maxMemoryBytes?: number;
   readonly stdout: SinkSpec;
   readonly stderr: SinkSpec;
   readonly audit: SinkSpec | 'none';
@@ -146,14 +150,8 @@ export function runInWorker(bytesOrPath: Uint8Array | string, options: WorkerRun
   }
   const job: WorkerJob = {
     guest: bytesOrPath,
-    ...(options.manifest !== undefined ? { manifest: options.manifest } : {}),
-    ...(options.args !== undefined ? { args: options.args } : {}),
-    ...(options.env !== undefined ? { env: options.env } : {}),
-    ...(options.dirs !== undefined ? { dirs: options.dirs } : {}),
-    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-    ...(options.label !== undefined ? { label: options.label } : {}),
+    ...plainGuestOptions(options),
     ...((options.cacheDir ?? options.hostCacheDir) !== undefined ? { cacheDir: options.cacheDir ?? options.hostCacheDir } : {}),
-    ...(options.maxMemoryBytes !== undefined ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
     stdout: sinkSpec(options.stdoutFd, options.stdout),
     stderr: sinkSpec(options.stderrFd, options.stderr),
     audit: options.auditFd !== undefined ? { fd: options.auditFd } : options.audit ? 'message' : 'none',

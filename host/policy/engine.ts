@@ -39,6 +39,9 @@ interface Subject {
 
 type MutableGrants = Partial<Record<CapabilityName, Grant>>;
 
+/** One change to a subject's rules, made on copies; returns the canonical scope it named. */
+type RuleEdit = (s: Subject, name: CapabilityName, allow: MutableGrants, deny: MutableGrants) => string | undefined;
+
 /** The first subject id; 0 is never valid, so a zeroed or default id cannot name a subject. */
 const FIRST_SUBJECT_ID = 1;
 
@@ -144,30 +147,22 @@ export class PolicyEngine {
    * capability without scopes. Returns `ok`, or `subject-invalid` / `cap-invalid`.
    */
   grant(id: SubjectId, cap: string, scope?: string): CheckResult {
-    const s = this.subject(id);
-    if (s === undefined) return 'subject-invalid';
-    const info = capabilityByName(cap);
-    if (info === undefined) return 'cap-invalid';
-    const name = info.name;
-    const allow: MutableGrants = { ...s.manifest.allow };
-    const deny: MutableGrants = { ...s.manifest.deny };
-    const lifted = s.revocationDenies.get(name);
-    let canonical: string | undefined;
-    if (scope === undefined) {
-      allow[name] = true;
-      if (lifted !== undefined) removeFromDeny(deny, name, lifted, () => true);
-    } else {
+    return this.change('grant', id, cap, (s, name, allow, deny) => {
+      const lifted = s.revocationDenies.get(name);
+      if (scope === undefined) {
+        allow[name] = true;
+        if (lifted !== undefined) removeFromDeny(deny, name, lifted, () => true);
+        return undefined;
+      }
       const sc = parseScopeObject(name, scope, `grant ${name}`);
-      canonical = sc.toString();
+      const canonical = sc.toString();
       const cur = allow[name];
       if (cur !== true) allow[name] = [...(cur ?? []), canonical];
       if (lifted !== undefined) {
         removeFromDeny(deny, name, lifted, (r) => scopeCovers(sc, parseScopeObject(name, r)));
       }
-    }
-    this.commit(id, s, allow, deny);
-    this.emit({ op: 'grant', subject: id, label: s.label, capability: name, scope: canonical, manifest: s.manifest });
-    return 'ok';
+      return canonical;
+    });
   }
 
   /**
@@ -178,19 +173,13 @@ export class PolicyEngine {
    * Returns `ok` (also when nothing was granted), or `subject-invalid` / `cap-invalid`.
    */
   revoke(id: SubjectId, cap: string, scope?: string): CheckResult {
-    const s = this.subject(id);
-    if (s === undefined) return 'subject-invalid';
-    const info = capabilityByName(cap);
-    if (info === undefined) return 'cap-invalid';
-    const name = info.name;
-    const allow: MutableGrants = { ...s.manifest.allow };
-    const deny: MutableGrants = { ...s.manifest.deny };
-    let canonical: string | undefined;
-    if (scope === undefined) {
-      delete allow[name];
-    } else {
+    return this.change('revoke', id, cap, (s, name, allow, deny) => {
+      if (scope === undefined) {
+        delete allow[name];
+        return undefined;
+      }
       const sc = parseScopeObject(name, scope, `revoke ${name}`);
-      canonical = sc.toString();
+      const canonical = sc.toString();
       const cur = allow[name];
       let stillReachable = cur === true;
       if (cur !== undefined && cur !== true) {
@@ -206,10 +195,8 @@ export class PolicyEngine {
         if (set === undefined) s.revocationDenies.set(name, (set = new Set()));
         set.add(canonical);
       }
-    }
-    this.commit(id, s, allow, deny);
-    this.emit({ op: 'revoke', subject: id, label: s.label, capability: name, scope: canonical, manifest: s.manifest });
-    return 'ok';
+      return canonical;
+    });
   }
 
   /**
@@ -218,30 +205,23 @@ export class PolicyEngine {
    * `subject-invalid` / `cap-invalid`.
    */
   deny(id: SubjectId, cap: string, scope?: string): CheckResult {
-    const s = this.subject(id);
-    if (s === undefined) return 'subject-invalid';
-    const info = capabilityByName(cap);
-    if (info === undefined) return 'cap-invalid';
-    const name = info.name;
-    const allow: MutableGrants = { ...s.manifest.allow };
-    const deny: MutableGrants = { ...s.manifest.deny };
-    let canonical: string | undefined;
-    if (scope === undefined) {
-      deny[name] = true;
-    } else {
-      canonical = parseScopeObject(name, scope, `deny ${name}`).toString();
-      const d = deny[name];
-      if (d !== true) deny[name] = [...(d ?? []), canonical];
-    }
-    // An explicit deny is permanent: it is no longer one a grant may lift.
-    const set = s.revocationDenies.get(name);
-    if (set !== undefined) {
-      if (canonical === undefined) set.clear();
-      else set.delete(canonical);
-    }
-    this.commit(id, s, allow, deny);
-    this.emit({ op: 'deny', subject: id, label: s.label, capability: name, scope: canonical, manifest: s.manifest });
-    return 'ok';
+    return this.change('deny', id, cap, (s, name, _allow, deny) => {
+      let canonical: string | undefined;
+      if (scope === undefined) {
+        deny[name] = true;
+      } else {
+        canonical = parseScopeObject(name, scope, `deny ${name}`).toString();
+        const d = deny[name];
+        if (d !== true) deny[name] = [...(d ?? []), canonical];
+      }
+      // An explicit deny is permanent: it is no longer one a grant may lift.
+      const set = s.revocationDenies.get(name);
+      if (set !== undefined) {
+        if (canonical === undefined) set.clear();
+        else set.delete(canonical);
+      }
+      return canonical;
+    });
   }
 
   /**
@@ -259,6 +239,25 @@ export class PolicyEngine {
   private subject(id: SubjectId): Subject | undefined {
     if (!Number.isInteger(id) || id < FIRST_SUBJECT_ID || id >= this.subjects.length) return undefined;
     return this.subjects[id];
+  }
+
+  /**
+   * The frame of grant, revoke and deny: looks up the subject and capability, lets `edit`
+   * change copies of the live allow/deny rules (it returns the canonical scope it named, if
+   * any), then compiles them and tells the listeners.
+   */
+  private change(op: PolicyChange['op'], id: SubjectId, cap: string, edit: RuleEdit): CheckResult {
+    const s = this.subject(id);
+    if (s === undefined) return 'subject-invalid';
+    const info = capabilityByName(cap);
+    if (info === undefined) return 'cap-invalid';
+    const name = info.name;
+    const allow: MutableGrants = { ...s.manifest.allow };
+    const deny: MutableGrants = { ...s.manifest.deny };
+    const scope = edit(s, name, allow, deny);
+    this.commit(id, s, allow, deny);
+    this.emit({ op, subject: id, label: s.label, capability: name, scope, manifest: s.manifest });
+    return 'ok';
   }
 
   private commit(id: SubjectId, s: Subject, allow: MutableGrants, deny: MutableGrants): void {

@@ -35,10 +35,7 @@ export class ByteReader {
     const start = this.pos;
     let result = 0;
     for (let i = 0; i < 5; i++) {
-      if (this.pos >= this.end) {
-        throw new WasmFormatError(`LEB128 ${what} runs off the end of the data`, start);
-      }
-      const b = this.bytes[this.pos++]!;
+      const b = this.lebByte(what, start);
       if (i === 4 && (b & 0xf0) !== 0) {
         throw new WasmFormatError(`LEB128 ${what} overflows 32 bits`, start);
       }
@@ -54,10 +51,7 @@ export class ByteReader {
     const start = this.pos;
     let result = 0;
     for (let i = 0; i < 5; i++) {
-      if (this.pos >= this.end) {
-        throw new WasmFormatError(`LEB128 ${what} runs off the end of the data`, start);
-      }
-      const b = this.bytes[this.pos++]!;
+      const b = this.lebByte(what, start);
       result += (b & 0x7f) * 2 ** (7 * i);
       if ((b & 0x80) === 0) {
         const bits = 7 * (i + 1);
@@ -66,6 +60,14 @@ export class ByteReader {
       }
     }
     throw new WasmFormatError(`LEB128 ${what} overflows 33 bits`, start);
+  }
+
+  /** The next byte of the LEB128 number that began at `start`. */
+  private lebByte(what: string, start: number): number {
+    if (this.pos >= this.end) {
+      throw new WasmFormatError(`LEB128 ${what} runs off the end of the data`, start);
+    }
+    return this.bytes[this.pos++]!;
   }
 
   /** Checks `n` bytes are left before anything is sized by `n`. */

@@ -1,0 +1,202 @@
+/**
+ * `wasi:filesystem` set-times for the Node platform, exact to the nanosecond.
+ *
+ * preview2-shim's own set-times mixes units (milliseconds where seconds are expected, a
+ * directory's times for `no-change`), and Node's `fs.utimes` family takes seconds as a double
+ * that libuv truncates to microseconds. So the Node platform sets times itself:
+ * - with the optional native addon `native/utimens` (`utimensat(2)`, built by node-gyp at
+ *   install): nanosecond exact, `now` is UTIME_NOW, `no-change` is UTIME_OMIT;
+ * - without it (not built, or Windows): `fs.utimesSync` / `fs.lutimesSync` in seconds, which
+ *   keeps only microseconds; `no-change` re-writes the target's current time (so its
+ *   sub-microsecond part is lost too) and `now` is `Date.now()`.
+ *
+ * Paths are resolved inside the preopen the way the shim does (symlinks followed by hand, none
+ * absolute or leaving the preopen); the gate has already checked the capability and the path.
+ */
+import { lstatSync, lutimesSync, readlinkSync, realpathSync, statSync, utimesSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
+import { posix } from 'node:path';
+import type { NewTimestamp } from '../gate/types.js';
+
+export type { NewTimestamp };
+
+/** The addon's exports (native/utimens/src/utimens.c). */
+export interface UtimensAddon {
+  utimensat(path: string, atimeSec: bigint, atimeNsec: number, mtimeSec: bigint, mtimeNsec: number, follow: boolean): void;
+  readonly UTIME_NOW: number;
+  readonly UTIME_OMIT: number;
+}
+
+const ADDON_CANDIDATES = [
+  // dist/host/node/ -> repo root
+  '../../../native/utimens/build/Release/utimens.node',
+  // host/node/ (run from source)
+  '../../native/utimens/build/Release/utimens.node',
+];
+
+/** The native addon, or null when it was not built (then times keep microseconds). */
+export function loadUtimens(): UtimensAddon | null {
+  if (process.platform === 'win32' || process.env.MOLT_WASM_NO_NATIVE_UTIMENS === '1') return null;
+  const require = createRequire(import.meta.url);
+  for (const candidate of ADDON_CANDIDATES) {
+    try {
+      const addon = require(candidate) as UtimensAddon;
+      if (typeof addon.utimensat === 'function') return addon;
+    } catch {
+      // not built here: try the next place, then fall back
+    }
+  }
+  return null;
+}
+
+const MAX_SYMLINKS = 40;
+
+/** errno number -> name (`2` -> `ENOENT`). */
+const errnoNames = new Map<number, string>(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
+
+/** A Node/system error code -> a `wasi:filesystem` error-code. */
+function fsErrorCode(e: unknown): string {
+  const err = e as { code?: unknown; errno?: unknown };
+  const code = typeof err.code === 'string' ? err.code : typeof err.errno === 'number' ? errnoNames.get(Math.abs(err.errno)) : undefined;
+  switch (code) {
+    case 'EACCES': return 'access';
+    case 'EPERM': return 'not-permitted';
+    case 'ENOENT': return 'no-entry';
+    case 'ENOTDIR': return 'not-directory';
+    case 'ELOOP': return 'loop';
+    case 'ENAMETOOLONG': return 'name-too-long';
+    case 'EINVAL': return 'invalid';
+    case 'EROFS': return 'read-only';
+    case 'EBADF': return 'bad-descriptor';
+    case 'EOVERFLOW': return 'overflow';
+    case 'EIO': return 'io';
+    case 'ENOSYS':
+    case 'ENOTSUP': return 'unsupported';
+    default: throw e;
+  }
+}
+
+/**
+ * The host path `rel` (guest segments, `/`-separated, already normalised by the gate) names
+ * inside the host directory `base`, with every symlink resolved by hand (the final one only
+ * when `followFinal`). An absolute symlink or one climbing out is `not-permitted`.
+ */
+export function resolveInside(base: string, rel: string, followFinal: boolean): string {
+  const trailingSlash = rel.endsWith('/');
+  const segments: string[] = [];
+  for (const seg of rel.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') throw 'not-permitted';
+    segments.push(seg);
+  }
+  let root: string;
+  try {
+    root = realpathSync(base);
+  } catch (e) {
+    throw fsErrorCode(e);
+  }
+  const done: string[] = [];
+  let pending = segments;
+  let followed = 0;
+  while (pending.length > 0) {
+    const seg = pending[0]!;
+    pending = pending.slice(1);
+    const candidate = posix.join(root, ...done, seg);
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(candidate).isSymbolicLink();
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOENT') {
+        // The rest is taken lexically; the call itself reports no-entry.
+        done.push(seg, ...pending);
+        break;
+      }
+      throw fsErrorCode(e);
+    }
+    if (!isLink || (pending.length === 0 && !followFinal && !trailingSlash)) {
+      done.push(seg);
+      continue;
+    }
+    if (++followed > MAX_SYMLINKS) throw 'loop';
+    let target: string;
+    try {
+      target = readlinkSync(candidate);
+    } catch (e) {
+      throw fsErrorCode(e);
+    }
+    if (target.startsWith('/')) throw 'not-permitted';
+    const next = [...done];
+    for (const part of target.split('/')) {
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        if (next.pop() === undefined) throw 'not-permitted';
+      } else next.push(part);
+    }
+    pending = [...next, ...pending];
+    done.length = 0;
+  }
+  const full = posix.join(root, ...done);
+  return trailingSlash && done.length > 0 ? `${full}/` : full;
+}
+
+const NS = 1_000_000_000n;
+
+function checkTimestamp(t: NewTimestamp): void {
+  if (t.tag !== 'timestamp') return;
+  const ns = t.val.nanoseconds;
+  if (!Number.isInteger(ns) || ns < 0 || ns >= 1e9) throw 'invalid';
+}
+
+/** Sets times on a resolved host path (symlinks in it already resolved by `resolveInside`). */
+export type TimeSetter = (hostPath: string, atime: NewTimestamp, mtime: NewTimestamp, followFinal: boolean) => void;
+
+/** With the addon: utimensat(2), exact. */
+function nativeSetter(addon: UtimensAddon): TimeSetter {
+  const part = (t: NewTimestamp): [bigint, number] =>
+    t.tag === 'timestamp' ? [t.val.seconds, t.val.nanoseconds] : [0n, t.tag === 'now' ? addon.UTIME_NOW : addon.UTIME_OMIT];
+  return (path, atime, mtime, follow) => {
+    checkTimestamp(atime);
+    checkTimestamp(mtime);
+    const [as, an] = part(atime);
+    const [ms, mn] = part(mtime);
+    try {
+      addon.utimensat(path, as, an, ms, mn, follow);
+    } catch (e) {
+      throw fsErrorCode(e);
+    }
+  };
+}
+
+/** Without it: Node's utimes in seconds (microsecond precision). */
+function fallbackSetter(): TimeSetter {
+  return (path, atime, mtime, follow) => {
+    checkTimestamp(atime);
+    checkTimestamp(mtime);
+    try {
+      let current: { atimeNs: bigint; mtimeNs: bigint } | undefined;
+      if (atime.tag === 'no-change' || mtime.tag === 'no-change') {
+        if (atime.tag === 'no-change' && mtime.tag === 'no-change') return;
+        current = (follow ? statSync : lstatSync)(path, { bigint: true });
+      }
+      const now = Date.now() / 1000;
+      const seconds = (t: NewTimestamp, keep: bigint | undefined): number => {
+        if (t.tag === 'now') return now;
+        const ns = t.tag === 'timestamp' ? t.val.seconds * NS + BigInt(t.val.nanoseconds) : keep!;
+        return Number(ns / NS) + Number(ns % NS) / 1e9;
+      };
+      (follow ? utimesSync : lutimesSync)(path, seconds(atime, current?.atimeNs), seconds(mtime, current?.mtimeNs));
+    } catch (e) {
+      if (typeof e === 'string') throw e;
+      throw fsErrorCode(e);
+    }
+  };
+}
+
+/**
+ * A time setter: exact with the addon, microseconds without it. `addon` defaults to the
+ * built one (pass `null` to get the fallback).
+ */
+export function createTimeSetter(addon: UtimensAddon | null = loadUtimens()): { readonly exact: boolean; readonly set: TimeSetter } {
+  return addon === null ? { exact: false, set: fallbackSetter() } : { exact: true, set: nativeSetter(addon) };
+}
