@@ -10,6 +10,7 @@
 import { MoltError } from '../errors.js';
 import type { AuditSink } from '../gate/audit.js';
 import { createGatedWasi } from '../gate/index.js';
+import { PromptGate, type PromptCallback } from '../gate/prompt.js';
 import { planPreopens, type PreopenPlan } from '../gate/preopens.js';
 import type { OutputSink, WasiImportObject } from '../gate/types.js';
 import { sha256Hex } from '../manifest/hash.js';
@@ -18,7 +19,7 @@ import { emptyManifest, PolicyEngine } from '../policy/index.js';
 import type { CanonicalManifest, SubjectId } from '../policy/types.js';
 import { guestIo } from '../run/guest-io.js';
 import { startCoreModule } from '../run/loaded-guest.js';
-import { findRun, settle, type GuestKind, type RunResult } from '../run/outcome.js';
+import { RUN_RETURNED_ERR, runComponent, settle, type GuestKind, type RunResult } from '../run/outcome.js';
 import { loadGuest, readGuestBytes, type LoadedGuest } from './load.js';
 import { MemoryFs, type SeedFiles } from './memory-fs.js';
 import { createBrowserPlatform } from './platform.js';
@@ -60,6 +61,14 @@ export interface GuestOptions {
   /** One record per capability decision. */
   readonly audit?: AuditSink;
   readonly label?: string;
+  /**
+   * Asked, synchronously, when the policy denies an operation (e.g. a `window.confirm`
+   * dialog): see host/gate/prompt.ts and docs/prompts.md. Grants stay within the embedded
+   * manifest unless `promptUndeclared`. Default: none (denials stand).
+   */
+  readonly prompt?: PromptCallback;
+  /** `--allow-undeclared` for prompts: an answer may grant beyond the embedded manifest (audited). Default false. */
+  readonly promptUndeclared?: boolean;
   /** Build-time transpiled output for this component (skips the in-browser transpiler). */
   readonly transpiled?: TranspiledComponent;
 }
@@ -120,9 +129,19 @@ export function createHost(options: HostOptions = {}): Host {
   async function prepare(source: GuestSource, guest: GuestOptions = {}): Promise<PreparedGuest> {
     const bytes = await readGuestBytes(source);
     // Tampered molt sections are refused before anything is transpiled or run (SPEC section 4).
-    readProvenance(bytes);
+    const embedded = readProvenance(bytes);
     const manifest = guest.manifest ?? emptyManifest();
+    const ceiling = embedded.status === 'verified' ? embedded.manifest : undefined;
     const preopens = planPreopens(manifest, guest.dirs);
+    const prompt =
+      guest.prompt === undefined
+        ? undefined
+        : new PromptGate({
+            engine,
+            ask: guest.prompt,
+            ...(ceiling !== undefined ? { ceiling } : {}),
+            allowUndeclared: guest.promptUndeclared === true,
+          });
     const fs = guest.files !== undefined ? toFs(guest.files) : hostFs;
     const subject = engine.createSubject(manifest, guest.label ?? (typeof source === 'string' ? source : 'guest'));
     let loaded: LoadedGuest;
@@ -136,6 +155,7 @@ export function createHost(options: HostOptions = {}): Host {
         platform: createBrowserPlatform(fs),
         preopens,
         ...(guest.audit ? { audit: guest.audit } : {}),
+        ...(prompt ? { prompt } : {}),
         io: guestIo({ ...guest, stdout, stderr }),
       });
       loaded = await loadGuest(bytes, new Set(Object.keys(imports)), transpile, guest.transpiled);
@@ -156,7 +176,9 @@ export function createHost(options: HostOptions = {}): Host {
         try {
           if (loaded.kind === 'component') {
             const exports = await loaded.instantiate(imports);
-            await findRun(exports)();
+            if ((await runComponent(exports)) === RUN_RETURNED_ERR) {
+              return { exitCode: 1, subject, kind: loaded.kind, outcome: 'exited' };
+            }
           } else {
             await startCoreModule(loaded.module, imports);
           }

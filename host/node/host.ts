@@ -13,7 +13,7 @@ import { emptyManifest, PolicyEngine } from '../policy/index.js';
 import type { CanonicalManifest, SubjectId } from '../policy/types.js';
 import { guestIo } from '../run/guest-io.js';
 import { startCoreModule } from '../run/loaded-guest.js';
-import { findRun, settle, type GuestKind, type RunResult as SettledRunResult, type SettledOutcome } from '../run/outcome.js';
+import { RUN_RETURNED_ERR, runComponent, settle, type GuestKind, type RunResult as SettledRunResult, type SettledOutcome } from '../run/outcome.js';
 import { loadGuest, readGuestBytes, type LoadedGuest } from './load.js';
 import { nodePlatform } from './platform.js';
 import { verifyEmbeddedManifest } from './provenance.js';
@@ -150,15 +150,8 @@ export function createHost(options: HostOptions = {}): Host {
         try {
           if (loaded.kind === 'component') {
             const exports = await loaded.instantiate(imports);
-            const run = findRun(exports);
-            try {
-              await run();
-            } catch (e) {
-              // `wasi:cli/run#run` returned err: jco's binding throws the err payload, which
-              // for `result` (no payload) is `undefined`. A trap or a host error is never
-              // `undefined`, so this is the guest's own failure: exit 1, as in wasmtime.
-              if (e === undefined) return { exitCode: 1, subject, kind: loaded.kind, outcome: 'exited' };
-              throw e;
+            if ((await runComponent(exports)) === RUN_RETURNED_ERR) {
+              return { exitCode: 1, subject, kind: loaded.kind, outcome: 'exited' };
             }
           } else {
             await startCoreModule(loaded.module, imports);

@@ -42,6 +42,25 @@ export function findRun(exports: Record<string, unknown>): () => unknown {
   throw new WasmFormatError('the component does not export wasi:cli/run; molt-wasm runs command components');
 }
 
+/** A command component's own failure: `wasi:cli/run#run` returned `err`. */
+export const RUN_RETURNED_ERR = Symbol('run returned err');
+
+/**
+ * Calls the component's `wasi:cli/run#run`. jco's binding throws the err payload when run
+ * returns `err`, which for `result` (no payload) is `undefined`; a trap or a host error is
+ * never `undefined`. So `undefined` is the guest's own failure (exit 1, as in wasmtime) and is
+ * answered with RUN_RETURNED_ERR; anything else thrown propagates to `settle`.
+ */
+export async function runComponent(exports: Record<string, unknown>): Promise<typeof RUN_RETURNED_ERR | void> {
+  const run = findRun(exports);
+  try {
+    await run();
+  } catch (e) {
+    if (e === undefined) return RUN_RETURNED_ERR;
+    throw e;
+  }
+}
+
 /** Classifies how a guest ended from what its run threw; host faults (MoltError) are rethrown. */
 export function settle(e: unknown, subject: SubjectId, kind: GuestKind): RunResult {
   if (e instanceof GuestExit) return { exitCode: e.code, subject, kind, outcome: 'exited' };
