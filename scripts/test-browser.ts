@@ -1,7 +1,8 @@
 /**
  * `npm run test:browser`: drives Debian's Chromium (/usr/bin/chromium, never a downloaded
  * browser) against the served demo page: the demo checks of test/browser/checks.ts (hello
- * prints, files with fs.write withheld is denied and logged, tampered binaries are refused,
+ * prints, files with fs.write withheld is denied and logged, or asked about with "Ask before
+ * denying" and the library prompt callback, tampered binaries are refused,
  * sockets are denied), a screenshot at test-results/browser-demo.png, and every parity fixture
  * through the browser runner. Prints `N passed, M failed`; exits 1 on any failure. Without
  * Chromium: a skip message and exit 0.

@@ -7,10 +7,13 @@
 import {
   ALL_CAPABILITY_NAMES,
   createHost,
+  escapeForTerminal,
   MemoryFs,
   readProvenance,
   type AuditRecord,
   type CanonicalManifest,
+  type PromptAnswer,
+  type PromptQuestion,
 } from '../host/browser/index.js';
 import { auditImports } from '../host/manifest/audit.js';
 import { listImports } from '../host/manifest/wasm/imports.js';
@@ -165,10 +168,29 @@ function logDecision(n: number, r: AuditRecord): void {
     el('td', {}, r.operation),
     el('td', {}, r.target ?? ''),
     el('td', {}, r.code),
+    el('td', r.source === 'prompt' ? { class: 'prompt' } : {}, r.source === 'prompt' ? `prompt (${r.answer ?? ''})` : 'policy'),
   );
   const body = $('log').querySelector('tbody')!;
   body.append(tr);
   $('log-wrap').scrollTop = $('log-wrap').scrollHeight;
+}
+
+/**
+ * "Ask before denying": the library's prompt callback as a confirm dialog. `window.confirm`
+ * is synchronous, so it can answer from inside the guest's synchronous WASI call. OK allows
+ * this call once, Cancel denies it (the next denied call asks again); the demo does not offer
+ * `always`/`never`. Every guest-controlled string (the file name, the target, the operation)
+ * goes through escapeForTerminal, so a guest cannot forge lines of the question.
+ */
+function askInDialog(q: PromptQuestion): PromptAnswer {
+  const lines = [
+    `${escapeForTerminal(state.name)} requests ${escapeForTerminal(q.capability)}${q.target === null ? '' : ` on ${escapeForTerminal(q.target)}`}`,
+    `operation: ${escapeForTerminal(q.operation)}`,
+    ...(q.undeclared ? ['(NOT declared in its embedded manifest)'] : []),
+    '',
+    'The current grants deny this. OK: allow this call once. Cancel: deny it.',
+  ];
+  return window.confirm(lines.join('\n')) ? 'once' : 'deny';
 }
 
 async function run(): Promise<void> {
@@ -190,6 +212,7 @@ async function run(): Promise<void> {
       args,
       env: parseEnv($<HTMLTextAreaElement>('env').value),
       label: state.name,
+      ...($<HTMLInputElement>('ask').checked ? { prompt: askInDialog } : {}),
       console: (text, stream) => {
         // stderr in its own colour; text nodes, never HTML (the guest's output is untrusted).
         const span = el('span', stream === 'stderr' ? { class: 'stderr' } : {}, text);

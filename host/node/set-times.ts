@@ -168,26 +168,37 @@ function nativeSetter(addon: UtimensAddon): TimeSetter {
   };
 }
 
+/**
+ * `ns` since the epoch as the decimal seconds string Node's utimes accepts (a number below 0
+ * would be taken as "now"). libuv truncates to microseconds from a double, so the value is put
+ * half a microsecond past the wanted one (before it, when negative, where libuv truncates the
+ * other way): the double's rounding cannot then cross a microsecond (for |t| < 2^32 s).
+ */
+export function utimesSeconds(ns: bigint): string {
+  const us = ns >= 0n ? ns / 1000n : -((-ns + 999n) / 1000n);
+  const tenths = us * 10n + (ns >= 0n ? 5n : -5n);
+  const abs = tenths < 0n ? -tenths : tenths;
+  return `${tenths < 0n ? '-' : ''}${abs / 10_000_000n}.${String(abs % 10_000_000n).padStart(7, '0')}`;
+}
+
 /** Without it: Node's utimes in seconds (microsecond precision). */
 function fallbackSetter(): TimeSetter {
   return (path, atime, mtime, follow) => {
     checkTimestamp(atime);
     checkTimestamp(mtime);
+    if (atime.tag === 'no-change' && mtime.tag === 'no-change') return;
     try {
       let current: { atimeNs: bigint; mtimeNs: bigint } | undefined;
       if (atime.tag === 'no-change' || mtime.tag === 'no-change') {
-        if (atime.tag === 'no-change' && mtime.tag === 'no-change') return;
         current = (follow ? statSync : lstatSync)(path, { bigint: true });
       }
       const now = Date.now() / 1000;
-      const seconds = (t: NewTimestamp, keep: bigint | undefined): number => {
+      const seconds = (t: NewTimestamp, keep: bigint | undefined): number | string => {
         if (t.tag === 'now') return now;
-        const ns = t.tag === 'timestamp' ? t.val.seconds * NS + BigInt(t.val.nanoseconds) : keep!;
-        return Number(ns / NS) + Number(ns % NS) / 1e9;
+        return utimesSeconds(t.tag === 'timestamp' ? t.val.seconds * NS + BigInt(t.val.nanoseconds) : keep!);
       };
       (follow ? utimesSync : lutimesSync)(path, seconds(atime, current?.atimeNs), seconds(mtime, current?.mtimeNs));
     } catch (e) {
-      if (typeof e === 'string') throw e;
       throw fsErrorCode(e);
     }
   };

@@ -41,11 +41,11 @@ async function run(page: any): Promise<DemoState> {
   return demoState(page);
 }
 
-async function decisions(page: any): Promise<Array<{ decision: string; capability: string; operation: string; target: string; code: string }>> {
+async function decisions(page: any): Promise<Array<{ decision: string; capability: string; operation: string; target: string; code: string; source: string }>> {
   return page.$$eval('#log tbody tr', (rows: Element[]) =>
     rows.map((r) => {
       const c = Array.from(r.querySelectorAll("td")).map((td) => td.textContent ?? '');
-      return { decision: c[1]!, capability: c[2]!, operation: c[3]!, target: c[4]!, code: c[5]! };
+      return { decision: c[1]!, capability: c[2]!, operation: c[3]!, target: c[4]!, code: c[5]!, source: c[6]! };
     }),
   );
 }
@@ -90,6 +90,101 @@ export function demoChecks(screenshot: string): Check[] {
         mkdirSync(dirname(screenshot), { recursive: true });
         await page.screenshot({ path: screenshot, fullPage: true });
         expect(after.includes('/data/in.txt'), `the seeded filesystem is missing: ${after}`);
+      },
+    },
+    {
+      name: 'Ask before denying: accepting the dialog allows the withheld write once (source prompt)',
+      async run({ page }) {
+        await ready(page);
+        await pick(page, 'files');
+        await page.uncheck('#grant-fs\\.write');
+        await page.check('#ask');
+        const asked: string[] = [];
+        page.once('dialog', (d: any) => {
+          asked.push(`${d.type()}: ${d.message()}`);
+          void d.accept();
+        });
+        const s = await run(page);
+        expect(asked.length === 1 && asked[0]!.startsWith('confirm: '), `dialogs: ${JSON.stringify(asked)}`);
+        expect(/requests fs\.write on \/data\/out\.txt/.test(asked[0]!) && asked[0]!.includes('wasi:filesystem/types#descriptor.open-at'), `question: ${JSON.stringify(asked[0])}`);
+        const d = await decisions(page);
+        expect(s.lastExit === 0, `exit ${s.lastExit} (${s.lastOutcome}): ${JSON.stringify(d)}`);
+        const prompted = d.filter((r) => r.capability === 'fs.write' && r.source.startsWith('prompt'));
+        expect(prompted.some((r) => r.decision === 'allow' && r.source === 'prompt (once)'), `no prompt allow in the log: ${JSON.stringify(d)}`);
+        expect(!d.some((r) => r.decision === 'deny'), `a denial in the log: ${JSON.stringify(d)}`);
+      },
+    },
+    {
+      name: 'Ask before denying: dismissing the dialog denies the write (source prompt)',
+      async run({ page }) {
+        await ready(page);
+        await pick(page, 'files');
+        await page.uncheck('#grant-fs\\.write');
+        await page.check('#ask');
+        let asked = 0;
+        page.once('dialog', (d: any) => {
+          asked++;
+          void d.dismiss();
+        });
+        const s = await run(page);
+        const d = await decisions(page);
+        expect(asked === 1, `${asked} dialogs`);
+        expect(s.lastExit === 1, `exit ${s.lastExit} (${s.lastOutcome}): ${JSON.stringify(d)}`);
+        const denied = d.filter((r) => r.decision === 'deny' && r.capability === 'fs.write');
+        expect(denied.length === 1 && denied[0]!.source === 'prompt (deny)', `fs.write denials: ${JSON.stringify(denied)}`);
+        const out = (await page.textContent('#output')) ?? '';
+        expect(/access/.test(out), `the guest did not report the denial: ${JSON.stringify(out)}`);
+      },
+    },
+    {
+      name: 'library prompt callback: deny vs once, and the embedded manifest is the ceiling',
+      async run({ page }) {
+        await ready(page);
+        const r = await page.evaluate(async () => {
+          const m = await import(new URL('dist/molt-browser.js', location.href).href);
+          const fetchBytes = async (n: string) => new Uint8Array(await (await fetch(`dist/examples/${n}.wasm`)).arrayBuffer());
+          const seed = { ...((await (await fetch('dist/examples/examples.json')).json()).files as Record<string, string>) };
+          delete seed['/data/out.txt'];
+          delete seed['/data/copy.txt'];
+          const go = async (name: string, answer: string, opts: Record<string, unknown>) => {
+            const fs = new m.MemoryFs(seed);
+            const asked: any[] = [];
+            const records: any[] = [];
+            const res = await m.createHost({ files: fs }).run(await fetchBytes(name), {
+              ...opts,
+              audit: (x: any) => records.push(x),
+              prompt: (q: any) => {
+                asked.push({ capability: q.capability, operation: q.operation, target: q.target, undeclared: q.undeclared, text: q.text });
+                return answer;
+              },
+            });
+            return {
+              exit: res.exitCode,
+              asked,
+              prompted: records.filter((x) => x.source === 'prompt').map((x) => `${x.decision} ${x.capability} ${x.answer}${x.undeclared ? ' undeclared' : ''}`),
+              files: fs.list(),
+            };
+          };
+          const readOnly = { version: 1, allow: { 'console.write': true, 'fs.read': ['/data'] }, deny: {} };
+          // cp writes /copy.txt: outside files' and cp's embedded fs.write ["/data"].
+          const rootRead = { version: 1, allow: { 'console.write': true, 'fs.read': ['/'] }, deny: {} };
+          const cpArgs = ['cp', '/data/in.txt', '/copy.txt'];
+          return {
+            deny: await go('files', 'deny', { manifest: readOnly, args: ['files'] }),
+            once: await go('files', 'once', { manifest: readOnly, args: ['files'] }),
+            ceiling: await go('cp', 'once', { manifest: rootRead, args: cpArgs }),
+            undeclared: await go('cp', 'once', { manifest: rootRead, args: cpArgs, promptUndeclared: true }),
+          };
+        });
+        const show = JSON.stringify(r);
+        expect(r.deny.exit === 1 && r.deny.asked.length === 1 && !r.deny.files.includes('/data/out.txt'), `deny: ${show}`);
+        expect(r.deny.asked[0].capability === 'fs.write' && r.deny.asked[0].target === '/data/out.txt' && r.deny.asked[0].undeclared === false, `question: ${show}`);
+        expect(r.deny.prompted.join('|') === 'deny fs.write deny', `deny audit: ${show}`);
+        expect(r.once.exit === 0 && r.once.asked.length === 1 && r.once.files.includes('/data/out.txt'), `once: ${show}`);
+        expect(r.once.prompted[0] === 'allow fs.write once', `once audit: ${show}`);
+        expect(r.ceiling.exit === 1 && r.ceiling.asked.length === 0 && !r.ceiling.files.includes('/copy.txt'), `beyond the ceiling: ${show}`);
+        expect(r.undeclared.exit === 0 && r.undeclared.asked.length === 1 && r.undeclared.asked[0].undeclared === true, `promptUndeclared: ${show}`);
+        expect(r.undeclared.files.includes('/copy.txt') && r.undeclared.prompted.includes('allow fs.write once undeclared'), `undeclared audit: ${show}`);
       },
     },
     {

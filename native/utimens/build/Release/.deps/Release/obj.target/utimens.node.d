@@ -1,1 +1,0 @@
-cmd_Release/obj.target/utimens.node := g++ -o Release/obj.target/utimens.node -shared -pthread -rdynamic -m64  -Wl,-soname=utimens.node -Wl,--start-group Release/obj.target/utimens/src/utimens.o -Wl,--end-group 

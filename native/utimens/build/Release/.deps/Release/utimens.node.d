@@ -1,1 +1,0 @@
-cmd_Release/utimens.node := ln -f "Release/obj.target/utimens.node" "Release/utimens.node" 2>/dev/null || (rm -rf "Release/utimens.node" && cp -af "Release/obj.target/utimens.node" "Release/utimens.node")
