@@ -7,20 +7,16 @@
  *   const host = createHost({ files: { '/data/a.txt': 'hello' } });
  *   const r = await host.run(bytes, { manifest, console: (text) => show(text), audit: log });
  */
-import { MoltError } from '../errors.js';
 import type { AuditSink } from '../gate/audit.js';
-import { createGatedWasi } from '../gate/index.js';
-import { PromptGate, type PromptCallback } from '../gate/prompt.js';
-import { planPreopens, type PreopenPlan } from '../gate/preopens.js';
+import type { PromptCallback } from '../gate/prompt.js';
+import type { PreopenPlan } from '../gate/preopens.js';
 import type { OutputSink, WasiImportObject } from '../gate/types.js';
 import { sha256Hex } from '../manifest/hash.js';
-import { readProvenance } from '../manifest/provenance.js';
-import { emptyManifest, PolicyEngine } from '../policy/index.js';
+import { PolicyEngine } from '../policy/index.js';
 import type { CanonicalManifest, SubjectId } from '../policy/types.js';
-import { guestIo } from '../run/guest-io.js';
-import { startCoreModule } from '../run/loaded-guest.js';
-import { RUN_RETURNED_ERR, runComponent, settle, type GuestKind, type RunResult } from '../run/outcome.js';
-import { loadGuest, readGuestBytes, type LoadedGuest } from './load.js';
+import type { GuestKind, RunResult } from '../run/outcome.js';
+import { prepareGatedRun } from '../run/prepare.js';
+import { loadGuest, readGuestBytes } from './load.js';
 import { MemoryFs, type SeedFiles } from './memory-fs.js';
 import { createBrowserPlatform } from './platform.js';
 import type { TranspiledComponent, Transpiler } from './transpile.js';
@@ -128,66 +124,23 @@ export function createHost(options: HostOptions = {}): Host {
 
   async function prepare(source: GuestSource, guest: GuestOptions = {}): Promise<PreparedGuest> {
     const bytes = await readGuestBytes(source);
-    // Tampered molt sections are refused before anything is transpiled or run (SPEC section 4).
-    const embedded = readProvenance(bytes);
-    const manifest = guest.manifest ?? emptyManifest();
-    const ceiling = embedded.status === 'verified' ? embedded.manifest : undefined;
-    const preopens = planPreopens(manifest, guest.dirs);
-    const prompt =
-      guest.prompt === undefined
-        ? undefined
-        : new PromptGate({
-            engine,
-            ask: guest.prompt,
-            ...(ceiling !== undefined ? { ceiling } : {}),
-            allowUndeclared: guest.promptUndeclared === true,
-          });
-    const fs = guest.files !== undefined ? toFs(guest.files) : hostFs;
-    const subject = engine.createSubject(manifest, guest.label ?? (typeof source === 'string' ? source : 'guest'));
-    let loaded: LoadedGuest;
-    let imports: WasiImportObject;
-    try {
-      const stdout = guest.stdout ?? textSink(guest.console, 'stdout');
-      const stderr = guest.stderr ?? textSink(guest.console, 'stderr');
-      imports = createGatedWasi({
-        engine,
-        subject,
-        platform: createBrowserPlatform(fs),
-        preopens,
-        ...(guest.audit ? { audit: guest.audit } : {}),
-        ...(prompt ? { prompt } : {}),
-        io: guestIo({ ...guest, stdout, stderr }),
-      });
-      loaded = await loadGuest(bytes, new Set(Object.keys(imports)), transpile, guest.transpiled);
-    } catch (e) {
-      engine.dropSubject(subject);
-      throw e;
-    }
-    let started = false;
-    return {
-      subject,
-      kind: loaded.kind,
-      preopens,
-      imports,
-      fs,
-      async start(): Promise<RunResult> {
-        if (started) throw new MoltError('a prepared guest can be started once');
-        started = true;
-        try {
-          if (loaded.kind === 'component') {
-            const exports = await loaded.instantiate(imports);
-            if ((await runComponent(exports)) === RUN_RETURNED_ERR) {
-              return { exitCode: 1, subject, kind: loaded.kind, outcome: 'exited' };
-            }
-          } else {
-            await startCoreModule(loaded.module, imports);
-          }
-          return { exitCode: 0, subject, kind: loaded.kind, outcome: 'returned' };
-        } catch (e) {
-          return settle(e, subject, loaded.kind);
-        }
+    let fs = hostFs;
+    const prepared = await prepareGatedRun({
+      engine,
+      bytes,
+      source,
+      guest: {
+        ...guest,
+        stdout: guest.stdout ?? textSink(guest.console, 'stdout'),
+        stderr: guest.stderr ?? textSink(guest.console, 'stderr'),
       },
-    };
+      platform: () => {
+        if (guest.files !== undefined) fs = toFs(guest.files);
+        return createBrowserPlatform(fs);
+      },
+      load: (supplied) => loadGuest(bytes, supplied, transpile, guest.transpiled),
+    });
+    return { ...prepared, fs };
   }
 
   return {

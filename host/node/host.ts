@@ -3,20 +3,17 @@
  * policy, in this thread. Each guest is its own subject with its own preopens, environment,
  * stdio and exit; a guest that exits, traps or is denied leaves the host able to run the next.
  */
-import { MoltError, UsageError } from '../errors.js';
-import { createGatedWasi } from '../gate/index.js';
+import { UsageError } from '../errors.js';
 import type { AuditSink } from '../gate/audit.js';
-import { planPreopens, type PreopenPlan } from '../gate/preopens.js';
-import { PromptGate, type PromptCallback } from '../gate/prompt.js';
+import type { PreopenPlan } from '../gate/preopens.js';
+import type { PromptCallback } from '../gate/prompt.js';
 import type { OutputSink, WasiImportObject, WasiPlatform } from '../gate/types.js';
-import { emptyManifest, PolicyEngine } from '../policy/index.js';
+import { PolicyEngine } from '../policy/index.js';
 import type { CanonicalManifest, SubjectId } from '../policy/types.js';
-import { guestIo } from '../run/guest-io.js';
-import { startCoreModule } from '../run/loaded-guest.js';
-import { RUN_RETURNED_ERR, runComponent, settle, type GuestKind, type RunResult as SettledRunResult, type SettledOutcome } from '../run/outcome.js';
-import { loadGuest, readGuestBytes, type LoadedGuest } from './load.js';
+import type { GuestKind, RunResult as SettledRunResult, SettledOutcome } from '../run/outcome.js';
+import { prepareGatedRun } from '../run/prepare.js';
+import { loadGuest, readGuestBytes } from './load.js';
 import { nodePlatform } from './platform.js';
-import { verifyEmbeddedManifest } from './provenance.js';
 import { runInWorker } from './worker-runner.js';
 
 export interface HostOptions {
@@ -98,70 +95,20 @@ export function createHost(options: HostOptions = {}): Host {
       throw new UsageError('timeoutMs runs the guest in a worker: use host.run (or runInWorker), not prepare');
     }
     const bytes = await readGuestBytes(bytesOrPath);
-    // Tampered molt sections are refused before anything is transpiled or run.
-    const embedded = verifyEmbeddedManifest(bytes);
-    const manifest = guest.manifest ?? emptyManifest();
-    const ceiling = embedded.status === 'verified' ? embedded.manifest : undefined;
-    const preopens = planPreopens(manifest, guest.dirs);
-    const prompt =
-      guest.prompt === undefined
-        ? undefined
-        : new PromptGate({
-            engine,
-            ask: guest.prompt,
-            ...(ceiling !== undefined ? { ceiling } : {}),
-            allowUndeclared: guest.promptUndeclared === true,
-          });
-    const subject = engine.createSubject(
-      manifest,
-      guest.label ?? (typeof bytesOrPath === 'string' ? bytesOrPath : 'guest'),
-    );
-    let loaded: LoadedGuest;
-    let imports: WasiImportObject;
-    try {
-      imports = createGatedWasi({
-        engine,
-        subject,
-        platform,
-        preopens,
-        ...(guest.audit ? { audit: guest.audit } : {}),
-        ...(prompt ? { prompt } : {}),
-        io: guestIo(guest),
-      });
-      loaded = await loadGuest(
-        bytes,
-        new Set(Object.keys(imports)),
-        guest.cacheDir ?? options.cacheDir,
-        guest.maxMemoryBytes !== undefined ? { maxMemoryBytes: guest.maxMemoryBytes } : {},
-      );
-    } catch (e) {
-      engine.dropSubject(subject);
-      throw e;
-    }
-    let started = false;
-    return {
-      subject,
-      kind: loaded.kind,
-      preopens,
-      imports,
-      async start(): Promise<RunResult> {
-        if (started) throw new MoltError('a prepared guest can be started once');
-        started = true;
-        try {
-          if (loaded.kind === 'component') {
-            const exports = await loaded.instantiate(imports);
-            if ((await runComponent(exports)) === RUN_RETURNED_ERR) {
-              return { exitCode: 1, subject, kind: loaded.kind, outcome: 'exited' };
-            }
-          } else {
-            await startCoreModule(loaded.module, imports);
-          }
-          return { exitCode: 0, subject, kind: loaded.kind, outcome: 'returned' };
-        } catch (e) {
-          return settle(e, subject, loaded.kind);
-        }
-      },
-    };
+    return prepareGatedRun({
+      engine,
+      bytes,
+      source: bytesOrPath,
+      guest,
+      platform: () => platform,
+      load: (supplied) =>
+        loadGuest(
+          bytes,
+          supplied,
+          guest.cacheDir ?? options.cacheDir,
+          guest.maxMemoryBytes !== undefined ? { maxMemoryBytes: guest.maxMemoryBytes } : {},
+        ),
+    });
   }
 
   return {

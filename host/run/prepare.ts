@@ -1,0 +1,118 @@
+/**
+ * What both hosts do to prepare a guest once its bytes are read: verify the embedded manifest
+ * (tampered molt sections are refused before anything is transpiled or run, SPEC section 4),
+ * plan the preopens, wire the prompt (its ceiling is the verified embedded manifest), give the
+ * guest a subject, build the gated WASI import object and let the platform load the guest
+ * against it; then start it once. The subject is dropped when preparing fails.
+ * Platform-neutral: the platform and the loader come from the host.
+ */
+import { MoltError } from '../errors.js';
+import type { AuditSink } from '../gate/audit.js';
+import { createGatedWasi } from '../gate/index.js';
+import { planPreopens, type PreopenPlan } from '../gate/preopens.js';
+import { PromptGate, type PromptCallback } from '../gate/prompt.js';
+import type { WasiImportObject, WasiPlatform } from '../gate/types.js';
+import { readProvenance } from '../manifest/provenance.js';
+import { emptyManifest, type PolicyEngine } from '../policy/index.js';
+import type { CanonicalManifest, SubjectId } from '../policy/types.js';
+import { guestIo, type GuestIoOptions } from './guest-io.js';
+import { startCoreModule, type LoadedGuest } from './loaded-guest.js';
+import { RUN_RETURNED_ERR, runComponent, settle, type GuestKind, type RunResult } from './outcome.js';
+
+/** The per-guest options both hosts take (each host adds its own). */
+export interface GatedGuestOptions extends GuestIoOptions {
+  /** The resolved policy. Default: nothing granted (SPEC section 1). */
+  readonly manifest?: CanonicalManifest | undefined;
+  /** Guest path -> platform path (`--dir`). Default: each fs scope path maps to itself. */
+  readonly dirs?: Readonly<Record<string, string>> | undefined;
+  readonly audit?: AuditSink | undefined;
+  /** A label for the subject. Default: the source when it is a string, else `guest`. */
+  readonly label?: string | undefined;
+  readonly prompt?: PromptCallback | undefined;
+  readonly promptUndeclared?: boolean | undefined;
+}
+
+export interface GatedRunSetup {
+  readonly engine: PolicyEngine;
+  readonly bytes: Uint8Array;
+  /** What the guest was given as (a path or URL string names the subject). */
+  readonly source: unknown;
+  readonly guest: GatedGuestOptions;
+  /** The ungated WASI implementations; asked for once the policy is read, before the subject exists. */
+  platform(): WasiPlatform;
+  /** Loads the guest, refusing imports outside `supplied` (the gated import object's interfaces). */
+  load(supplied: ReadonlySet<string>): Promise<LoadedGuest>;
+}
+
+/** A guest loaded and given a subject, not yet started. */
+export interface PreparedRun {
+  readonly subject: SubjectId;
+  readonly kind: GuestKind;
+  readonly preopens: readonly PreopenPlan[];
+  readonly imports: WasiImportObject;
+  /** Instantiates and runs `wasi:cli/run` (component) or `_start` (core module). Call once. */
+  start(): Promise<RunResult>;
+}
+
+export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun> {
+  const { engine, guest } = setup;
+  const embedded = readProvenance(setup.bytes);
+  const manifest = guest.manifest ?? emptyManifest();
+  const ceiling = embedded.status === 'verified' ? embedded.manifest : undefined;
+  const preopens = planPreopens(manifest, guest.dirs);
+  const prompt =
+    guest.prompt === undefined
+      ? undefined
+      : new PromptGate({
+          engine,
+          ask: guest.prompt,
+          ...(ceiling !== undefined ? { ceiling } : {}),
+          allowUndeclared: guest.promptUndeclared === true,
+        });
+  const platform = setup.platform();
+  const subject = engine.createSubject(
+    manifest,
+    guest.label ?? (typeof setup.source === 'string' ? setup.source : 'guest'),
+  );
+  let loaded: LoadedGuest;
+  let imports: WasiImportObject;
+  try {
+    imports = createGatedWasi({
+      engine,
+      subject,
+      platform,
+      preopens,
+      ...(guest.audit ? { audit: guest.audit } : {}),
+      ...(prompt ? { prompt } : {}),
+      io: guestIo(guest),
+    });
+    loaded = await setup.load(new Set(Object.keys(imports)));
+  } catch (e) {
+    engine.dropSubject(subject);
+    throw e;
+  }
+  let started = false;
+  return {
+    subject,
+    kind: loaded.kind,
+    preopens,
+    imports,
+    async start(): Promise<RunResult> {
+      if (started) throw new MoltError('a prepared guest can be started once');
+      started = true;
+      try {
+        if (loaded.kind === 'component') {
+          const exports = await loaded.instantiate(imports);
+          if ((await runComponent(exports)) === RUN_RETURNED_ERR) {
+            return { exitCode: 1, subject, kind: loaded.kind, outcome: 'exited' };
+          }
+        } else {
+          await startCoreModule(loaded.module, imports);
+        }
+        return { exitCode: 0, subject, kind: loaded.kind, outcome: 'returned' };
+      } catch (e) {
+        return settle(e, subject, loaded.kind);
+      }
+    },
+  };
+}
