@@ -29,6 +29,48 @@ function disposeInner(inner: WasiInterface): void {
   if (typeof fn === 'function') fn.call(inner);
 }
 
+/**
+ * What every wrapped resource shares: the platform's resource held by composition, its
+ * pollable, and disposal. Subclasses add the gated calls.
+ */
+class WrappedResource {
+  protected readonly inner: WasiInterface;
+  constructor(inner: WasiInterface) {
+    this.inner = inner;
+  }
+  subscribe(): object {
+    return this.inner.subscribe();
+  }
+  [Symbol.dispose](): void {
+    disposeInner(this.inner);
+  }
+}
+
+/** The socket options TCP and UDP have in common; none of them needs a check. */
+class WrappedSocket extends WrappedResource {
+  localAddress(): unknown {
+    return this.inner.localAddress();
+  }
+  remoteAddress(): unknown {
+    return this.inner.remoteAddress();
+  }
+  addressFamily(): unknown {
+    return this.inner.addressFamily();
+  }
+  receiveBufferSize(): bigint {
+    return this.inner.receiveBufferSize();
+  }
+  setReceiveBufferSize(v: bigint): void {
+    this.inner.setReceiveBufferSize(v);
+  }
+  sendBufferSize(): bigint {
+    return this.inner.sendBufferSize();
+  }
+  setSendBufferSize(v: bigint): void {
+    this.inner.setSendBufferSize(v);
+  }
+}
+
 export function createGatedSockets(decider: NetDecider, platform: WasiPlatform): WasiImportObject {
   const s = platform.createSockets();
   const gate = decider.gate;
@@ -50,14 +92,13 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
   const UDP = 'wasi:sockets/udp';
   const LOOKUP = 'wasi:sockets/ip-name-lookup';
 
-  class GatedResolveAddressStream {
-    readonly #inner: WasiInterface;
+  class GatedResolveAddressStream extends WrappedResource {
     readonly #name: string;
     #addresses: unknown[] | null = null;
     #denied = false;
     #next = 0;
     constructor(inner: WasiInterface, name: string) {
-      this.#inner = inner;
+      super(inner);
       this.#name = name;
     }
     resolveNextAddress(): unknown {
@@ -65,150 +106,102 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
         // The first answer carries the whole result (the platform resolves once); read it all
         // so every address is held against the deny rules before the guest sees any.
         const all: unknown[] = [];
-        for (let a = this.#inner.resolveNextAddress(); a !== undefined; a = this.#inner.resolveNextAddress()) all.push(a);
+        for (let a = this.inner.resolveNextAddress(); a !== undefined; a = this.inner.resolveNextAddress()) all.push(a);
         this.#denied = !decider.admitResolved(this.#name, all.map(ipAddressText), LOOKUP, 'resolve-next-address');
         this.#addresses = all;
       }
       if (this.#denied) throw DENIED;
       return this.#addresses[this.#next++];
     }
-    subscribe(): object {
-      return this.#inner.subscribe();
-    }
-    [Symbol.dispose](): void {
-      disposeInner(this.#inner);
-    }
   }
 
-  class GatedTcpSocket {
-    readonly #inner: WasiInterface;
-    constructor(inner: WasiInterface) {
-      this.#inner = inner;
-    }
+  class GatedTcpSocket extends WrappedSocket {
     /** The bound address, checked again (listen, accept): the real port is known only now. */
     #checkLocal(func: string): void {
-      checkAddress(this.#inner.localAddress(), TCP, func);
+      checkAddress(this.inner.localAddress(), TCP, func);
     }
     startBind(network: unknown, local: unknown): void {
       checkAddress(local, TCP, 'tcp-socket.start-bind');
-      this.#inner.startBind(network, local);
+      this.inner.startBind(network, local);
     }
     finishBind(): void {
-      this.#inner.finishBind();
+      this.inner.finishBind();
     }
     startConnect(network: unknown, remote: unknown): void {
       checkAddress(remote, TCP, 'tcp-socket.start-connect');
-      this.#inner.startConnect(network, remote);
+      this.inner.startConnect(network, remote);
     }
     finishConnect(): unknown {
-      return this.#inner.finishConnect();
+      return this.inner.finishConnect();
     }
     startListen(): void {
       this.#checkLocal('tcp-socket.start-listen');
-      this.#inner.startListen();
+      this.inner.startListen();
     }
     finishListen(): void {
-      this.#inner.finishListen();
+      this.inner.finishListen();
     }
     accept(): unknown {
       this.#checkLocal('tcp-socket.accept');
-      const [socket, input, output] = this.#inner.accept() as [WasiInterface, unknown, unknown];
+      const [socket, input, output] = this.inner.accept() as [WasiInterface, unknown, unknown];
       return [new GatedTcpSocket(socket), input, output];
     }
-    localAddress(): unknown {
-      return this.#inner.localAddress();
-    }
-    remoteAddress(): unknown {
-      return this.#inner.remoteAddress();
-    }
     isListening(): boolean {
-      return this.#inner.isListening();
-    }
-    addressFamily(): unknown {
-      return this.#inner.addressFamily();
+      return this.inner.isListening();
     }
     setListenBacklogSize(v: bigint): void {
-      this.#inner.setListenBacklogSize(v);
+      this.inner.setListenBacklogSize(v);
     }
     keepAliveEnabled(): boolean {
-      return this.#inner.keepAliveEnabled();
+      return this.inner.keepAliveEnabled();
     }
     setKeepAliveEnabled(v: boolean): void {
-      this.#inner.setKeepAliveEnabled(v);
+      this.inner.setKeepAliveEnabled(v);
     }
     keepAliveIdleTime(): bigint {
-      return this.#inner.keepAliveIdleTime();
+      return this.inner.keepAliveIdleTime();
     }
     setKeepAliveIdleTime(v: bigint): void {
-      this.#inner.setKeepAliveIdleTime(v);
+      this.inner.setKeepAliveIdleTime(v);
     }
     keepAliveInterval(): bigint {
-      return this.#inner.keepAliveInterval();
+      return this.inner.keepAliveInterval();
     }
     setKeepAliveInterval(v: bigint): void {
-      this.#inner.setKeepAliveInterval(v);
+      this.inner.setKeepAliveInterval(v);
     }
     keepAliveCount(): number {
-      return this.#inner.keepAliveCount();
+      return this.inner.keepAliveCount();
     }
     setKeepAliveCount(v: number): void {
-      this.#inner.setKeepAliveCount(v);
+      this.inner.setKeepAliveCount(v);
     }
     hopLimit(): number {
-      return this.#inner.hopLimit();
+      return this.inner.hopLimit();
     }
     setHopLimit(v: number): void {
-      this.#inner.setHopLimit(v);
-    }
-    receiveBufferSize(): bigint {
-      return this.#inner.receiveBufferSize();
-    }
-    setReceiveBufferSize(v: bigint): void {
-      this.#inner.setReceiveBufferSize(v);
-    }
-    sendBufferSize(): bigint {
-      return this.#inner.sendBufferSize();
-    }
-    setSendBufferSize(v: bigint): void {
-      this.#inner.setSendBufferSize(v);
-    }
-    subscribe(): object {
-      return this.#inner.subscribe();
+      this.inner.setHopLimit(v);
     }
     shutdown(how: unknown): void {
-      this.#inner.shutdown(how);
-    }
-    [Symbol.dispose](): void {
-      disposeInner(this.#inner);
+      this.inner.shutdown(how);
     }
   }
 
-  class GatedIncomingDatagramStream {
-    readonly #inner: WasiInterface;
-    constructor(inner: WasiInterface) {
-      this.#inner = inner;
-    }
+  class GatedIncomingDatagramStream extends WrappedResource {
     receive(max: bigint): unknown {
-      return this.#inner.receive(max);
-    }
-    subscribe(): object {
-      return this.#inner.subscribe();
-    }
-    [Symbol.dispose](): void {
-      disposeInner(this.#inner);
+      return this.inner.receive(max);
     }
   }
 
-  class GatedOutgoingDatagramStream {
-    readonly #inner: WasiInterface;
+  class GatedOutgoingDatagramStream extends WrappedResource {
     /** The remote stream() fixed, if any: datagrams without their own address go there. */
     readonly #remote: unknown;
     constructor(inner: WasiInterface, remote: unknown) {
-      this.#inner = inner;
+      super(inner);
       this.#remote = remote;
     }
     checkSend(): bigint {
-      return this.#inner.checkSend();
+      return this.inner.checkSend();
     }
     /**
      * Each datagram's destination is checked (live: a revocation stops the next send). The
@@ -234,65 +227,28 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
         }
         allowed++;
       }
-      return this.#inner.send(allowed === datagrams.length ? datagrams : datagrams.slice(0, allowed));
-    }
-    subscribe(): object {
-      return this.#inner.subscribe();
-    }
-    [Symbol.dispose](): void {
-      disposeInner(this.#inner);
+      return this.inner.send(allowed === datagrams.length ? datagrams : datagrams.slice(0, allowed));
     }
   }
 
-  class GatedUdpSocket {
-    readonly #inner: WasiInterface;
-    constructor(inner: WasiInterface) {
-      this.#inner = inner;
-    }
+  class GatedUdpSocket extends WrappedSocket {
     startBind(network: unknown, local: unknown): void {
       checkAddress(local, UDP, 'udp-socket.start-bind');
-      this.#inner.startBind(network, local);
+      this.inner.startBind(network, local);
     }
     finishBind(): void {
-      this.#inner.finishBind();
+      this.inner.finishBind();
     }
     stream(remote?: unknown): unknown {
       if (remote !== undefined) checkAddress(remote, UDP, 'udp-socket.stream');
-      const [incoming, outgoing] = this.#inner.stream(remote) as [WasiInterface, WasiInterface];
+      const [incoming, outgoing] = this.inner.stream(remote) as [WasiInterface, WasiInterface];
       return [new GatedIncomingDatagramStream(incoming), new GatedOutgoingDatagramStream(outgoing, remote)];
     }
-    localAddress(): unknown {
-      return this.#inner.localAddress();
-    }
-    remoteAddress(): unknown {
-      return this.#inner.remoteAddress();
-    }
-    addressFamily(): unknown {
-      return this.#inner.addressFamily();
-    }
     unicastHopLimit(): number {
-      return this.#inner.unicastHopLimit();
+      return this.inner.unicastHopLimit();
     }
     setUnicastHopLimit(v: number): void {
-      this.#inner.setUnicastHopLimit(v);
-    }
-    receiveBufferSize(): bigint {
-      return this.#inner.receiveBufferSize();
-    }
-    setReceiveBufferSize(v: bigint): void {
-      this.#inner.setReceiveBufferSize(v);
-    }
-    sendBufferSize(): bigint {
-      return this.#inner.sendBufferSize();
-    }
-    setSendBufferSize(v: bigint): void {
-      this.#inner.setSendBufferSize(v);
-    }
-    subscribe(): object {
-      return this.#inner.subscribe();
-    }
-    [Symbol.dispose](): void {
-      disposeInner(this.#inner);
+      this.inner.setUnicastHopLimit(v);
     }
   }
 
