@@ -15,11 +15,11 @@
  */
 import type { Gate } from './gate.js';
 import type { PreopenPlan } from './preopens.js';
+import { disposeInner } from './resource.js';
+import { resolveSymlinks, SymlinkEscape } from './symlinks.js';
 import type { NewTimestamp, WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
 
 const T = 'wasi:filesystem/types';
-/** How many symlinks one resolution may follow (the shim uses the same bound). */
-const MAX_SYMLINKS = 40;
 
 type Cap = 'fs.read' | 'fs.write';
 type StreamClass = new () => WasiInterface;
@@ -37,11 +37,6 @@ interface DescriptorFlags {
   readonly read?: boolean;
   readonly write?: boolean;
   readonly mutateDirectory?: boolean;
-}
-
-function disposeInner(inner: WasiInterface): void {
-  const fn = (inner as Record<symbol, unknown>)[Symbol.dispose ?? Symbol.for('dispose')];
-  if (typeof fn === 'function') fn.call(inner);
 }
 
 /** Thrown internally for a path that leaves its descriptor; becomes `not-permitted`. */
@@ -208,39 +203,23 @@ export function createGatedFilesystem(
      */
     #resolve(path: string, followFinal: boolean): string {
       const { segments, trailingSlash } = lexicalSegments(path);
-      const done: string[] = [];
-      let pending = segments;
-      let followed = 0;
-      while (pending.length > 0) {
-        const seg = pending[0]!;
-        pending = pending.slice(1);
-        const candidate = [...done, seg].join('/');
-        let type: string;
-        try {
-          type = (this.#inner.statAt({ symlinkFollow: false }, candidate) as { type: string }).type;
-        } catch {
-          // Does not exist (or cannot be examined): the rest is taken lexically, as the platform does.
-          return joinGuest(this.#path, [...done, seg, ...pending]);
-        }
-        const isFinal = pending.length === 0;
-        if (type !== 'symbolic-link' || (isFinal && !followFinal && !trailingSlash)) {
-          done.push(seg);
-          continue;
-        }
-        if (++followed > MAX_SYMLINKS) throw 'loop';
-        const target = String(this.#inner.readlinkAt(candidate)).replace(/\\/g, '/');
-        if (target.startsWith('/')) throw new Escape(path);
-        const next = [...done];
-        for (const part of target.split('/')) {
-          if (part === '' || part === '.') continue;
-          if (part === '..') {
-            if (next.pop() === undefined) throw new Escape(path);
-          } else next.push(part);
-        }
-        pending = [...next, ...pending];
-        done.length = 0;
+      const inner = this.#inner;
+      try {
+        const resolved = resolveSymlinks(segments, trailingSlash, followFinal, {
+          isLink(at) {
+            try {
+              return (inner.statAt({ symlinkFollow: false }, at.join('/')) as { type: string }).type === 'symbolic-link';
+            } catch {
+              // Does not exist (or cannot be examined): the rest is taken lexically, as the platform does.
+              return null;
+            }
+          },
+          readLink: (at) => String(inner.readlinkAt(at.join('/'))),
+        });
+        return joinGuest(this.#path, resolved);
+      } catch (e) {
+        throw e instanceof SymlinkEscape ? new Escape(path) : e;
       }
-      return joinGuest(this.#path, done);
     }
 
     /** Resolves and checks; throws `not-permitted` (escape) or `access` (policy). */

@@ -20,14 +20,11 @@
 import { CapId } from './gate.js';
 import type { NetDecider } from './net-policy.js';
 import { ipAddressText, resolverName, socketEndpoint, type Endpoint } from './net-address.js';
+import { disposeInner } from './resource.js';
 import type { WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
 
 const DENIED = 'access-denied';
 
-function disposeInner(inner: WasiInterface): void {
-  const fn = (inner as Record<symbol, unknown>)[Symbol.dispose ?? Symbol.for('dispose')];
-  if (typeof fn === 'function') fn.call(inner);
-}
 
 /**
  * What every wrapped resource shares: the platform's resource held by composition, its

@@ -17,6 +17,7 @@ import { lstatSync, lutimesSync, readlinkSync, realpathSync, statSync, utimesSyn
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { posix } from 'node:path';
+import { resolveSymlinks, SymlinkEscape } from '../gate/symlinks.js';
 import type { NewTimestamp } from '../gate/types.js';
 
 export type { NewTimestamp };
@@ -49,8 +50,6 @@ export function loadUtimens(): UtimensAddon | null {
   }
   return null;
 }
-
-const MAX_SYMLINKS = 40;
 
 /** errno number -> name (`2` -> `ENOENT`). */
 const errnoNames = new Map<number, string>(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
@@ -96,48 +95,31 @@ export function resolveInside(base: string, rel: string, followFinal: boolean): 
   } catch (e) {
     throw fsErrorCode(e);
   }
-  const done: string[] = [];
-  let pending = segments;
-  let followed = 0;
-  while (pending.length > 0) {
-    const seg = pending[0]!;
-    pending = pending.slice(1);
-    const candidate = posix.join(root, ...done, seg);
-    let isLink: boolean;
-    try {
-      isLink = lstatSync(candidate).isSymbolicLink();
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ENOENT') {
-        // The rest is taken lexically; the call itself reports no-entry.
-        done.push(seg, ...pending);
-        break;
-      }
-      throw fsErrorCode(e);
-    }
-    if (!isLink || (pending.length === 0 && !followFinal && !trailingSlash)) {
-      done.push(seg);
-      continue;
-    }
-    if (++followed > MAX_SYMLINKS) throw 'loop';
-    let target: string;
-    try {
-      target = readlinkSync(candidate);
-    } catch (e) {
-      throw fsErrorCode(e);
-    }
-    if (target.startsWith('/')) throw 'not-permitted';
-    const next = [...done];
-    for (const part of target.split('/')) {
-      if (part === '' || part === '.') continue;
-      if (part === '..') {
-        if (next.pop() === undefined) throw 'not-permitted';
-      } else next.push(part);
-    }
-    pending = [...next, ...pending];
-    done.length = 0;
+  let resolved: string[];
+  try {
+    resolved = resolveSymlinks(segments, trailingSlash, followFinal, {
+      isLink(at) {
+        try {
+          return lstatSync(posix.join(root, ...at)).isSymbolicLink();
+        } catch (e) {
+          // Missing: the rest is taken lexically; the call itself reports no-entry.
+          if ((e as { code?: string }).code === 'ENOENT') return null;
+          throw fsErrorCode(e);
+        }
+      },
+      readLink(at) {
+        try {
+          return readlinkSync(posix.join(root, ...at));
+        } catch (e) {
+          throw fsErrorCode(e);
+        }
+      },
+    });
+  } catch (e) {
+    throw e instanceof SymlinkEscape ? 'not-permitted' : e;
   }
-  const full = posix.join(root, ...done);
-  return trailingSlash && done.length > 0 ? `${full}/` : full;
+  const full = posix.join(root, ...resolved);
+  return trailingSlash && resolved.length > 0 ? `${full}/` : full;
 }
 
 const NS = 1_000_000_000n;
