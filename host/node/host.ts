@@ -5,13 +5,12 @@
  */
 import { UsageError } from '../errors.js';
 import type { AuditSink } from '../gate/audit.js';
-import type { PreopenPlan } from '../gate/preopens.js';
 import type { PromptCallback } from '../gate/prompt.js';
-import type { OutputSink, WasiImportObject, WasiPlatform } from '../gate/types.js';
+import type { OutputSink, WasiPlatform } from '../gate/types.js';
 import { PolicyEngine } from '../policy/index.js';
-import type { CanonicalManifest, SubjectId } from '../policy/types.js';
-import type { GuestKind, RunResult as SettledRunResult, SettledOutcome } from '../run/outcome.js';
-import { prepareGatedRun } from '../run/prepare.js';
+import type { CanonicalManifest } from '../policy/types.js';
+import type { RunResult as SettledRunResult, SettledOutcome } from '../run/outcome.js';
+import { prepareGatedRun, type PreparedRun } from '../run/prepare.js';
 import { loadGuest, readGuestBytes } from './load.js';
 import { nodePlatform } from './platform.js';
 import { runInWorker } from './worker-runner.js';
@@ -68,16 +67,11 @@ export interface GuestOptions {
 /** How a guest ended (host/run/outcome.ts), or `timeout` (exit 124) when `timeoutMs` ran out. */
 export type RunResult = SettledRunResult<SettledOutcome | 'timeout'>;
 
-/** A guest loaded and given a subject, not yet started: revoke or grant on `subject` any time. */
-export interface PreparedGuest {
-  readonly subject: SubjectId;
-  readonly kind: GuestKind;
-  readonly preopens: readonly PreopenPlan[];
-  /** The gated WASI 0.2 import object this guest runs against. */
-  readonly imports: WasiImportObject;
-  /** Instantiates and runs `wasi:cli/run` (component) or `_start` (core module). Call once. */
-  start(): Promise<RunResult>;
-}
+/**
+ * A guest loaded and given a subject, not yet started: revoke or grant on `subject` any time.
+ * Its `start()` never ends in `timeout` (prepare refuses `timeoutMs`).
+ */
+export type PreparedGuest = PreparedRun;
 
 export interface Host {
   readonly engine: PolicyEngine;

@@ -4,7 +4,7 @@
  * every run), `jco run` (node_modules/.bin/jco: transpiles into a temp dir every call and
  * spawns a child node), and `node -e 0` as the floor. Rotated order, medians.
  */
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, HELLO, ensureJco } from './paths.js';
