@@ -7,9 +7,9 @@
  * symlinks, the fixture's env as the app-supplied environment, HTTP through the page's
  * `fetch` (to the harness's loopback server, which answers CORS), no sockets.
  *
- * Same plan as wasm-node (wasm-probes.ts decides the probe and argument; one instance per run
- * of same-probe ops, controls applied mid-run from the stdout sink; `--exit` mode, one op per
- * instance, while console.write is not granted; the live subject carried between instances).
+ * Same plan and schedule as wasm-node (probe-plan.ts, ../probe-schedule.ts): one instance per
+ * run of same-probe ops, controls applied mid-run from the stdout sink; `--exit` mode, one op
+ * per instance, while console.write is not granted; the live subject carried between instances.
  *
  * n/a, where the browser has no layer to perform the op (test/fixtures/README.md):
  * - `lookup:H` when the policy admits the name H at that point: the browser has no resolver
@@ -24,82 +24,10 @@
  */
 import { existsSync } from 'node:fs';
 import { chromiumMissing, openSession } from '../../browser/harness.js';
-import type { DriverInput, DriverStep } from '../../browser/probe-driver.js';
-import { PolicyEngine } from '../../../host/policy/index.js';
-import { applyControl, fixtureManifest, isControl, parseOp, substitute, type Fixture, type Outcome, type RunEnv, type Runner } from '../fixture.js';
-import { outcomeOfExit, outcomeOfWord, PROBE_COMPONENT_PATH, PROBE_PATH, probeCall, type ProbeCall } from './wasm-probes.js';
-
-/** What the policy says before each step (replayed on a throwaway engine; ops never change it). */
-interface Before {
-  readonly console: boolean;
-  /** `net` granted at all (any scope). */
-  readonly net: boolean;
-  /** For a lookup op: the name itself is admitted (the gate would hand it to a resolver). */
-  readonly name: boolean;
-}
-
-function replay(fixture: Fixture, env: RunEnv): Before[] {
-  const engine = new PolicyEngine();
-  const s = engine.createSubject(fixtureManifest(fixture), 'parity:browser-replay');
-  return fixture.operations.map((step) => {
-    if (isControl(step)) applyControl(engine, s, step);
-    let name = false;
-    if (!isControl(step)) {
-      const op = parseOp(substitute(step.op, env));
-      if (op.kind === 'lookup') name = engine.check(s, 'net', { kind: 'net', host: op.host }) === 'ok';
-    }
-    return { console: engine.check(s, 'console.write') === 'ok', net: engine.check(s, 'net') === 'ok', name };
-  });
-}
-
-/** The plan the page runs, and the probe call behind each op (for reading the answers). */
-export function driverInput(fixture: Fixture, env: RunEnv): { input: DriverInput; calls: (ProbeCall | null)[]; before: Before[] } {
-  const before = replay(fixture, env);
-  const calls = fixture.operations.map((s) => {
-    if (isControl(s)) return null;
-    const raw = substitute(s.op, env);
-    return probeCall(parseOp(raw), raw);
-  });
-  const steps: DriverStep[] = fixture.operations.map((s, i) => {
-    if (isControl(s)) {
-      return { control: { control: s.control, ...(s.cap !== undefined ? { cap: s.cap } : {}), ...(s.scope !== undefined ? { scope: s.scope } : {}) } };
-    }
-    const c = calls[i];
-    return {
-      op: c === null || c === undefined ? null : { probe: c.probe, arg: c.arg, ...(c.alone === true ? { alone: true } : {}), exit: !before[i]!.console },
-    };
-  });
-  const input: DriverInput = {
-    steps,
-    manifest: fixtureManifest(fixture),
-    files: fixture.files ?? {},
-    symlinks: fixture.symlinks ?? {},
-    dirs: fixture.dirs ?? {},
-    env: fixture.env ?? {},
-    probes: { core: 'dist/examples/probe.wasm', component: 'dist/examples/probe-component.wasm' },
-    label: `parity:${fixture.name}`,
-  };
-  return { input, calls, before };
-}
-
-/**
- * A driver answer to the fixture's vocabulary, read the same way the wasm-node runner reads
- * the probes (an ENOTCAPABLE from wasi-libc: `access` inside one of the fixture's dirs,
- * `not-permitted` outside); then the browser's `not-supported` for sockets becomes n/a where
- * the browser has no layer to perform the op (see the top of this file).
- */
-export function outcomeOfDriver(result: string, call: ProbeCall | null, before: Before | undefined, op: string | undefined, mapped: readonly string[] = []): Outcome {
-  let o: Outcome = result;
-  if (call !== null) {
-    if (result.startsWith('word:')) o = outcomeOfWord(call, result.slice(5), mapped);
-    else if (result.startsWith('exit:')) o = outcomeOfExit(call, Number(result.slice(5)), mapped);
-  }
-  if (o === 'not-supported' && op !== undefined && before !== undefined) {
-    const kind = parseOp(op).kind;
-    if ((kind === 'lookup' && before.name) || (kind === 'connect' && before.net)) return 'n/a';
-  }
-  return o;
-}
+import type { DriverInput } from '../../browser/probe-driver.js';
+import { fixtureManifest, type Fixture, type RunEnv, type Runner } from '../fixture.js';
+import { outcomesOfSchedule, probePlan } from './probe-plan.js';
+import { PROBE_COMPONENT_PATH, PROBE_PATH } from './wasm-probes.js';
 
 export const browserRunner: Runner = {
   name: 'browser',
@@ -114,17 +42,22 @@ export const browserRunner: Runner = {
     // would keep the process alive.
     const session = await openSession();
     try {
-      const { input, calls, before } = driverInput(fixture, env);
+      const plan = probePlan(fixture, env);
+      const input: DriverInput = {
+        steps: plan.steps,
+        manifest: fixtureManifest(fixture),
+        files: fixture.files ?? {},
+        symlinks: fixture.symlinks ?? {},
+        dirs: fixture.dirs ?? {},
+        env: fixture.env ?? {},
+        probes: { core: 'dist/examples/probe.wasm', component: 'dist/examples/probe-component.wasm' },
+        label: `parity:${fixture.name}`,
+      };
       const results = (await session.page.evaluate(async (arg: DriverInput) => {
         const driver = await import(new URL('dist/parity-driver.js', location.href).href);
         return driver.runProbeFixture(arg);
       }, input)) as string[];
-      const mapped = Object.keys(fixture.dirs ?? {});
-      return results.map((r, i) => {
-        const step = fixture.operations[i];
-        const op = step !== undefined && !isControl(step) ? substitute(step.op, env) : undefined;
-        return outcomeOfDriver(r, calls[i] ?? null, before[i], op, mapped);
-      });
+      return outcomesOfSchedule(results, fixture, env, plan, true);
     } finally {
       await session.close();
     }

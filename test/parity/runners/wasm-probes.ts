@@ -12,12 +12,14 @@ import { isIPv6 } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseIpAddress } from '../../../host/policy/index.js';
 import type { Outcome, ParsedOp } from '../fixture.js';
+import type { ProbeKind } from '../probe-schedule.js';
+
+export type { ProbeKind };
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'guest-examples', 'dist');
 export const PROBE_PATH = resolve(dist, 'probe.wasm');
 export const PROBE_COMPONENT_PATH = resolve(dist, 'probe-component.wasm');
 
-export type ProbeKind = 'core' | 'component';
 export interface ProbeCall {
   readonly probe: ProbeKind;
   /** The op as the probe's command line spells it. */
