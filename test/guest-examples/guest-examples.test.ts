@@ -51,10 +51,10 @@ function readmeCommand(name: string): string {
 function runReadme(name: string): Run {
   return result(spawnSync('sh', ['-c', readmeCommand(name)], { cwd: ROOT, env: ENV, encoding: 'utf8', timeout: 120_000 }));
 }
-/** Async variant, for a command that talks to a server in this same process. */
-function runReadmeAsync(name: string): Promise<Run> {
+/** Runs a child to its end without blocking this process (for commands that talk to a server in it). */
+function spawnAsync(command: string, args: string[]): Promise<Run> {
   return new Promise((res, rej) => {
-    const child = spawn('sh', ['-c', readmeCommand(name)], { cwd: ROOT, env: ENV });
+    const child = spawn(command, args, { cwd: ROOT, env: ENV });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -63,16 +63,12 @@ function runReadmeAsync(name: string): Promise<Run> {
     child.on('close', (code) => res({ code, stdout, stderr }));
   });
 }
+/** Async variant of runReadme. */
+function runReadmeAsync(name: string): Promise<Run> {
+  return spawnAsync('sh', ['-c', readmeCommand(name)]);
+}
 function moltAsync(args: string[]): Promise<Run> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: ENV });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', rej);
-    child.on('close', (code) => res({ code, stdout, stderr }));
-  });
+  return spawnAsync(process.execPath, [CLI, ...args]);
 }
 
 /** A scratch copy of files/data, for runs that must not touch the checked-in folder. */
