@@ -16,10 +16,12 @@ export { EnvScope, isValidEnvName } from './scopes/env.js';
 export {
   compileScopes,
   isValidTarget,
+  parseTarget,
   parseScope,
   parseScopeObject,
   scopeCovers,
   type AnyScope,
+  type ParsedTarget,
   type ScopeSet,
 } from './scopes/index.js';
 export { emptyManifest, manifestCovers, mergeManifests, normalizeManifest } from './manifest.js';

@@ -5,7 +5,7 @@
  */
 import { CAPABILITIES } from './capabilities.js';
 import { normalizeManifest } from './manifest.js';
-import { compileScopes, isValidTarget, type ScopeSet } from './scopes/index.js';
+import { compileScopes, parseTarget, type ScopeSet } from './scopes/index.js';
 import type { CanonicalManifest, CapabilityName, CheckTarget, ScopeKind } from './types.js';
 
 const SCOPE_KIND: ReadonlyMap<CapabilityName, ScopeKind> = new Map(CAPABILITIES.map((c) => [c.name, c.scopeKind]));
@@ -61,10 +61,13 @@ export class CompiledPolicy {
     if (target === undefined || SCOPE_KIND.get(cap) === 'none') {
       return e.allow.all || e.allow.set.scopes.length > 0 ? 'ok' : 'missing';
     }
-    if (SCOPE_KIND.get(cap) !== target.kind || !isValidTarget(target)) return 'missing';
-    if (e.deny !== undefined && !e.deny.all && e.deny.set.blocks(target)) return 'missing';
+    if (SCOPE_KIND.get(cap) !== target.kind) return 'missing';
+    // Read once; deny and allow compare against the same reading.
+    const t = parseTarget(target);
+    if (t === null) return 'missing';
+    if (e.deny !== undefined && !e.deny.all && e.deny.set.matches(t, 'deny')) return 'missing';
     if (e.allow.all) return 'ok';
-    return e.allow.set.allows(target) ? 'ok' : 'missing';
+    return e.allow.set.matches(t, 'allow') ? 'ok' : 'missing';
   }
 
   /**
@@ -77,7 +80,8 @@ export class CompiledPolicy {
     const d = this.entries.get(cap)?.deny;
     if (d === undefined) return false;
     if (d.all) return true;
-    if (SCOPE_KIND.get(cap) !== target.kind || !isValidTarget(target)) return true;
-    return d.set.blocks(target);
+    if (SCOPE_KIND.get(cap) !== target.kind) return true;
+    const t = parseTarget(target);
+    return t === null || d.set.matches(t, 'deny');
   }
 }

@@ -25,6 +25,12 @@ export function benchPolicy(opts: { quick: boolean; log: (s: string) => void }):
     deny: {},
   });
   const s = engine.createSubject(manifest, 'bench');
+  // The same targets against one-entry grants: with the scope index, 100 entries should cost
+  // about what one costs (the check follows the target's depth, not the grant's length).
+  const one = engine.createSubject(
+    normalizeManifest({ version: 1, allow: { 'fs.read': [paths[97]!], net: [hosts[97]!] }, deny: {} }),
+    'bench-one',
+  );
   const TIME = 6;
   const repeats = opts.quick ? 7 : 21;
   const results: PolicyResult[] = [];
@@ -56,18 +62,21 @@ export function benchPolicy(opts: { quick: boolean; log: (s: string) => void }):
     for (let i = 0; i < n; i++) if (engine.check(s, 'time') === 'ok') ok++;
     return ok;
   });
-  const scoped = (label: string, cap: string, target: CheckTarget, expectOk: boolean): void =>
+  const scoped = (label: string, cap: string, target: CheckTarget, expectOk: boolean, subject = s): void =>
     run(label, small, (n) => {
       let ok = 0;
-      for (let i = 0; i < n; i++) if (engine.check(s, cap, target) === 'ok') ok++;
+      for (let i = 0; i < n; i++) if (engine.check(subject, cap, target) === 'ok') ok++;
       if ((ok === n) !== expectOk) throw new Error(`${label}: unexpected decision`);
       return ok;
     });
+  scoped('path scope, 1 entry, hit', 'fs.read', { kind: 'path', path: '/data/project-97/files/src/main.c' }, true, one);
   scoped('path scope, 100 entries, hit (#97)', 'fs.read', { kind: 'path', path: '/data/project-97/files/src/main.c' }, true);
   scoped('path scope, 100 entries, miss', 'fs.read', { kind: 'path', path: '/data/other/files/x' }, false);
+  scoped('net scope, 1 entry, hit', 'net', { kind: 'net', host: 'api-97.example.com', port: 443 }, true, one);
   scoped('net scope, 100 entries, hit (#97)', 'net', { kind: 'net', host: 'api-97.example.com', port: 443 }, true);
   scoped('net scope, 100 entries, miss', 'net', { kind: 'net', host: 'evil.example.org', port: 443 }, false);
   scoped('net scope, 100 entries, IP literal miss', 'net', { kind: 'net', host: '10.1.2.3', port: 443 }, false);
   engine.dropSubject(s);
+  engine.dropSubject(one);
   return results;
 }

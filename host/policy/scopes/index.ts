@@ -6,8 +6,9 @@ import { ScopeError, UnknownCapabilityError } from '../../errors.js';
 import { capabilityByName } from '../capabilities.js';
 import type { CapabilityName, CheckTarget, ScopeKind } from '../types.js';
 import { EnvScope, isValidEnvName } from './env.js';
-import { NetScope, parseHost } from './net.js';
+import { NetScope, parseHost, type HostValue } from './net.js';
 import { normalizeGuestPath, PathScope } from './path.js';
+import { NetIndex, PathIndex } from './scope-index.js';
 
 export type AnyScope = PathScope | NetScope | EnvScope;
 
@@ -71,64 +72,90 @@ export function parseScope(cap: CapabilityName, input: string, where?: string): 
   return parseScopeObject(cap, input, where).toString();
 }
 
+/**
+ * A check target read once per check: the normalised path, the parsed host, the env name.
+ * Every scope of the kind is compared against this, never against the raw target.
+ */
+export type ParsedTarget =
+  | { readonly kind: 'path'; readonly norm: string }
+  | { readonly kind: 'net'; readonly host: HostValue; readonly port: number | undefined }
+  | { readonly kind: 'env'; readonly name: string };
+
+/**
+ * Reads a target, or null when it is malformed: a path that escapes with `..` (or is empty,
+ * or holds NUL), a host that is neither a name nor an IP, a port outside 1..65535, an env
+ * name that is empty or holds `=` or NUL. The policy refuses what it cannot read.
+ */
+export function parseTarget(target: CheckTarget): ParsedTarget | null {
+  switch (target.kind) {
+    case 'path': {
+      const norm = normalizeGuestPath(target.path);
+      return norm === null ? null : { kind: 'path', norm };
+    }
+    case 'net': {
+      const port = target.port;
+      if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) return null;
+      const host = parseHost(target.host);
+      return host === null ? null : { kind: 'net', host, port };
+    }
+    case 'env':
+      return isValidEnvName(target.name) ? { kind: 'env', name: target.name } : null;
+  }
+}
+
+/** Whether a target is well formed (parseTarget reads it). */
+export function isValidTarget(target: CheckTarget): boolean {
+  return parseTarget(target) !== null;
+}
+
 /** A compiled list of scopes of one capability. */
 export interface ScopeSet {
   readonly kind: ScopeKind;
   readonly scopes: readonly AnyScope[];
   /** Whether some scope allows the target. A target of the wrong kind or malformed: false. */
   allows(target: CheckTarget): boolean;
-  /** Whether some scope, read as a deny rule, matches the target. */
+  /** Whether some scope, read as a deny rule, matches the target. Malformed: false. */
   blocks(target: CheckTarget): boolean;
   /** Whether the target is well formed for this kind (malformed targets are refused by the policy). */
   isValidTarget(target: CheckTarget): boolean;
-}
-
-/** Whether a target is well formed: a path that does not escape, a host name or IP, a valid env name and port. */
-export function isValidTarget(target: CheckTarget): boolean {
-  switch (target.kind) {
-    case 'path':
-      return normalizeGuestPath(target.path) !== null;
-    case 'net':
-      return (
-        parseHost(target.host) !== null &&
-        (target.port === undefined || (Number.isInteger(target.port) && target.port >= 1 && target.port <= 65535))
-      );
-    case 'env':
-      return isValidEnvName(target.name);
-  }
+  /** `allows` (mode `allow`) or `blocks` (mode `deny`) on a target parsed once by the caller. */
+  matches(target: ParsedTarget, mode: 'allow' | 'deny'): boolean;
 }
 
 class CompiledScopeSet implements ScopeSet {
+  /** Built on first use: most sets are checked often or never. */
+  #pathIndex: PathIndex | undefined;
+  #netIndex: NetIndex | undefined;
+
   constructor(
     readonly kind: ScopeKind,
     readonly scopes: readonly AnyScope[],
   ) {}
 
-  private match(target: CheckTarget, mode: 'allow' | 'deny'): boolean {
+  matches(target: ParsedTarget, mode: 'allow' | 'deny'): boolean {
     if (target.kind !== this.kind) return false;
     switch (target.kind) {
-      case 'path': {
-        const norm = normalizeGuestPath(target.path);
-        if (norm === null) return false;
-        // Normalised once per check, not once per scope (that dominated a 100-entry scope).
-        return this.scopes.some((s) => (s as PathScope).allowsNormalized(norm));
-      }
+      case 'path':
+        // The index probes the path's ancestors (scope-index.ts).
+        this.#pathIndex ??= new PathIndex(this.scopes as readonly PathScope[]);
+        return this.#pathIndex.matches(target.norm);
       case 'env':
+        // Env grants are a handful of names; a list is as fast as an index would be.
         return this.scopes.some((s) => (s as EnvScope).allows(target.name));
-      case 'net': {
-        const host = parseHost(target.host);
-        if (host === null) return false;
-        return this.scopes.some((s) => (s as NetScope).matchesHost(host, target.port, mode));
-      }
+      case 'net':
+        this.#netIndex ??= new NetIndex(this.scopes as readonly NetScope[]);
+        return this.#netIndex.matches(target.host, target.port, mode);
     }
   }
 
   allows(target: CheckTarget): boolean {
-    return this.isValidTarget(target) && this.match(target, 'allow');
+    const t = parseTarget(target);
+    return t !== null && this.matches(t, 'allow');
   }
 
   blocks(target: CheckTarget): boolean {
-    return this.match(target, 'deny');
+    const t = parseTarget(target);
+    return t !== null && this.matches(t, 'deny');
   }
 
   isValidTarget(target: CheckTarget): boolean {

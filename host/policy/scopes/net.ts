@@ -19,7 +19,8 @@ export interface NetTarget {
   readonly port?: number;
 }
 
-type NetPattern =
+/** The host part of a net scope. */
+export type NetPattern =
   | { readonly kind: 'name'; readonly name: string }
   | { readonly kind: 'wildcard'; readonly suffix: string } // `*.suffix`
   | { readonly kind: 'ip'; readonly addr: IpAddress }
@@ -88,7 +89,8 @@ function formatPattern(p: NetPattern): string {
 
 export class NetScope {
   private constructor(
-    private readonly pattern: NetPattern,
+    /** The host part; the scope index (scope-index.ts) files scopes by it. */
+    readonly pattern: NetPattern,
     /** The one port this scope covers; undefined = every port. */
     readonly port: number | undefined,
   ) {}

@@ -18,6 +18,34 @@ const RELATIVE_ROOT = '.';
  * (`.` for the relative root).
  */
 export function normalizeGuestPath(p: string): string | null {
+  // Most paths a guest sends are already normal: give them back without splitting.
+  return isNormalGuestPath(p) ? p : normalizeBySegments(p);
+}
+
+/**
+ * One pass over the characters: true when `p` is non-empty, holds no NUL, and has no empty,
+ * `.` or `..` segment (so no `//`, no trailing `/` but the root `/`). Such a path is its own
+ * normal form.
+ */
+function isNormalGuestPath(p: string): boolean {
+  const n = p.length;
+  if (n === 0) return false;
+  if (n === 1 && p.charCodeAt(0) === 0x2f) return true; // `/`
+  let start = p.charCodeAt(0) === 0x2f ? 1 : 0;
+  for (let i = start; i <= n; i++) {
+    const c = i < n ? p.charCodeAt(i) : 0x2f;
+    if (c === 0) return false;
+    if (c !== 0x2f) continue;
+    const len = i - start;
+    if (len === 0) return false;
+    if (p.charCodeAt(start) === 0x2e && (len === 1 || (len === 2 && p.charCodeAt(start + 1) === 0x2e))) return false;
+    start = i + 1;
+  }
+  return true;
+}
+
+/** The general case of normalizeGuestPath (exported for the test that holds the two equal). */
+export function normalizeBySegments(p: string): string | null {
   if (p.length === 0 || p.includes('\0')) return null;
   const absolute = p.startsWith('/');
   const out: string[] = [];
