@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { componentWit } from '../../scripts/lib/componentize.js';
 import { WasmFormatError } from '../../host/errors.js';
 import { importLabel, listExports, listImports, readInterface } from '../../host/manifest/wasm/imports.js';
+import { listSections } from '../../host/manifest/wasm/sections.js';
 import { adaptedComponent, preview1Module, wat } from './helpers.js';
 
 test('core module imports and exports come out in binary order with their kinds', async () => {
@@ -44,19 +45,7 @@ test('component imports and exports match what jco (wasm-tools) prints for the s
 test('a component import section cut inside a name is a WasmFormatError with the offset', async () => {
   const comp = await adaptedComponent();
   // Find the first import section (id 10) and shrink its declared size so the name runs out.
-  let p = 8;
-  while (comp[p] !== 10) {
-    let size = 0;
-    let shift = 0;
-    let q = p + 1;
-    for (;;) {
-      const b = comp[q++]!;
-      size += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (!(b & 0x80)) break;
-    }
-    p = q + size;
-  }
+  const p = listSections(comp).find((s) => s.id === 10)!.start;
   // Layout: id, size (1 byte here), count, prefix 0x00, name length, name...
   assert.ok(comp[p + 1]! < 0x80);
   const broken = comp.slice();
@@ -73,28 +62,13 @@ test('a component import section cut inside a name is a WasmFormatError with the
 
 test('an unknown component import name prefix byte is reported', async () => {
   const comp = await adaptedComponent();
-  let p = 8;
-  const sectionStarts: number[] = [];
-  while (p < comp.length) {
-    sectionStarts.push(p);
-    let size = 0;
-    let shift = 0;
-    let q = p + 1;
-    for (;;) {
-      const b = comp[q++]!;
-      size += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (!(b & 0x80)) break;
-    }
-    if (comp[p] === 10) {
-      const broken = comp.slice();
-      broken[q + 1] = 0x07; // the prefix byte after the count
-      assert.throws(() => listImports(broken), (err: unknown) => err instanceof WasmFormatError && err.offset === q + 1 && /encoding 0x7/.test(err.message));
-      return;
-    }
-    p = q + size;
-  }
-  assert.fail('no import section');
+  const section = listSections(comp).find((s) => s.id === 10);
+  assert.ok(section, 'no import section');
+  const q = section.contentStart;
+  assert.ok(comp[q]! < 0x80, 'the import count is one byte');
+  const broken = comp.slice();
+  broken[q + 1] = 0x07; // the prefix byte after the count
+  assert.throws(() => listImports(broken), (err: unknown) => err instanceof WasmFormatError && err.offset === q + 1 && /encoding 0x7/.test(err.message));
 });
 
 test('a preview1 core module lists its WASI imports', async () => {
