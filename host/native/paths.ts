@@ -10,9 +10,7 @@
  */
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { join, relative, isAbsolute, sep } from 'node:path';
-
-/** How many symlinks one resolution may follow (the gate uses the same bound). */
-const MAX_SYMLINKS = 40;
+import { resolveSymlinks, SymlinkEscape } from '../gate/symlinks.js';
 
 export interface MappedDir {
   /** The guest path as components (`/data` -> ['', 'data'], `fs-tests.dir` -> ['fs-tests.dir']). */
@@ -70,47 +68,31 @@ export function resolveGuestPath(dirs: readonly MappedDir[], guestPath: string, 
   const trailingSlash = guestPath.endsWith('/');
 
   // Lexical part, relative to the directory: `..` may not climb above it.
-  let pending: string[] = [];
+  const pending: string[] = [];
   for (const part of raw.slice(dir.parts.length)) {
     if (part === '..') {
       if (pending.pop() === undefined) return { kind: 'escape' };
     } else pending.push(part);
   }
 
-  // Symlinks, one component at a time, as the gate does.
-  const done: string[] = [];
-  let followed = 0;
-  while (pending.length > 0) {
-    const seg = pending[0]!;
-    pending = pending.slice(1);
-    const candidate = join(dir.host, ...done, seg);
-    let isLink: boolean;
-    try {
-      isLink = lstatSync(candidate).isSymbolicLink();
-    } catch {
-      // Does not exist: the rest is taken lexically (the operation itself reports no-entry).
-      done.push(seg, ...pending);
-      pending = [];
-      break;
-    }
-    const isFinal = pending.length === 0;
-    if (!isLink || (isFinal && !followFinal && !trailingSlash)) {
-      done.push(seg);
-      continue;
-    }
-    if (++followed > MAX_SYMLINKS) return { kind: 'loop' };
-    const target = readlinkSync(candidate);
-    // A host-absolute target has no meaning in the guest's namespace: it leaves the directory.
-    if (isAbsolute(target)) return { kind: 'escape' };
-    const next = [...done];
-    for (const part of target.split(/[\\/]/)) {
-      if (part === '' || part === '.') continue;
-      if (part === '..') {
-        if (next.pop() === undefined) return { kind: 'escape' };
-      } else next.push(part);
-    }
-    pending = [...next, ...pending];
-    done.length = 0;
+  // Symlinks, one component at a time, with the gate's walk.
+  let done: string[];
+  try {
+    done = resolveSymlinks(pending, trailingSlash, followFinal, {
+      isLink(at) {
+        try {
+          return lstatSync(join(dir.host, ...at)).isSymbolicLink();
+        } catch {
+          // Does not exist: the rest is taken lexically (the operation itself reports no-entry).
+          return null;
+        }
+      },
+      readLink: (at) => readlinkSync(join(dir.host, ...at)),
+    });
+  } catch (e) {
+    if (e instanceof SymlinkEscape) return { kind: 'escape' };
+    if (e === 'loop') return { kind: 'loop' };
+    throw e;
   }
 
   const host = join(dir.host, ...done);
