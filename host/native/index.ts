@@ -17,7 +17,8 @@
 import type { Stats } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { CapabilityDeniedError } from '../errors.js';
-import type { AuditRecord, AuditSink } from '../gate/audit.js';
+import type { AuditSink } from '../gate/audit.js';
+import { CapId, Gate } from '../gate/gate.js';
 import type { PolicyEngine } from '../policy/index.js';
 import type { CheckResult, CheckTarget, SubjectId } from '../policy/types.js';
 import { NativeNet, type FetchResponse, type ResolvedAddress } from './net.js';
@@ -77,39 +78,22 @@ export interface NativeApi {
 }
 
 const IFACE = 'molt:native';
-const ENV_ID = 5;
-const TIME_ID = 6;
 
 export function createNativeApi(options: NativeApiOptions): NativeApi {
   const { engine, subject, audit } = options;
   const dirs = mapDirs(options.dirs ?? {});
   const env = Object.entries(options.env ?? {});
 
-  function record(capability: string, func: string, target: string | null, code: AuditRecord['code']): void {
-    if (audit === undefined) return;
-    audit({
-      time: new Date().toISOString(),
-      subject,
-      capability,
-      operation: `${IFACE}#${func}`,
-      target,
-      decision: code === 'ok' ? 'allow' : 'deny',
-      code,
-    });
-  }
-
-  function allows(cap: string, target: CheckTarget | undefined, label: string | null, func: string): boolean {
-    const code = engine.check(subject, cap, target);
-    record(cap, func, label, code);
-    return code === 'ok';
-  }
+  // The guest gate's decision point (checks, audit records), so both APIs decide alike.
+  const gate = new Gate(engine, subject, audit);
+  const allows = (cap: string, target: CheckTarget, func: string): boolean => gate.allows(cap, target, IFACE, func);
 
   /** Unscoped gate for functions without an error channel: the native trap. */
   function requireCap(id: number, cap: string, func: string): void {
     // Same bit the guest gate reads (checkId), so an invalid subject traps here too.
-    const granted = engine.checkId(subject, id);
-    record(cap, func, null, granted ? 'ok' : engine.check(subject, cap));
-    if (!granted) throw new CapabilityDeniedError(`capability '${cap}' denied: ${IFACE}#${func}`, cap, IFACE, func);
+    if (!gate.allowsId(id, IFACE, func)) {
+      throw new CapabilityDeniedError(`capability '${cap}' denied: ${IFACE}#${func}`, cap, IFACE, func);
+    }
   }
 
   type Gated = { ok: true; host: string } | { ok: false; code: FsCode };
@@ -117,11 +101,11 @@ export function createNativeApi(options: NativeApiOptions): NativeApi {
   function gatePath(cap: 'fs.read' | 'fs.write', guestPath: string, followFinal: boolean, func: string): Gated {
     const r = resolveGuestPath(dirs, guestPath, followFinal);
     if (r.kind === 'escape') {
-      record(cap, func, guestPath, 'escape');
+      gate.recordEscape(cap, IFACE, func, guestPath);
       return { ok: false, code: 'not-permitted' };
     }
     if (r.kind === 'loop') return { ok: false, code: 'io' };
-    if (!allows(cap, { kind: 'path', path: r.guest }, r.guest, func)) return { ok: false, code: 'access' };
+    if (!allows(cap, { kind: 'path', path: r.guest }, func)) return { ok: false, code: 'access' };
     return { ok: true, host: r.host };
   }
 
@@ -134,7 +118,7 @@ export function createNativeApi(options: NativeApiOptions): NativeApi {
   }
 
   const net = new NativeNet(engine, subject, (host, port, func) =>
-    allows('net', port === undefined ? { kind: 'net', host } : { kind: 'net', host, port }, port === undefined ? host : `${host}:${port}`, func),
+    allows('net', port === undefined ? { kind: 'net', host } : { kind: 'net', host, port }, func),
   );
 
   return {
@@ -182,23 +166,23 @@ export function createNativeApi(options: NativeApiOptions): NativeApi {
       return run(() => rename(a.host, b.host));
     },
     getEnv(name) {
-      requireCap(ENV_ID, 'env', 'get-env');
-      if (!allows('env', { kind: 'env', name }, name, 'get-env')) return undefined;
+      requireCap(CapId.env, 'env', 'get-env');
+      if (!allows('env', { kind: 'env', name }, 'get-env')) return undefined;
       return env.find(([k]) => k === name)?.[1];
     },
     listEnv() {
-      requireCap(ENV_ID, 'env', 'list-env');
+      requireCap(CapId.env, 'env', 'list-env');
       const out: Record<string, string> = {};
-      for (const [k, v] of env) if (allows('env', { kind: 'env', name: k }, k, 'list-env')) out[k] = v;
+      for (const [k, v] of env) if (allows('env', { kind: 'env', name: k }, 'list-env')) out[k] = v;
       return out;
     },
     wallClock() {
-      requireCap(TIME_ID, 'time', 'wall-clock');
+      requireCap(CapId.time, 'time', 'wall-clock');
       const ms = BigInt(Date.now());
       return { seconds: ms / 1000n, nanoseconds: Number(ms % 1000n) * 1_000_000 };
     },
     monotonicClock() {
-      requireCap(TIME_ID, 'time', 'monotonic-clock');
+      requireCap(CapId.time, 'time', 'monotonic-clock');
       return process.hrtime.bigint();
     },
     lookup: (host) => net.lookup(host),
