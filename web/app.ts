@@ -8,6 +8,7 @@ import {
   ALL_CAPABILITY_NAMES,
   createHost,
   escapeForTerminal,
+  hasJspi,
   MemoryFs,
   readProvenance,
   type AuditRecord,
@@ -250,7 +251,7 @@ async function fetchExample(file: string): Promise<Uint8Array> {
 }
 
 async function main(): Promise<void> {
-  const jspi = typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending === 'function';
+  const jspi = hasJspi();
   $('engine').textContent = `JSPI ${jspi ? 'available: blocking HTTP and sleeps wait' : 'not available: console, env, files and denials work; blocking HTTP/sleeps do not wait'}`;
   const index = (await (await fetch('dist/examples/examples.json')).json()) as ExampleIndex;
   state.seed = index.files;

@@ -18,7 +18,7 @@ import type { GuestKind, RunResult } from '../run/outcome.js';
 import { prepareGatedRun } from '../run/prepare.js';
 import { loadGuest, readGuestBytes } from './load.js';
 import { MemoryFs, type SeedFiles } from './memory-fs.js';
-import { createBrowserPlatform } from './platform.js';
+import { createBrowserPlatform, hasJspi } from './platform.js';
 import type { TranspiledComponent, Transpiler } from './transpile.js';
 
 export type GuestSource = Uint8Array | ArrayBuffer | string | URL;
@@ -104,9 +104,7 @@ function textSink(cb: GuestOptions['console'], stream: 'stdout' | 'stderr'): Out
 export function createHost(options: HostOptions = {}): Host {
   const engine = options.engine ?? new PolicyEngine();
   const hostFs = toFs(options.files);
-  const jspi = options.jspi === 'auto'
-    ? typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending === 'function'
-    : options.jspi === true;
+  const jspi = options.jspi === 'auto' ? hasJspi() : options.jspi === true;
   // Transpiled output by component hash: the demo reruns the same bytes with new grants.
   const cache = new Map<string, Promise<TranspiledComponent>>();
   const transpile: Transpiler = (bytes) => {

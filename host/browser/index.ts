@@ -13,7 +13,7 @@ export {
   type PreparedGuest,
   type RunResult,
 } from './host.js';
-export { createBrowserPlatform } from './platform.js';
+export { createBrowserPlatform, hasJspi } from './platform.js';
 export { MemoryFs, type FileDataEntry, type SeedFiles } from './memory-fs.js';
 export { readGuestBytes } from './load.js';
 export type { TranspiledComponent, Transpiler, TranspileOptions } from './transpile.js';

@@ -61,3 +61,8 @@ export function createBrowserPlatform(fs: MemoryFs = new MemoryFs()): WasiPlatfo
     },
   };
 }
+
+/** True where the engine has JSPI (Chromium 137+; Firefox/Safari: not by default, 2025). */
+export function hasJspi(): boolean {
+  return typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending === 'function';
+}

@@ -64,8 +64,3 @@ export async function transpileComponent(component: Uint8Array, options: Transpi
   for (const [name, bytes] of out.files) if (!name.endsWith('.d.ts')) files[name] = bytes;
   return { files, imports: out.imports };
 }
-
-/** True where the engine has JSPI (Chromium 137+; Firefox/Safari: not by default, 2025). */
-export function hasJspi(): boolean {
-  return typeof (WebAssembly as unknown as { Suspending?: unknown }).Suspending === 'function';
-}
