@@ -36,8 +36,11 @@ export async function createProgram(): Promise<Command> {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  // Read directly: an error can come before commander has parsed --verbose.
-  const verbose = argv.slice(2).includes('--verbose');
+  // Read directly: an error can come before commander has parsed --verbose. Only the host's
+  // own arguments count: what follows `--` belongs to the guest.
+  const own = argv.slice(2);
+  const dashDash = own.indexOf('--');
+  const verbose = (dashDash < 0 ? own : own.slice(0, dashDash)).includes('--verbose');
   try {
     const program = await createProgram();
     if (argv.length <= 2) {

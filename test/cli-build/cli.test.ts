@@ -202,4 +202,9 @@ test('not wasm, truncated and missing files exit 65 with one line naming the fil
   const short = molt('inspect', 'text.wasm', '--verbose');
   assert.equal(short.code, 65);
   assert.match(short.stderr, /WasmFormatError \(MOLT_WASM_INVALID, exit 65\)/);
+  // A guest argument is the guest's: `-- --verbose` does not turn on the host's details.
+  const guestArg = molt('run', 'text.wasm', '--', '--verbose');
+  assert.equal(guestArg.code, 65);
+  assert.doesNotMatch(guestArg.stderr, /MOLT_WASM_INVALID|\n\s+at /);
+  assert.equal(oneErrorLine(guestArg), oneErrorLine(nw));
 });
