@@ -33,6 +33,25 @@ export class UsageError extends MoltError {
 }
 
 /**
+ * A place the host was told to write cannot be written: the transpile cache directory
+ * (`--cache-dir`, MOLT_WASM_CACHE_DIR) or `build -o`. The message names the path and why.
+ * A setting to correct, like a usage error: exit 64.
+ */
+export class OutputPathError extends MoltError {
+  override readonly name = 'OutputPathError';
+  override readonly code = 'MOLT_OUTPUT_UNWRITABLE';
+  override readonly exitCode = ExitCode.usage;
+  constructor(
+    message: string,
+    /** The path that could not be written. */
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
  * A manifest, profile, molt.toml, capability list or flag value that does not parse. The
  * message quotes the bad input; `where` says which file, key or flag it came from. Exit 65.
  */

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { ManifestError, UsageError } from '../errors.js';
+import { ManifestError, OutputPathError, UsageError } from '../errors.js';
 import { auditImports, formatAuditTable } from '../manifest/audit.js';
 import { embedManifest, readProvenance } from '../manifest/provenance.js';
 import { listImports } from '../manifest/wasm/imports.js';
@@ -63,7 +63,11 @@ export function runBuild(input: string, opts: Record<string, unknown>, out: { st
   }
   // Read back what we wrote before claiming success: the sections must verify.
   readProvenance(built);
-  writeFileSync(output, built);
+  try {
+    writeFileSync(output, built);
+  } catch (e) {
+    throw new OutputPathError(`cannot write ${JSON.stringify(output)}: ${(e as Error).message}`, output, { cause: e });
+  }
   out.stdout.write(`built ${output} (${built.length} bytes)\n`);
 }
 

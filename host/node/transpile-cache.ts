@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { transpileBytes } from '@bytecodealliance/jco-transpile';
-import { WasmFormatError } from '../errors.js';
+import { OutputPathError, WasmFormatError } from '../errors.js';
 
 const ENTRY_FILE = 'molt-entry.json';
 /** The name the generated module gets: `component.js`, `component.core.wasm`, ... */
@@ -105,7 +105,11 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
     // The transpiler validates the component: a failure here is bad input, not a host fault.
     throw new WasmFormatError(`not a valid component: ${e instanceof Error ? e.message : String(e)}`);
   }
-  await mkdir(cacheDir, { recursive: true });
+  try {
+    await mkdir(cacheDir, { recursive: true });
+  } catch (e) {
+    throw new OutputPathError(`transpile cache ${JSON.stringify(cacheDir)} cannot be created: ${(e as Error).message}`, cacheDir, { cause: e });
+  }
   const tmp = join(cacheDir, `.tmp-${key}-${process.pid}-${randomBytes(6).toString('hex')}`);
   const files: Record<string, string> = {};
   try {
@@ -131,6 +135,8 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
       // Another process won the race with an equivalent entry: use theirs if it verifies.
       if ((await readEntry(dir, hash)) === null) throw e;
     }
+  } catch (e) {
+    throw new OutputPathError(`transpile cache ${JSON.stringify(cacheDir)} cannot be written: ${(e as Error).message}`, cacheDir, { cause: e });
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -208,3 +208,16 @@ test('not wasm, truncated and missing files exit 65 with one line naming the fil
   assert.doesNotMatch(guestArg.stderr, /MOLT_WASM_INVALID|\n\s+at /);
   assert.equal(oneErrorLine(guestArg), oneErrorLine(nw));
 });
+
+test('a place that cannot be written (build -o, --cache-dir) is one line and exit 64, nothing half-written', () => {
+  const b = molt('build', 'comp.wasm', '-o', join(dir, 'no-such-dir', 'out.wasm'), '--capabilities', 'console.write');
+  assert.equal(b.code, 64, b.stderr);
+  assert.match(b.stderr, /^molt-wasm: cannot write ".*no-such-dir\/out\.wasm": ENOENT/m);
+  assert.doesNotMatch(b.stderr, /internal error|\n\s+at /);
+  file('not-a-dir', 'x');
+  for (const extra of [[], ['--timeout', '30000']]) {
+    const r = molt('run', '--cache-dir', 'not-a-dir', ...extra, 'comp.wasm');
+    assert.equal(r.code, 64, r.stderr);
+    assert.match(oneErrorLine(r), /^molt-wasm: transpile cache "not-a-dir" cannot be created: EEXIST/);
+  }
+});
