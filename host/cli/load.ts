@@ -5,8 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ManifestError, WasmFormatError } from '../errors.js';
 import type { CanonicalManifest } from '../policy/types.js';
-import { parseMoltToml } from '../manifest/input/molt-toml.js';
-import { parseProfileJson } from '../manifest/input/profile-json.js';
+import { parseCapabilitiesFile } from '../manifest/input/capability-list.js';
 import { readBinaryKind } from '../manifest/wasm/sections.js';
 
 function describeReadError(err: unknown): string {
@@ -58,8 +57,7 @@ export function readTextFile(path: string, what: string): string {
   }
 }
 
-/** A manifest file: `*.toml` is molt.toml, anything else a profile or canonical JSON manifest. */
+/** A manifest or policy file, read as `--capabilities` reads one (parseCapabilitiesFile). */
 export function loadManifestFile(path: string, what = 'manifest'): CanonicalManifest {
-  const text = readTextFile(path, what);
-  return path.endsWith('.toml') ? parseMoltToml(text, path) : parseProfileJson(text, path);
+  return parseCapabilitiesFile(readTextFile(path, what), path);
 }

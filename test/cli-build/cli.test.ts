@@ -155,6 +155,11 @@ test('verify: within the site policy is ok; outside it exits 77 naming each capa
   const ok = molt('verify', '--policy', 'wide.json', 'app.wasm');
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /^ok: app\.wasm \(provenance verified\)/);
+  // The same policy as molt.toml in a file without a known extension: read by its content,
+  // as --capabilities reads one.
+  file('wide.policy', '[capabilities.allow]\nnet = ["*.example.com", "evil.test"]\ntime = true\nenv = true\n"console.write" = true\n');
+  const toml = molt('verify', '--policy', 'wide.policy', 'app.wasm');
+  assert.equal(toml.code, 0, toml.stderr);
   file('narrow.json', JSON.stringify({ version: 1, allow: { net: ['*.example.com'], env: ['HOME'], 'console.write': true }, deny: { time: true } }));
   const bad = molt('verify', '--policy', 'narrow.json', 'app.wasm');
   assert.equal(bad.code, 77, bad.stderr);

@@ -39,9 +39,8 @@ export function isCapabilitiesFile(arg: string): boolean {
 /**
  * The manifest of one `--capabilities` value: a file when the value contains `/` (or `\`)
  * or ends in `.json`/`.toml`, a comma list otherwise. A file is read with `readFile`
- * (injected, so this module stays free of I/O) and parsed by its extension: `.toml` as
- * molt.toml, `.json` as a JSON profile; any other name by its content (JSON when it starts
- * with `{`, TOML otherwise). A read failure is a ManifestError quoting the path, or the
+ * (injected, so this module stays free of I/O) and parsed by parseCapabilitiesFile. A read
+ * failure is a ManifestError quoting the path, or the
  * reader's own MoltError unchanged.
  */
 export function loadCapabilitiesArgument(arg: string, readFile: (path: string) => string): CanonicalManifest {
@@ -55,7 +54,16 @@ export function loadCapabilitiesArgument(arg: string, readFile: (path: string) =
     const reason = e instanceof Error ? e.message : String(e);
     throw new ManifestError(`cannot read the capabilities file ${quote(arg)}: ${reason}`, where, arg);
   }
-  if (/\.toml$/i.test(arg)) return parseMoltToml(text, arg);
-  if (/\.json$/i.test(arg)) return parseProfileJson(text, arg);
-  return text.trimStart().startsWith('{') ? parseProfileJson(text, arg) : parseMoltToml(text, arg);
+  return parseCapabilitiesFile(text, arg);
+}
+
+/**
+ * A capabilities file's text, by its name: `.toml` as molt.toml, `.json` as a JSON profile or
+ * canonical manifest; any other name by its content (JSON when it starts with `{`, TOML
+ * otherwise). `path` names the file in errors.
+ */
+export function parseCapabilitiesFile(text: string, path: string): CanonicalManifest {
+  if (/\.toml$/i.test(path)) return parseMoltToml(text, path);
+  if (/\.json$/i.test(path)) return parseProfileJson(text, path);
+  return text.trimStart().startsWith('{') ? parseProfileJson(text, path) : parseMoltToml(text, path);
 }

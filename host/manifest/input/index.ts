@@ -6,7 +6,7 @@
  */
 export { canonicalJson, manifestToCanonicalJson } from '../canonical-json.js';
 export { sha256Hex } from '../hash.js';
-export { isCapabilitiesFile, loadCapabilitiesArgument, parseCapabilityList } from './capability-list.js';
+export { isCapabilitiesFile, loadCapabilitiesArgument, parseCapabilitiesFile, parseCapabilityList } from './capability-list.js';
 export { decodeCapabilitiesDocument } from './document.js';
 export {
   flagsToLayers,
