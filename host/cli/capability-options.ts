@@ -109,7 +109,6 @@ export function addCapabilityOptions(cmd: Command): Command {
     for (const { suffix, cap } of PLAIN_FLAGS) cmd.option(`--${mode}-${suffix}`, `${verb} ${cap}`);
     cmd.option(`--${mode}-all`, `${verb} every capability`);
   }
-  cmd.option('--allow-undeclared', 'let allow flags grant what the embedded manifest does not declare (warned, audited)');
   return cmd;
 }
 

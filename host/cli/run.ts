@@ -181,6 +181,8 @@ export function registerRunCommand(program: Command): void {
     .option('--timeout <ms>', 'stop the guest after this many milliseconds (exit 124)')
     .option('--max-memory <bytes>', 'cap each guest memory (bytes, or 64M / 1G); growth past it fails in the guest');
   addCapabilityOptions(cmd);
+  // run only: build writes a manifest, it has no embedded ceiling to go beyond.
+  cmd.option('--allow-undeclared', 'let allow flags grant what the embedded manifest does not declare (warned, audited)');
   addPromptOptions(cmd);
   cmd.action(async (app: string, args: string[], opts: RunCommandOptions) => {
     process.exitCode = await runCommand(app, args, opts);
