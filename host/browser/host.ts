@@ -7,15 +7,11 @@
  *   const host = createHost({ files: { '/data/a.txt': 'hello' } });
  *   const r = await host.run(bytes, { manifest, console: (text) => show(text), audit: log });
  */
-import type { AuditSink } from '../gate/audit.js';
-import type { PromptCallback } from '../gate/prompt.js';
-import type { PreopenPlan } from '../gate/preopens.js';
-import type { OutputSink, WasiImportObject } from '../gate/types.js';
+import type { OutputSink } from '../gate/types.js';
 import { sha256Hex } from '../manifest/hash.js';
 import { PolicyEngine } from '../policy/index.js';
-import type { CanonicalManifest, SubjectId } from '../policy/types.js';
-import type { GuestKind, RunResult } from '../run/outcome.js';
-import { prepareGatedRun } from '../run/prepare.js';
+import type { RunResult } from '../run/outcome.js';
+import { prepareGatedRun, type GatedGuestOptions, type PreparedRun } from '../run/prepare.js';
 import { loadGuest, readGuestBytes } from './load.js';
 import { MemoryFs, type SeedFiles } from './memory-fs.js';
 import { createBrowserPlatform, hasJspi } from './platform.js';
@@ -37,34 +33,17 @@ export interface HostOptions {
   readonly jspi?: boolean | 'auto';
 }
 
-export interface GuestOptions {
-  /** The resolved policy. Default: nothing granted (SPEC section 1). */
-  readonly manifest?: CanonicalManifest;
-  readonly args?: readonly string[];
-  /** The environment the app supplies; the `env` grant filters it. Default `{}`. */
-  readonly env?: Readonly<Record<string, string>>;
+/**
+ * Per guest: the options both hosts take (host/run/prepare.ts, guest-io.ts), and the
+ * browser's own. `dirs` maps into the in-memory tree; stdin is given whole.
+ */
+export interface GuestOptions extends Omit<GatedGuestOptions, 'stdin'> {
   /** This guest's filesystem (instead of the host's). */
   readonly files?: MemoryFs | SeedFiles;
-  /** Guest path -> path in the in-memory tree (`--dir`). Default: each scope maps to itself. */
-  readonly dirs?: Readonly<Record<string, string>>;
-  readonly cwd?: string;
-  /** Raw stdout/stderr bytes. Default: discard (or `console` when given). */
-  readonly stdout?: OutputSink;
-  readonly stderr?: OutputSink;
   /** Decoded console text, as it is written (a convenience over stdout/stderr). */
   readonly console?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /** The guest's whole stdin. Default: empty. */
   readonly stdin?: Uint8Array | string;
-  /** One record per capability decision. */
-  readonly audit?: AuditSink;
-  readonly label?: string;
-  /**
-   * Asked, synchronously, when the policy denies an operation (e.g. a `window.confirm`
-   * dialog): see host/gate/prompt.ts and docs/prompts.md. Grants stay within the embedded
-   * manifest unless `promptUndeclared`. Default: none (denials stand).
-   */
-  readonly prompt?: PromptCallback;
-  /** `--allow-undeclared` for prompts: an answer may grant beyond the embedded manifest (audited). Default false. */
-  readonly promptUndeclared?: boolean;
   /** Build-time transpiled output for this component (skips the in-browser transpiler). */
   readonly transpiled?: TranspiledComponent;
 }
@@ -72,15 +51,11 @@ export interface GuestOptions {
 /** How a guest ended (host/run/outcome.ts), shared with the Node host. */
 export type { RunResult } from '../run/outcome.js';
 
-export interface PreparedGuest {
-  readonly subject: SubjectId;
-  readonly kind: GuestKind;
-  readonly preopens: readonly PreopenPlan[];
-  readonly imports: WasiImportObject;
+/** A guest loaded and given a subject, not yet started (host/run/prepare.ts). */
+export type PreparedGuest = PreparedRun & {
   /** The filesystem this guest sees (inspect it after the run). */
   readonly fs: MemoryFs;
-  start(): Promise<RunResult>;
-}
+};
 
 export interface Host {
   readonly engine: PolicyEngine;

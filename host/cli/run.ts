@@ -12,7 +12,7 @@ import { CapabilityTrap } from '../gate/trap.js';
 import { createHost, type GuestOptions, type RunResult } from '../node/host.js';
 import { readLimitOptions } from '../node/limits-options.js';
 import { runInWorker } from '../node/worker-runner.js';
-import { verifyEmbeddedManifest } from '../node/provenance.js';
+import { readProvenance } from '../manifest/provenance.js';
 import { resolvePolicy } from '../policy/index.js';
 import type { CanonicalManifest } from '../policy/types.js';
 import { addCapabilityOptions, readCapabilityOptions } from './capability-options.js';
@@ -75,7 +75,7 @@ export interface RunCommandOptions {
 /** The action: returns the exit code (also set on process.exitCode by the caller). */
 export async function runCommand(app: string, guestArgs: readonly string[], opts: RunCommandOptions): Promise<number> {
   const bytes = loadWasm(app);
-  const embedded = inFile(app, () => verifyEmbeddedManifest(bytes));
+  const embedded = inFile(app, () => readProvenance(bytes));
   const caps = readCapabilityOptions(opts, (p) => readTextFile(p, 'capabilities file'));
   const limits = readLimitOptions(opts);
   const resolved = resolvePolicy({
@@ -103,6 +103,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
   try {
     const guestOptions: GuestOptions = {
       manifest: resolved.manifest,
+      embedded, // verified above: not read a second time
       args: [app, ...guestArgs],
       env: { ...hostEnv(), ...parseEnv(opts.env) },
       dirs: parseDirs(opts.dir),

@@ -4,13 +4,10 @@
  * stdio and exit; a guest that exits, traps or is denied leaves the host able to run the next.
  */
 import { UsageError } from '../errors.js';
-import type { AuditSink } from '../gate/audit.js';
-import type { PromptCallback } from '../gate/prompt.js';
-import type { OutputSink, WasiPlatform } from '../gate/types.js';
+import type { WasiPlatform } from '../gate/types.js';
 import { PolicyEngine } from '../policy/index.js';
-import type { CanonicalManifest } from '../policy/types.js';
 import type { RunResult as SettledRunResult, SettledOutcome } from '../run/outcome.js';
-import { prepareGatedRun, type PreparedRun } from '../run/prepare.js';
+import { prepareGatedRun, type GatedGuestOptions, type PreparedRun } from '../run/prepare.js';
 import { loadGuest, readGuestBytes } from './load.js';
 import { nodePlatform } from './platform.js';
 import { runInWorker } from './worker-runner.js';
@@ -24,37 +21,10 @@ export interface HostOptions {
   readonly platform?: WasiPlatform;
 }
 
-export interface GuestOptions {
-  /** The resolved policy. Default: nothing granted (SPEC section 1: zero by default). */
-  readonly manifest?: CanonicalManifest;
-  /** Arguments, `args[0]` being the program name by convention. Default `[]`. */
-  readonly args?: readonly string[];
-  /** The environment the `env` grant filters. Default `{}` (the host's is NOT passed implicitly). */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Guest path -> host directory (`--dir`). Default: each fs scope path maps to itself. */
-  readonly dirs?: Readonly<Record<string, string>>;
-  /** What `initial-cwd` reports when fs.read allows it. Default: none. */
-  readonly cwd?: string;
-  /** Default: discard. */
-  readonly stdout?: OutputSink;
-  /** Default: discard. */
-  readonly stderr?: OutputSink;
-  /** The guest's whole stdin, or a function read on first use. Default: empty. */
-  readonly stdin?: Uint8Array | string | (() => Uint8Array);
-  /** One record per capability decision. Default: none. */
-  readonly audit?: AuditSink;
+/** Per guest: the options both hosts take (host/run/prepare.ts, guest-io.ts), and Node's own. */
+export interface GuestOptions extends GatedGuestOptions {
   /** Overrides the host's cache directory for this guest. */
   readonly cacheDir?: string;
-  /** A label for the subject (diagnostics). Default: the path, or `guest`. */
-  readonly label?: string;
-  /**
-   * Asked, synchronously, when the policy denies an operation (the CLI's `--prompt`; a
-   * browser's confirm dialog): see host/gate/prompt.ts and docs/prompts.md. Grants stay
-   * within the embedded manifest unless `promptUndeclared`. Default: none (denials stand).
-   */
-  readonly prompt?: PromptCallback;
-  /** `--allow-undeclared` for prompts: an answer may grant beyond the embedded manifest (audited). Default false. */
-  readonly promptUndeclared?: boolean;
   /**
    * Stop the guest after this many milliseconds (outcome `timeout`, exit 124). The guest then
    * runs in a worker_thread with its own engine (worker-runner.ts): only `run` takes it.
@@ -111,10 +81,8 @@ export function createHost(options: HostOptions = {}): Host {
     async run(bytesOrPath, guest) {
       // A timeout needs a thread that can be stopped from outside: the guest's own worker.
       if (guest?.timeoutMs !== undefined) {
-        return runInWorker(bytesOrPath, {
-          ...guest,
-          ...(options.cacheDir !== undefined ? { hostCacheDir: options.cacheDir } : {}),
-        });
+        const cacheDir = guest.cacheDir ?? options.cacheDir;
+        return runInWorker(bytesOrPath, { ...guest, ...(cacheDir !== undefined ? { cacheDir } : {}) });
       }
       return (await prepare(bytesOrPath, guest)).start();
     },

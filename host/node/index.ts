@@ -11,4 +11,4 @@ export { nodePlatform } from './platform.js';
 export { runInWorker, type WorkerRunOptions } from './worker-runner.js';
 export { limitMemories, WASM_PAGE_BYTES } from './limits.js';
 export { defaultCacheDir, getTranspiled, transpilerId, type CacheEntry } from './transpile-cache.js';
-export { verifyEmbeddedManifest, type EmbeddedManifest } from './provenance.js';
+export { readProvenance, type ProvenanceReading } from '../manifest/provenance.js';

@@ -72,14 +72,13 @@ function stdin(spec: StdinSpec): GuestOptions['stdin'] {
 
 async function main(): Promise<void> {
   const job = workerData as WorkerJob;
+  const auditSpec = job.audit;
   const audit: ((r: AuditRecord) => void) | undefined =
-    job.audit === 'none'
+    auditSpec === 'discard'
       ? undefined
-      : job.audit === 'message'
+      : auditSpec === 'message'
         ? (record) => post({ type: 'audit', record })
-        : job.audit === 'discard'
-          ? undefined
-          : ((fd) => (record: AuditRecord) => writeAll(fd, new TextEncoder().encode(JSON.stringify(record) + '\n')))(job.audit.fd);
+        : (record) => writeAll(auditSpec.fd, new TextEncoder().encode(JSON.stringify(record) + '\n'));
   const host = createHost(job.cacheDir !== undefined ? { cacheDir: job.cacheDir } : {});
   const stdout = sink(job.stdout, 'stdout');
   const stderr = sink(job.stderr, 'stderr');

@@ -30,8 +30,6 @@ export interface WorkerRunOptions extends GuestOptions {
   readonly stdinFd?: number;
   /** Audit records written (with the worker's subject) after the guest is prepared, before it starts. */
   readonly auditPrelude?: readonly Omit<AuditRecord, 'subject'>[];
-  /** Transpile cache for the worker's host. */
-  readonly hostCacheDir?: string;
 }
 
 export type SinkSpec = { readonly fd: number } | 'message' | 'discard';
@@ -42,7 +40,7 @@ export type StdinSpec =
   | 'empty';
 
 /** The guest options that are plain data and cross to the worker as they are. */
-const PLAIN_GUEST_OPTIONS = ['manifest', 'args', 'env', 'dirs', 'cwd', 'label', 'maxMemoryBytes'] as const;
+const PLAIN_GUEST_OPTIONS = ['manifest', 'args', 'env', 'dirs', 'cwd', 'label', 'maxMemoryBytes', 'embedded'] as const;
 export type PlainGuestOptions = Pick<GuestOptions, (typeof PLAIN_GUEST_OPTIONS)[number]>;
 
 /** The plain-data options of `options`, only those that are set. */
@@ -58,7 +56,7 @@ export interface WorkerJob extends PlainGuestOptions {
   readonly cacheDir?: string;
   readonly stdout: SinkSpec;
   readonly stderr: SinkSpec;
-  readonly audit: SinkSpec | 'none';
+  readonly audit: SinkSpec;
   readonly stdin: StdinSpec;
   readonly auditPrelude?: readonly Omit<AuditRecord, 'subject'>[];
 }
@@ -151,10 +149,10 @@ export function runInWorker(bytesOrPath: Uint8Array | string, options: WorkerRun
   const job: WorkerJob = {
     guest: bytesOrPath,
     ...plainGuestOptions(options),
-    ...((options.cacheDir ?? options.hostCacheDir) !== undefined ? { cacheDir: options.cacheDir ?? options.hostCacheDir } : {}),
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     stdout: sinkSpec(options.stdoutFd, options.stdout),
     stderr: sinkSpec(options.stderrFd, options.stderr),
-    audit: options.auditFd !== undefined ? { fd: options.auditFd } : options.audit ? 'message' : 'none',
+    audit: sinkSpec(options.auditFd, options.audit),
     stdin,
     ...(options.auditPrelude !== undefined ? { auditPrelude: options.auditPrelude } : {}),
   };

@@ -6,11 +6,17 @@
 import type { GuestIo, OutputSink } from '../gate/types.js';
 
 export interface GuestIoOptions {
+  /** Arguments, `args[0]` being the program name by convention. Default `[]`. */
   readonly args?: readonly string[] | undefined;
+  /** The environment the `env` grant filters. Default `{}` (the host's is NOT passed implicitly). */
   readonly env?: Readonly<Record<string, string>> | undefined;
+  /** What `initial-cwd` reports when fs.read allows it. Default: none. */
   readonly cwd?: string | undefined;
+  /** Raw stdout bytes. Default: discard. */
   readonly stdout?: OutputSink | undefined;
+  /** Raw stderr bytes. Default: discard. */
   readonly stderr?: OutputSink | undefined;
+  /** The guest's whole stdin, or a function read on first use. Default: empty. */
   readonly stdin?: Uint8Array | string | (() => Uint8Array) | undefined;
 }
 

@@ -12,7 +12,7 @@ import { createGatedWasi } from '../gate/index.js';
 import { planPreopens, type PreopenPlan } from '../gate/preopens.js';
 import { PromptGate, type PromptCallback } from '../gate/prompt.js';
 import type { WasiImportObject, WasiPlatform } from '../gate/types.js';
-import { readProvenance } from '../manifest/provenance.js';
+import { readProvenance, type ProvenanceReading } from '../manifest/provenance.js';
 import { emptyManifest, type PolicyEngine } from '../policy/index.js';
 import type { CanonicalManifest, SubjectId } from '../policy/types.js';
 import { guestIo, type GuestIoOptions } from './guest-io.js';
@@ -21,15 +21,28 @@ import { RUN_RETURNED_ERR, runComponent, settle, type GuestKind, type RunResult 
 
 /** The per-guest options both hosts take (each host adds its own). */
 export interface GatedGuestOptions extends GuestIoOptions {
-  /** The resolved policy. Default: nothing granted (SPEC section 1). */
+  /** The resolved policy. Default: nothing granted (SPEC section 1: zero by default). */
   readonly manifest?: CanonicalManifest | undefined;
   /** Guest path -> platform path (`--dir`). Default: each fs scope path maps to itself. */
   readonly dirs?: Readonly<Record<string, string>> | undefined;
+  /** One record per capability decision. Default: none. */
   readonly audit?: AuditSink | undefined;
-  /** A label for the subject. Default: the source when it is a string, else `guest`. */
+  /** A label for the subject (diagnostics). Default: the source when it is a string, else `guest`. */
   readonly label?: string | undefined;
+  /**
+   * Asked, synchronously, when the policy denies an operation (the CLI's `--prompt`; a
+   * browser's confirm dialog): see host/gate/prompt.ts and docs/prompts.md. Grants stay
+   * within the embedded manifest unless `promptUndeclared`. Default: none (denials stand).
+   */
   readonly prompt?: PromptCallback | undefined;
+  /** `--allow-undeclared` for prompts: an answer may grant beyond the embedded manifest (audited). Default false. */
   readonly promptUndeclared?: boolean | undefined;
+  /**
+   * `readProvenance` of these very bytes, when the caller has read it already (the CLI does,
+   * to resolve the policy): spares verifying the sections and hashing the binary again.
+   * Default: read here.
+   */
+  readonly embedded?: ProvenanceReading | undefined;
 }
 
 export interface GatedRunSetup {
@@ -56,7 +69,7 @@ export interface PreparedRun {
 
 export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun> {
   const { engine, guest } = setup;
-  const embedded = readProvenance(setup.bytes);
+  const embedded = guest.embedded ?? readProvenance(setup.bytes);
   const manifest = guest.manifest ?? emptyManifest();
   const ceiling = embedded.status === 'verified' ? embedded.manifest : undefined;
   const preopens = planPreopens(manifest, guest.dirs);
