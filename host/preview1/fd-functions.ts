@@ -6,7 +6,7 @@
 import { ADVICE_0_2, Errno, Fdflags, Filetype, Fstflags, RIGHTS_ALL, Rights, Size, Whence } from './constants.js';
 import { fail } from './errno.js';
 import type { Preview1Context, Preview1Functions } from './context.js';
-import type { DirEntry, FdEntry, FileEntry } from './fd-table.js';
+import { currentPosition, type DirEntry, type FdEntry, type FileEntry } from './fd-table.js';
 import { encodeUtf8 } from './memory.js';
 import {
   datetimeToNs,
@@ -182,8 +182,23 @@ function writeStream(stream: { blockingWriteAndFlush(b: Uint8Array): void }, dat
 }
 
 function writeFile(file: FileEntry, data: Uint8Array, offset: bigint | undefined): number {
-  // Append mode ignores the offset, pwrite included (Linux semantics, as in Wasmtime).
-  const at = file.append ? BigInt(file.desc.stat().size) : (offset ?? file.position);
+  if (file.append) {
+    // Append mode ignores the offset, pwrite included (Linux semantics), and writes through
+    // the descriptor's append stream, as Wasmtime's preview1 does: that needs fs.write alone
+    // (asking the size with stat() would need fs.read; currentPosition() asks it later, only
+    // if the guest wants the offset).
+    if (data.length > 0) {
+      const stream = file.desc.appendViaStream();
+      try {
+        writeStream(stream, data);
+      } finally {
+        (stream as { [Symbol.dispose]?(): void })[Symbol.dispose]?.();
+      }
+    }
+    if (offset === undefined) file.atEnd = true; // fd_write moves the offset to the end; pwrite does not
+    return data.length;
+  }
+  const at = offset ?? currentPosition(file);
   const written = data.length === 0 ? 0 : Number(file.desc.write(data, at));
   if (offset === undefined) file.position = at + BigInt(written);
   return written;
@@ -303,7 +318,7 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
       let data: Uint8Array;
       if (entry.kind === 'file') {
         requireRight(entry, Rights.fdRead);
-        data = readFile(entry.desc, iovecTotal(ctx, iovs, count), entry.position);
+        data = readFile(entry.desc, iovecTotal(ctx, iovs, count), currentPosition(entry));
         entry.position += BigInt(data.length);
       } else if (entry.kind === 'stdin') {
         const first = ctx.mem.iovecs(iovs, count).find((v) => v.len > 0);
@@ -367,16 +382,17 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
       let pos: bigint;
       switch (whence) {
         case Whence.set: pos = offset; break;
-        case Whence.cur: pos = file.position + offset; break;
+        case Whence.cur: pos = currentPosition(file) + offset; break;
         case Whence.end: pos = BigInt(file.desc.stat().size) + offset; break;
         default: return fail(Errno.inval);
       }
       if (pos < 0n || pos > 0xffff_ffff_ffff_ffffn) fail(Errno.inval);
       file.position = pos;
+      file.atEnd = false;
       ctx.mem.setU64(out, pos);
     },
 
-    fd_tell: (fd: number, out: number) => ctx.mem.setU64(out, fds().seekable(fd).position),
+    fd_tell: (fd: number, out: number) => ctx.mem.setU64(out, currentPosition(fds().seekable(fd))),
 
     fd_readdir: (fd: number, buf: number, bufLen: number, cookie: bigint, out: number) => {
       const dir = fds().dir(fd);

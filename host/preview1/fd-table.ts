@@ -29,10 +29,24 @@ export interface FileEntry {
   kind: 'file';
   desc: Descriptor02;
   rights: Rights;
-  /** The current offset (fd_read/fd_write/fd_seek). */
+  /** The current offset (fd_read/fd_write/fd_seek); read it with currentPosition(). */
   position: bigint;
+  /**
+   * After an append write the offset is the file's end. It is asked of stat() only when the
+   * guest needs it (fd_tell, fd_seek, fd_read): stat needs fs.read, appending alone does not.
+   */
+  atEnd?: boolean;
   append: boolean;
   nonblock: boolean;
+}
+
+/** The file's offset, resolving a pending end-of-file after an append. */
+export function currentPosition(file: FileEntry): bigint {
+  if (file.atEnd === true) {
+    file.position = BigInt(file.desc.stat().size);
+    file.atEnd = false;
+  }
+  return file.position;
 }
 export type FdEntry = StdioEntry | DirEntry | FileEntry;
 

@@ -7,6 +7,7 @@ import { Clockid, Errno, Eventrwflags, Eventtype, Size, Subclockflags } from './
 import { fail } from './errno.js';
 import type { Preview1Context, Preview1Functions } from './context.js';
 import { datetimeToNs, type Datetime02, type Pollable02 } from './wasi02.js';
+import { currentPosition } from './fd-table.js';
 
 interface Subscription {
   userdata: bigint;
@@ -49,7 +50,8 @@ function readSubscription(ctx: Preview1Context, base: number): Subscription {
     if (entry.kind === 'stdin') return { userdata, type, pollable: ctx.stdin().subscribe(), nbytes: 1n };
     if (entry.kind === 'file') {
       const size = BigInt(entry.desc.stat().size);
-      return { userdata, type, nbytes: size > entry.position ? size - entry.position : 0n };
+      const at = currentPosition(entry);
+      return { userdata, type, nbytes: size > at ? size - at : 0n };
     }
   } else {
     if (entry.kind === 'stdout') return { userdata, type, pollable: ctx.stdout().subscribe(), nbytes: 1n };

@@ -47,6 +47,7 @@ export interface DirectoryEntryStream02 {
 export interface Descriptor02 {
   read(length: bigint, offset: bigint): [Uint8Array, boolean];
   write(buffer: Uint8Array, offset: bigint): bigint;
+  appendViaStream(): OutputStream02;
   stat(): DescriptorStat02;
   statAt(flags: PathFlags02, path: string): DescriptorStat02;
   openAt(flags: PathFlags02, path: string, open: OpenFlags02, descFlags: DescriptorFlags02): Descriptor02;

@@ -404,13 +404,15 @@ test('probe: --deny-read gives EACCES to reads only', () => {
   const dir = scratchData();
   try {
     const r = molt(['run', '--deny-read', '--dir', `/data=${dir}`, wasm('probe'), '--',
-      'read:/data/in.txt', 'stat:/data/in.txt', 'readdir:/data', 'write:/data/new.txt', 'env:HOME', 'time:mono']);
+      'read:/data/in.txt', 'stat:/data/in.txt', 'readdir:/data', 'write:/data/new.txt', 'append:/data/in.txt', 'env:HOME', 'time:mono']);
     assert.equal(r.code, 0, show(r));
     assert.deepEqual(Object.fromEntries(probeLines(r.stdout)), {
       'read:/data/in.txt': 'EACCES',
       'stat:/data/in.txt': 'EACCES',
       'readdir:/data': 'EACCES',
       'write:/data/new.txt': 'ok',
+      // O_APPEND needs fs.write only: preview1 appends through the descriptor's append stream.
+      'append:/data/in.txt': 'ok',
       'env:HOME': 'ok',
       'time:mono': 'ok',
     });
