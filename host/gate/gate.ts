@@ -81,7 +81,8 @@ export class Gate {
     if (this.audit !== undefined) this.record(capability, iface, func, target, false, 'escape');
   }
 
-  private record(
+  /** One audit record for a decision (nothing without a sink). */
+  record(
     capability: string,
     iface: string,
     func: string,
@@ -90,7 +91,8 @@ export class Gate {
     code: AuditRecord['code'],
     prompt?: PromptAuditFields,
   ): void {
-    this.audit!({
+    if (this.audit === undefined) return;
+    this.audit({
       time: new Date().toISOString(),
       subject: this.subject,
       capability,

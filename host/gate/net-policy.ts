@@ -82,7 +82,7 @@ export class NetDecider {
 
   /** Records a denial the gate decided itself (an HTTP `Host` header naming another host). */
   recordDenial(iface: string, func: string, target: string, code: AuditRecord['code']): void {
-    this.#record(iface, func, target, false, code);
+    this.gate.record('net', iface, func, target, false, code);
   }
 
   /**
@@ -94,7 +94,8 @@ export class NetDecider {
     const { engine, subject } = this.gate;
     const target: CheckTarget = e.port === undefined ? { kind: 'net', host: e.host } : { kind: 'net', host: e.host, port: e.port };
     const denied = hasDenyQuery(engine) ? engine.denies(subject, 'net', target) : engine.check(subject, 'net', target) !== 'ok';
-    this.#record(iface, func, `${endpointText(e)} (${via})`, !denied, denied ? 'missing' : 'ok');
+    // The target text only when someone reads it: this runs for every resolved address.
+    if (this.gate.audit !== undefined) this.gate.record('net', iface, func, `${endpointText(e)} (${via})`, !denied, denied ? 'missing' : 'ok');
     return denied;
   }
 
@@ -108,17 +109,5 @@ export class NetDecider {
       this.#learned.set(address, (names = new Set()));
     }
     if (names.size < MAX_NAMES_PER_ADDRESS) names.add(name.toLowerCase());
-  }
-
-  #record(iface: string, func: string, target: string, ok: boolean, code: AuditRecord['code']): void {
-    this.gate.audit?.({
-      time: new Date().toISOString(),
-      subject: this.gate.subject,
-      capability: 'net',
-      operation: `${iface}#${func}`,
-      target,
-      decision: ok ? 'allow' : 'deny',
-      code,
-    });
   }
 }

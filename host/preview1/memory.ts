@@ -1,6 +1,7 @@
 /**
  * Typed access to the guest's linear memory. The memory's ArrayBuffer is replaced whenever
- * the guest grows it, so every access re-reads `memory.buffer` instead of caching a view.
+ * the guest grows it, so every access re-reads `memory.buffer`; the DataView over it is kept
+ * until the buffer changes.
  * Out-of-bounds or misaligned pointers trap (witx: "the function shall trap"), as Wasmtime does.
  */
 import { Errno } from './constants.js';
@@ -14,10 +15,6 @@ export class GuestMemory {
 
   bind(memory: WebAssembly.Memory): void {
     this.#memory = memory;
-  }
-
-  get bound(): boolean {
-    return this.#memory !== undefined;
   }
 
   #buffer(): ArrayBuffer {
@@ -38,8 +35,13 @@ export class GuestMemory {
     return buffer;
   }
 
+  /** One view per buffer: growth replaces the buffer, and with it this view. */
+  #dataView: DataView | undefined;
+
   #view(ptr: number, len: number, align = 1): DataView {
-    return new DataView(this.#check(ptr >>> 0, len, align));
+    const buffer = this.#check(ptr >>> 0, len, align);
+    if (this.#dataView?.buffer !== buffer) this.#dataView = new DataView(buffer);
+    return this.#dataView;
   }
 
   u8(ptr: number): number {
