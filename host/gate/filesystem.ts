@@ -22,6 +22,9 @@ import type { NewTimestamp, WasiImportObject, WasiInterface, WasiPlatform } from
 const T = 'wasi:filesystem/types';
 
 type Cap = 'fs.read' | 'fs.write';
+const READ: readonly Cap[] = ['fs.read'];
+const WRITE: readonly Cap[] = ['fs.write'];
+const READ_WRITE: readonly Cap[] = ['fs.write', 'fs.read'];
 type StreamClass = new () => WasiInterface;
 
 interface PathFlags {
@@ -222,19 +225,22 @@ export function createGatedFilesystem(
       }
     }
 
-    /** Resolves and checks; throws `not-permitted` (escape) or `access` (policy). */
-    #checkAt(cap: Cap, path: string, followFinal: boolean, func: string): void {
+    /**
+     * Resolves once and checks each capability on the result; throws `not-permitted`
+     * (escape, recorded against the first capability) or `access` (policy).
+     */
+    #checkAt(caps: readonly Cap[], path: string, followFinal: boolean, func: string): void {
       let guest: string;
       try {
         guest = this.#resolve(path, followFinal);
       } catch (e) {
         if (e instanceof Escape) {
-          gate.recordEscape(cap, T, func, `${this.#path}/${path}`);
+          gate.recordEscape(caps[0]!, T, func, `${this.#path}/${path}`);
           throw 'not-permitted';
         }
         throw e;
       }
-      check(cap, guest, func);
+      for (const cap of caps) check(cap, guest, func);
     }
 
     #wrapChild(inner: WasiInterface, path: string): GatedDescriptor {
@@ -306,19 +312,19 @@ export function createGatedFilesystem(
 
     // --- on a path below this descriptor ---
     statAt(flags: PathFlags, path: string): unknown {
-      this.#checkAt('fs.read', path, !!flags.symlinkFollow, 'descriptor.stat-at');
+      this.#checkAt(READ, path, !!flags.symlinkFollow, 'descriptor.stat-at');
       return this.#inner.statAt(flags, path);
     }
     metadataHashAt(flags: PathFlags, path: string): unknown {
-      this.#checkAt('fs.read', path, !!flags.symlinkFollow, 'descriptor.metadata-hash-at');
+      this.#checkAt(READ, path, !!flags.symlinkFollow, 'descriptor.metadata-hash-at');
       return this.#inner.metadataHashAt(flags, path);
     }
     readlinkAt(path: string): string {
-      this.#checkAt('fs.read', path, false, 'descriptor.readlink-at');
+      this.#checkAt(READ, path, false, 'descriptor.readlink-at');
       return this.#inner.readlinkAt(path);
     }
     setTimesAt(flags: PathFlags, path: string, atime: unknown, mtime: unknown): void {
-      this.#checkAt('fs.write', path, !!flags.symlinkFollow, 'descriptor.set-times-at');
+      this.#checkAt(WRITE, path, !!flags.symlinkFollow, 'descriptor.set-times-at');
       if (fs.setTimes) {
         const { segments, trailingSlash } = lexicalSegments(path);
         const below = belowRoot(this.#root, this.#path, segments);
@@ -327,44 +333,44 @@ export function createGatedFilesystem(
       } else this.#inner.setTimesAt(flags, path, atime, mtime);
     }
     createDirectoryAt(path: string): void {
-      this.#checkAt('fs.write', path, false, 'descriptor.create-directory-at');
+      this.#checkAt(WRITE, path, false, 'descriptor.create-directory-at');
       this.#inner.createDirectoryAt(path);
     }
     removeDirectoryAt(path: string): void {
-      this.#checkAt('fs.write', path, false, 'descriptor.remove-directory-at');
+      this.#checkAt(WRITE, path, false, 'descriptor.remove-directory-at');
       this.#inner.removeDirectoryAt(path);
     }
     unlinkFileAt(path: string): void {
-      this.#checkAt('fs.write', path, false, 'descriptor.unlink-file-at');
+      this.#checkAt(WRITE, path, false, 'descriptor.unlink-file-at');
       this.#inner.unlinkFileAt(path);
     }
     symlinkAt(target: string, path: string): void {
       // The link is checked where it is created; what it points to is checked on every use.
-      this.#checkAt('fs.write', path, false, 'descriptor.symlink-at');
+      this.#checkAt(WRITE, path, false, 'descriptor.symlink-at');
       this.#inner.symlinkAt(target, path);
     }
     openAt(flags: PathFlags, path: string, open: OpenFlags, dflags: DescriptorFlags): GatedDescriptor {
       const func = 'descriptor.open-at';
       const follow = !!flags.symlinkFollow;
       const writes = !!(dflags.write || dflags.mutateDirectory || open.create || open.truncate || open.exclusive);
-      if (writes) this.#checkAt('fs.write', path, follow, func);
-      // Reading is asked for explicitly, or implied by an open that writes nothing.
-      if (dflags.read || !writes) this.#checkAt('fs.read', path, follow, func);
+      // Reading is asked for explicitly, or implied by an open that writes nothing. One
+      // resolution for both checks.
+      this.#checkAt(writes ? (dflags.read ? READ_WRITE : WRITE) : READ, path, follow, func);
       return this.#wrapChild(this.#inner.openAt(flags, path, open, dflags), path);
     }
     linkAt(oldFlags: PathFlags, oldPath: string, newDir: unknown, newPath: string): void {
       const other = newDir instanceof GatedDescriptor ? newDir : null;
       if (other === null) throw 'bad-descriptor';
       // Both ends, each against its own descriptor: a link across two preopens with different rights.
-      this.#checkAt('fs.write', oldPath, !!oldFlags.symlinkFollow, 'descriptor.link-at');
-      other.#checkAt('fs.write', newPath, false, 'descriptor.link-at');
+      this.#checkAt(WRITE, oldPath, !!oldFlags.symlinkFollow, 'descriptor.link-at');
+      other.#checkAt(WRITE, newPath, false, 'descriptor.link-at');
       this.#inner.linkAt(oldFlags, oldPath, other.#inner, newPath);
     }
     renameAt(oldPath: string, newDir: unknown, newPath: string): void {
       const other = newDir instanceof GatedDescriptor ? newDir : null;
       if (other === null) throw 'bad-descriptor';
-      this.#checkAt('fs.write', oldPath, false, 'descriptor.rename-at');
-      other.#checkAt('fs.write', newPath, false, 'descriptor.rename-at');
+      this.#checkAt(WRITE, oldPath, false, 'descriptor.rename-at');
+      other.#checkAt(WRITE, newPath, false, 'descriptor.rename-at');
       this.#inner.renameAt(oldPath, other.#inner, newPath);
     }
     [Symbol.dispose](): void {
