@@ -396,20 +396,26 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
 
     fd_readdir: (fd: number, buf: number, bufLen: number, cookie: bigint, out: number) => {
       const dir = fds().dir(fd);
-      const entries = listDirectory(dir);
-      ctx.mem.setU32(out, writeDirents(ctx, entries, buf, bufLen >>> 0, BigInt.asUintN(64, cookie)));
+      const used = withDirectoryListing(dir, (entries, ino) => writeDirents(ctx, entries, ino, buf, bufLen >>> 0, BigInt.asUintN(64, cookie)));
+      ctx.mem.setU32(out, used);
     },
   };
 }
 
 interface ListedEntry {
   name: string;
-  ino: bigint;
+  /** Known for "." and ".."; the others are asked only when written (see withDirectoryListing). */
+  ino?: bigint;
   filetype: number;
 }
 
-/** All entries of a directory, with "." and ".." first (Wasmtime). */
-function listDirectory(dir: DirEntry): ListedEntry[] {
+/**
+ * All entries of a directory, with "." and ".." first (Wasmtime), handed to `use` with a
+ * function that gives an entry's inode. Inodes are asked (metadata-hash-at, a gated call with
+ * a path walk each) only for the entries `use` writes, not for the whole directory on every
+ * fd_readdir.
+ */
+function withDirectoryListing<T>(dir: DirEntry, use: (entries: ListedEntry[], ino: (e: ListedEntry) => bigint) => T): T {
   let desc = dir.desc;
   let stream;
   let opened: Descriptor02 | undefined;
@@ -423,14 +429,15 @@ function listDirectory(dir: DirEntry): ListedEntry[] {
   }
   try {
     const self = inoOf(dir.desc);
-    const out: ListedEntry[] = [
+    const entries: ListedEntry[] = [
       { name: '.', ino: self, filetype: Filetype.directory },
       { name: '..', ino: self, filetype: Filetype.directory },
     ];
     for (let e = stream.readDirectoryEntry(); e !== undefined; e = stream.readDirectoryEntry()) {
-      out.push({ name: e.name, ino: inoAt(desc, {}, e.name), filetype: filetypeOf(e.type) });
+      entries.push({ name: e.name, filetype: filetypeOf(e.type) });
     }
-    return out;
+    const listed = desc;
+    return use(entries, (e) => (e.ino ??= inoAt(listed, {}, e.name)));
   } finally {
     (stream as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
     opened?.[Symbol.dispose]?.();
@@ -438,7 +445,7 @@ function listDirectory(dir: DirEntry): ListedEntry[] {
 }
 
 /** Serialises dirents from `cookie` on; a full buffer (used === bufLen) means "call again". */
-function writeDirents(ctx: Preview1Context, entries: ListedEntry[], buf: number, bufLen: number, cookie: bigint): number {
+function writeDirents(ctx: Preview1Context, entries: ListedEntry[], ino: (e: ListedEntry) => bigint, buf: number, bufLen: number, cookie: bigint): number {
   let at = 0;
   for (let i = Number(cookie > BigInt(entries.length) ? BigInt(entries.length) : cookie); i < entries.length; i++) {
     const e = entries[i]!;
@@ -446,7 +453,7 @@ function writeDirents(ctx: Preview1Context, entries: ListedEntry[], buf: number,
     const header = new Uint8Array(Size.dirent);
     const view = new DataView(header.buffer);
     view.setBigUint64(0, BigInt(i + 1), true);
-    view.setBigUint64(8, e.ino, true);
+    view.setBigUint64(8, ino(e), true);
     view.setUint32(16, name.length, true);
     view.setUint8(20, e.filetype);
     for (const part of [header, name]) {
