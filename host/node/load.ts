@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { WasmFormatError } from '../errors.js';
+import { MoltError, WasmFormatError } from '../errors.js';
 import { readBinaryKind } from '../manifest/wasm/sections.js';
 import type { WasiImportObject } from '../gate/types.js';
 import {
@@ -55,7 +55,11 @@ async function loadComponent(bytes: Uint8Array, cacheDir: string | undefined, li
     let m = modules.get(name);
     if (m === undefined) {
       // Every core module jco produced passes here: the memory limit is written into each one.
-      m = readFile(join(entry.dir, name)).then((b) => WebAssembly.compile(new Uint8Array(limited(new Uint8Array(b), limits))));
+      const verified = entry.coreModules.get(name);
+      m =
+        verified === undefined
+          ? Promise.reject(new MoltError(`transpiled component asks for ${JSON.stringify(name)}, which its cache entry does not hold`))
+          : WebAssembly.compile(limited(verified, limits) as Uint8Array<ArrayBuffer>);
       modules.set(name, m);
     }
     return m;

@@ -32,6 +32,11 @@ export interface CacheEntry {
   readonly imports: readonly string[];
   /** True when this call transpiled (cache miss or rebuilt entry). */
   readonly built: boolean;
+  /**
+   * The core modules (`*.wasm`) by file name, as verified against the entry's hashes: compile
+   * these, not a second read of the file, which could have changed since.
+   */
+  readonly coreModules: ReadonlyMap<string, Uint8Array>;
 }
 
 interface EntryManifest {
@@ -65,8 +70,11 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Reads and verifies an entry; null when it is missing, partial or corrupt. */
-async function readEntry(dir: string, componentHash: string): Promise<EntryManifest | null> {
+/**
+ * Reads and verifies an entry; null when it is missing, partial or corrupt. Gives back the
+ * core modules it verified.
+ */
+async function readEntry(dir: string, componentHash: string): Promise<{ manifest: EntryManifest; coreModules: Map<string, Uint8Array> } | null> {
   let m: EntryManifest;
   try {
     m = JSON.parse(await readFile(join(dir, ENTRY_FILE), 'utf8')) as EntryManifest;
@@ -75,14 +83,17 @@ async function readEntry(dir: string, componentHash: string): Promise<EntryManif
   }
   if (m.version !== 1 || m.component !== componentHash || m.transpiler !== transpilerId()) return null;
   if (typeof m.files !== 'object' || m.files === null || !(`${NAME}.js` in m.files)) return null;
+  const coreModules = new Map<string, Uint8Array>();
   for (const [name, hash] of Object.entries(m.files)) {
     try {
-      if (sha256(await readFile(join(dir, name))) !== hash) return null;
+      const bytes = new Uint8Array(await readFile(join(dir, name)));
+      if (sha256(bytes) !== hash) return null;
+      if (name.endsWith('.wasm')) coreModules.set(name, bytes);
     } catch {
       return null;
     }
   }
-  return m;
+  return { manifest: m, coreModules };
 }
 
 /**
@@ -94,7 +105,7 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
   const key = `${hash}-${transpilerId().replace(/[^A-Za-z0-9.-]/g, '_')}`;
   const dir = join(cacheDir, key);
   const existing = await readEntry(dir, hash);
-  if (existing !== null) return { dir, imports: existing.imports, built: false };
+  if (existing !== null) return { dir, imports: existing.manifest.imports, built: false, coreModules: existing.coreModules };
 
   let result: Awaited<ReturnType<typeof transpileBytes>>;
   try {
@@ -112,12 +123,14 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
   }
   const tmp = join(cacheDir, `.tmp-${key}-${process.pid}-${randomBytes(6).toString('hex')}`);
   const files: Record<string, string> = {};
+  const coreModules = new Map<string, Uint8Array>();
   try {
     for (const [name, bytes] of Object.entries(result.files)) {
       if (name.endsWith('.d.ts')) continue; // types are of no use to the runner
       await mkdir(dirname(join(tmp, name)), { recursive: true });
       await writeFile(join(tmp, name), bytes);
       files[name] = sha256(bytes);
+      if (name.endsWith('.wasm')) coreModules.set(name, bytes);
     }
     const manifest: EntryManifest = {
       version: 1,
@@ -140,5 +153,5 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
-  return { dir, imports: result.imports, built: true };
+  return { dir, imports: result.imports, built: true, coreModules };
 }
