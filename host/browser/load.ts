@@ -5,16 +5,16 @@
  * (UnknownImportError, listing all of them) before anything runs, like host/node/load.ts.
  */
 import { WasmFormatError } from '../errors.js';
-import type { WasiImportObject } from '../gate/types.js';
 import { readBinaryKind } from '../manifest/wasm/sections.js';
-import { compileCoreModule, requireSuppliedImports, type LoadedComponent, type LoadedGuest } from '../run/loaded-guest.js';
+import {
+  compileCoreModule,
+  requireSuppliedImports,
+  transpiledComponent,
+  type GeneratedInstantiate,
+  type LoadedComponent,
+  type LoadedGuest,
+} from '../run/loaded-guest.js';
 import type { TranspiledComponent, Transpiler } from './transpile.js';
-
-/** jco's generated `instantiate` (instantiation mode `async`). */
-type Instantiate = (
-  getCoreModule: (name: string) => Promise<WebAssembly.Module>,
-  imports: WasiImportObject,
-) => Promise<Record<string, unknown>>;
 
 export type { LoadedComponent, LoadedCoreModule, LoadedGuest } from '../run/loaded-guest.js';
 
@@ -37,10 +37,10 @@ export async function readGuestBytes(source: Uint8Array | ArrayBuffer | string |
  * app shipped), never fetched from the guest's origin. Pages with a CSP need `blob:` in
  * script-src for this.
  */
-async function importGenerated(source: Uint8Array): Promise<{ instantiate: Instantiate }> {
+async function importGenerated(source: Uint8Array): Promise<{ instantiate: GeneratedInstantiate }> {
   const url = URL.createObjectURL(new Blob([source as BlobPart], { type: 'text/javascript' }));
   try {
-    return (await import(/* @vite-ignore */ url)) as { instantiate: Instantiate };
+    return (await import(/* @vite-ignore */ url)) as { instantiate: GeneratedInstantiate };
   } finally {
     URL.revokeObjectURL(url);
   }
@@ -50,18 +50,7 @@ async function loadComponent(t: TranspiledComponent): Promise<LoadedComponent> {
   const js = t.files['component.js'];
   if (js === undefined) throw new WasmFormatError('transpiled output has no component.js');
   const mod = await importGenerated(js);
-  const modules = new Map<string, Promise<WebAssembly.Module>>();
-  const getCoreModule = (name: string): Promise<WebAssembly.Module> => {
-    let m = modules.get(name);
-    if (m === undefined) {
-      const bytes = t.files[name];
-      if (bytes === undefined) return Promise.reject(new WasmFormatError(`transpiled output has no ${name}`));
-      m = WebAssembly.compile(bytes as BufferSource);
-      modules.set(name, m);
-    }
-    return m;
-  };
-  return { kind: 'component', imports: t.imports, instantiate: (imports) => mod.instantiate(getCoreModule, imports) };
+  return transpiledComponent(mod, t.imports, new Map(Object.entries(t.files)));
 }
 
 /**

@@ -6,12 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MoltError, WasmFormatError } from '../errors.js';
+import { WasmFormatError } from '../errors.js';
 import { readBinaryKind } from '../manifest/wasm/sections.js';
-import type { WasiImportObject } from '../gate/types.js';
 import {
   compileCoreModule,
   requireSuppliedImports,
+  transpiledComponent,
+  type GeneratedInstantiate,
   type LoadedComponent,
   type LoadedCoreModule,
   type LoadedGuest,
@@ -28,13 +29,6 @@ function limited(bytes: Uint8Array, limits: LoadLimits): Uint8Array {
   return limits.maxMemoryBytes === undefined ? bytes : limitMemories(bytes, limits.maxMemoryBytes);
 }
 
-/** jco's generated `instantiate` (instantiation mode `async`). */
-type Instantiate = (
-  getCoreModule: (name: string) => Promise<WebAssembly.Module>,
-  imports: WasiImportObject,
-  instantiateCore?: (m: WebAssembly.Module, i?: WebAssembly.Imports) => Promise<WebAssembly.Instance>,
-) => Promise<Record<string, unknown>>;
-
 export type { LoadedComponent, LoadedCoreModule, LoadedGuest } from '../run/loaded-guest.js';
 
 /** Bytes as given, or read from a path. Read errors are WasmFormatError (bad input, 65). */
@@ -49,26 +43,9 @@ export async function readGuestBytes(bytesOrPath: Uint8Array | string): Promise<
 
 async function loadComponent(bytes: Uint8Array, cacheDir: string | undefined, limits: LoadLimits): Promise<LoadedComponent> {
   const entry = await getTranspiled(bytes, cacheDir);
-  const mod = (await import(pathToFileURL(join(entry.dir, 'component.js')).href)) as { instantiate: Instantiate };
-  const modules = new Map<string, Promise<WebAssembly.Module>>();
-  const getCoreModule = (name: string): Promise<WebAssembly.Module> => {
-    let m = modules.get(name);
-    if (m === undefined) {
-      // Every core module jco produced passes here: the memory limit is written into each one.
-      const verified = entry.coreModules.get(name);
-      m =
-        verified === undefined
-          ? Promise.reject(new MoltError(`transpiled component asks for ${JSON.stringify(name)}, which its cache entry does not hold`))
-          : WebAssembly.compile(limited(verified, limits) as Uint8Array<ArrayBuffer>);
-      modules.set(name, m);
-    }
-    return m;
-  };
-  return {
-    kind: 'component',
-    imports: entry.imports,
-    instantiate: (imports) => mod.instantiate(getCoreModule, imports),
-  };
+  const mod = (await import(pathToFileURL(join(entry.dir, 'component.js')).href)) as { instantiate: GeneratedInstantiate };
+  // Every core module jco produced passes through `limited`: the memory limit is written into each one.
+  return transpiledComponent(mod, entry.imports, entry.coreModules, (b) => limited(b, limits));
 }
 
 function loadCoreModule(bytes: Uint8Array, limits: LoadLimits): Promise<LoadedCoreModule> {

@@ -23,6 +23,37 @@ export interface LoadedCoreModule {
 
 export type LoadedGuest = LoadedComponent | LoadedCoreModule;
 
+/** jco's generated `instantiate` (instantiation mode `async`). */
+export type GeneratedInstantiate = (
+  getCoreModule: (name: string) => Promise<WebAssembly.Module>,
+  imports: WasiImportObject,
+) => Promise<Record<string, unknown>>;
+
+/**
+ * A transpiled component: jco's generated module, the interfaces it imports, and its core
+ * modules by file name. Each core module is compiled once, on first ask, after `rewrite`
+ * (the Node host writes the memory limit into each one).
+ */
+export function transpiledComponent(
+  generated: { readonly instantiate: GeneratedInstantiate },
+  imports: readonly string[],
+  coreModules: ReadonlyMap<string, Uint8Array>,
+  rewrite: (bytes: Uint8Array) => Uint8Array = (b) => b,
+): LoadedComponent {
+  const compiled = new Map<string, Promise<WebAssembly.Module>>();
+  const getCoreModule = (name: string): Promise<WebAssembly.Module> => {
+    let m = compiled.get(name);
+    if (m === undefined) {
+      const bytes = coreModules.get(name);
+      if (bytes === undefined) return Promise.reject(new WasmFormatError(`transpiled output has no ${name}`));
+      m = WebAssembly.compile(rewrite(bytes) as BufferSource);
+      compiled.set(name, m);
+    }
+    return m;
+  };
+  return { kind: 'component', imports, instantiate: (wasi) => generated.instantiate(getCoreModule, wasi) };
+}
+
 /** `component`, once every interface it imports is in `supplied` (else UnknownImportError). */
 export function requireSuppliedImports(component: LoadedComponent, supplied: ReadonlySet<string>): LoadedComponent {
   const unknown = component.imports.filter((i) => !supplied.has(i));
