@@ -9,7 +9,7 @@
 // also prints the audit table. Incremental: a stamp per example records the hash
 // of its sources, manifest and tool versions; an unchanged example is "up to date".
 import { createHash } from 'node:crypto';
-import { coreToComponent } from './lib/componentize.js';
+import { coreToComponent, expandWatIncludes, watIncludes, watToCore } from './lib/componentize.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -106,18 +106,8 @@ function sha256(b: Buffer | Uint8Array | string): string {
 
 // ---------------------------------------------------------------- WAT -> component
 
-/** `;; @include NAME` lines are replaced by wat-common/NAME (WAT has no includes). */
-function expandIncludes(src: string, from: string): string {
-  return src.replace(/^[ \t]*;;[ \t]*@include[ \t]+(\S+)[ \t]*$/gm, (_m, file: string) => {
-    const p = join(WAT_COMMON, file);
-    if (!existsSync(p)) throw new BuildError(`${from}: @include ${file}: no such file in guest-examples/wat-common/`);
-    return readFileSync(p, 'utf8');
-  });
-}
-
 function watInputs(ex: Example): string[] {
-  const src = readFileSync(ex.sources[0], 'utf8');
-  const inc = [...src.matchAll(/^[ \t]*;;[ \t]*@include[ \t]+(\S+)/gm)].map((m) => join(WAT_COMMON, m[1]));
+  const inc = watIncludes(readFileSync(ex.sources[0], 'utf8'), WAT_COMMON);
   // the world's WIT decides the component's types, so it is an input too
   const wit = [join(WIT, 'molt-capabilities.wit'), join(WIT, 'worlds.wit')];
   return [...inc, ...wit];
@@ -126,16 +116,9 @@ function watInputs(ex: Example): string[] {
 async function buildWat(ex: Example, outCore: string): Promise<void> {
   const raw = readFileSync(ex.sources[0], 'utf8');
   const world = /^[ \t]*;;[ \t]*@world[ \t]+(\S+)/m.exec(raw)?.[1] ?? 'guest';
-  const text = expandIncludes(raw, ex.sources[0]);
-  const wabtInit = (await import('wabt')).default;
-  const wabt = await wabtInit();
   let core: Uint8Array;
   try {
-    const mod = wabt.parseWat(ex.sources[0], text, { bulk_memory: true, multi_value: true });
-    mod.resolveNames();
-    mod.validate();
-    core = mod.toBinary({}).buffer;
-    mod.destroy();
+    core = await watToCore(expandWatIncludes(raw, WAT_COMMON, ex.sources[0]), ex.sources[0]);
   } catch (e) {
     throw new BuildError(`${ex.name}: WAT does not compile:\n${(e as Error).message}`);
   }

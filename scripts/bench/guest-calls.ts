@@ -9,7 +9,7 @@
  * of N iterations.
  */
 import { createHash } from 'node:crypto';
-import { coreToComponent } from '../lib/componentize.js';
+import { coreToComponent, expandWatIncludes, watToCore } from '../lib/componentize.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,22 +51,14 @@ export interface GuestCallResult {
 /** WAT -> core (wabt) -> component (wasm-tools componentEmbed + componentNew), cached by input hash. */
 async function buildComponent(workDir: string): Promise<Uint8Array> {
   const raw = readFileSync(join(BENCH_SRC, 'bench-guest.wat'), 'utf8');
-  const text = raw.replace(/^[ \t]*;;[ \t]*@include[ \t]+(\S+)[ \t]*$/gm, (_m, f: string) =>
-    readFileSync(join(WAT_COMMON, f), 'utf8'),
-  );
+  const text = expandWatIncludes(raw, WAT_COMMON, 'bench-guest.wat');
   const h = createHash('sha256').update(text).update(BENCH_WORLD);
   for (const f of ['worlds.wit', 'molt-capabilities.wit']) h.update(readFileSync(join(WIT, f)));
   const key = h.digest('hex').slice(0, 16);
   const out = join(workDir, `bench-guest-${key}.wasm`);
   if (existsSync(out)) return new Uint8Array(readFileSync(out));
 
-  const wabt = await (await import('wabt')).default();
-  const mod = wabt.parseWat('bench-guest.wat', text, { bulk_memory: true, multi_value: true });
-  mod.resolveNames();
-  mod.validate();
-  const core = mod.toBinary({}).buffer;
-  mod.destroy();
-  const component = await coreToComponent(core, BENCH_WORLD);
+  const component = await coreToComponent(await watToCore(text, 'bench-guest.wat'), BENCH_WORLD);
   writeFileSync(out, component);
   return component;
 }

@@ -5,7 +5,7 @@
  * source text: the world, plus every package under wit/ inlined as nested packages, which
  * avoids wasm-tools reading the filesystem through preview2-shim (it has no preopens there).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
@@ -24,16 +24,40 @@ export const WIT_DIR = join(REPO_ROOT, 'wit');
 
 let wabtPromise: ReturnType<typeof wabtInit> | undefined;
 
-/** WAT text to a core module's bytes. Throws wabt's own error (with line numbers) on bad WAT. */
+/**
+ * WAT text to a core module's bytes (bulk memory and multi-value on, names resolved,
+ * validated). Throws wabt's own error (with line numbers) on bad WAT.
+ */
 export async function watToCore(wat: string, name = 'guest.wat'): Promise<Uint8Array> {
   wabtPromise ??= wabtInit();
   const wabt = await wabtPromise;
-  const mod = wabt.parseWat(name, wat);
+  const mod = wabt.parseWat(name, wat, { bulk_memory: true, multi_value: true });
   try {
+    mod.resolveNames();
+    mod.validate();
     return new Uint8Array(mod.toBinary({}).buffer);
   } finally {
     mod.destroy();
   }
+}
+
+const INCLUDE = /^[ \t]*;;[ \t]*@include[ \t]+(\S+)[ \t]*$/gm;
+
+/**
+ * `;; @include NAME` lines replaced by the file NAME in `dir` (WAT has no includes). Throws
+ * an Error naming `from` and the missing file.
+ */
+export function expandWatIncludes(src: string, dir: string, from: string): string {
+  return src.replace(INCLUDE, (_m, file: string) => {
+    const p = join(dir, file);
+    if (!existsSync(p)) throw new Error(`${from}: @include ${file}: no such file in ${dir}`);
+    return readFileSync(p, 'utf8');
+  });
+}
+
+/** The files `src` includes, as paths in `dir` (build inputs). */
+export function watIncludes(src: string, dir: string): string[] {
+  return [...src.matchAll(INCLUDE)].map((m) => join(dir, m[1]!));
 }
 
 /** `package a:b@1;` + body  ->  `package a:b@1 { body }` (a nested package). */
@@ -64,26 +88,22 @@ export function witPackages(): string {
 /**
  * A core module to a component. `world` is either a world of ours (`guest`, `http-guest`,
  * `capabilities-only`: resolved as molt:capabilities/NAME) or a full world definition
- * (`world NAME { ... }` text, which is then wrapped in a local package).
+ * (`world NAME { ... }` text, which is then wrapped in a local package). `extraPackages` is
+ * more WIT source (nested packages) the world may name.
  */
-export async function coreToComponent(core: Uint8Array, world: string): Promise<Uint8Array> {
+export async function coreToComponent(core: Uint8Array, world: string, extraPackages = ''): Promise<Uint8Array> {
   let witSource: string;
   let worldName: string;
   const custom = /^\s*world\s+([a-z][a-z0-9-]*)/.exec(world);
   if (custom) {
     worldName = custom[1]!;
-    witSource = `package local:guest;\n${world}\n` + witPackages();
+    witSource = `package local:guest;\n${world}\n` + witPackages() + extraPackages;
   } else {
     worldName = 'main';
-    witSource = `package local:guest;\nworld main {\n  include molt:capabilities/${world}@0.1.0;\n}\n` + witPackages();
+    witSource = `package local:guest;\nworld main {\n  include molt:capabilities/${world}@0.1.0;\n}\n` + witPackages() + extraPackages;
   }
   const embedded = await componentEmbed({ binary: core, witSource, world: worldName });
   return componentNew(embedded);
-}
-
-/** WAT straight to a component. */
-export async function watToComponent(wat: string, world: string): Promise<Uint8Array> {
-  return coreToComponent(await watToCore(wat), world);
 }
 
 /** The preview1 command adapter jco ships (copied to test/assets: see its README). */

@@ -1,19 +1,9 @@
-/** Test wasm builders: WAT via wabt, components via wasm-tools' componentNew + the preview1 adapter. */
-import { readFileSync } from 'node:fs';
-import wabtInit from 'wabt';
-import { componentNew, preview1AdapterPath } from '../../scripts/lib/componentize.js';
+/** Test wasm builders: WAT via wabt, components via wasm-tools' componentNew + the preview1 adapter (scripts/lib/componentize.ts). */
+import { adaptPreview1, watToCore } from '../../scripts/lib/componentize.js';
 
-let wabtPromise: ReturnType<typeof wabtInit> | undefined;
-
-export async function wat(src: string): Promise<Uint8Array> {
-  wabtPromise ??= wabtInit();
-  const wabt = await wabtPromise;
-  const mod = wabt.parseWat('test.wat', src);
-  try {
-    return new Uint8Array(mod.toBinary({}).buffer);
-  } finally {
-    mod.destroy();
-  }
+/** WAT to a core module, the guest build's way (scripts/lib/componentize.ts). */
+export function wat(src: string): Promise<Uint8Array> {
+  return watToCore(src, 'test.wat');
 }
 
 /** A preview1 command module that writes to stdout and reads the clock. */
@@ -36,8 +26,6 @@ let componentCache: Uint8Array | undefined;
 /** PREVIEW1_WAT adapted to a WASI 0.2 command component (imports stdio, clocks, preopens...). */
 export async function adaptedComponent(): Promise<Uint8Array> {
   if (componentCache) return componentCache;
-  const core = await preview1Module();
-  const adapter = readFileSync(preview1AdapterPath());
-  componentCache = new Uint8Array(await componentNew(core, [['wasi_snapshot_preview1', adapter]]));
+  componentCache = new Uint8Array(await adaptPreview1(await preview1Module()));
   return componentCache;
 }
