@@ -24,6 +24,7 @@
  */
 import { parseIpAddress } from '../policy/index.js';
 import type { NetDecider } from './net-policy.js';
+import { disposeInner } from './resource.js';
 import { endpointText, ipAddressText, parseAuthority, resolverName, sameEndpoint, type Endpoint } from './net-address.js';
 import type { WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
 
@@ -32,11 +33,6 @@ const DENIED = { tag: 'HTTP-request-denied' } as const;
 
 /** What a resolution gave: the canonical addresses, or why there are none. */
 export type Resolution = { readonly addresses: readonly (string | null)[] } | 'unsupported' | 'failed';
-
-function dispose(r: unknown): void {
-  const fn = (r as Record<symbol, unknown> | null)?.[Symbol.dispose ?? Symbol.for('dispose')];
-  if (typeof fn === 'function') fn.call(r);
-}
 
 /**
  * A synchronous resolver over the platform's `ip-name-lookup`, on a socket namespace of its
@@ -63,7 +59,7 @@ export function platformResolver(platform: WasiPlatform): (name: string) => Reso
           if (e !== 'would-block') return 'failed';
           const p = stream.subscribe() as WasiInterface;
           const waited: unknown = p.block();
-          dispose(p);
+          disposeInner(p);
           // A platform whose block() is asynchronous (the browser without JSPI) cannot answer here.
           if (waited instanceof Promise) return 'unsupported';
           continue;
@@ -72,7 +68,7 @@ export function platformResolver(platform: WasiPlatform): (name: string) => Reso
         out.push(ipAddressText(a));
       }
     } finally {
-      dispose(stream);
+      disposeInner(stream);
     }
   };
 }

@@ -7,7 +7,7 @@
  */
 import { formatIp, parseIpAddress } from '../policy/index.js';
 import { parseHost } from '../policy/scopes/net.js';
-import { V4_MAPPED_BASE } from '../policy/scopes/ip.js';
+import { isV4Mapped, V4_MAPPED_BASE } from '../policy/scopes/ip.js';
 
 /** `wasi:sockets/network` ip-address, as jco lifts it. */
 export type WasiIpAddress =
@@ -43,8 +43,8 @@ export function ipTupleText(tag: unknown, parts: unknown): string | null {
   if (tag === 'ipv6') {
     if (parts.length !== 8 || !parts.every((p) => isUint(p, 0xffff))) return null;
     const v = parts.reduce((acc: bigint, p: number) => (acc << 16n) | BigInt(p), 0n);
-    // parseIpAddress decides the version: an IPv4-mapped value is the IPv4 address.
-    return formatIp(parseIpAddress(formatIp({ version: 6, value: v }))!);
+    // An IPv4-mapped value is the IPv4 address (as parseIpAddress reads it).
+    return formatIp({ version: isV4Mapped(v) ? 4 : 6, value: v });
   }
   return null;
 }

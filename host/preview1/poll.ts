@@ -8,6 +8,7 @@ import { fail } from './errno.js';
 import type { Preview1Context, Preview1Functions } from './context.js';
 import { datetimeToNs, type Datetime02, type Pollable02 } from './wasi02.js';
 import { currentPosition } from './fd-table.js';
+import { disposeInner } from '../gate/resource.js';
 
 interface Subscription {
   userdata: bigint;
@@ -61,10 +62,6 @@ function readSubscription(ctx: Preview1Context, base: number): Subscription {
   return fail(Errno.badf); // directories and sockets cannot be polled (Wasmtime)
 }
 
-function dispose(p: Pollable02 | undefined): void {
-  (p as { [Symbol.dispose]?: () => void } | undefined)?.[Symbol.dispose]?.();
-}
-
 export function pollFunctions(ctx: Preview1Context): Preview1Functions {
   return {
     poll_oneoff: (inPtr: number, outPtr: number, count: number, neventsPtr: number) => {
@@ -102,7 +99,7 @@ export function pollFunctions(ctx: Preview1Context): Preview1Functions {
         }
         ctx.mem.setU32(neventsPtr, n);
       } finally {
-        for (const s of subs) dispose(s.pollable);
+        for (const s of subs) disposeInner(s.pollable);
       }
     },
   };

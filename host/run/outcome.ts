@@ -8,7 +8,6 @@ import { MoltError, WasmFormatError } from '../errors.js';
 import { GuestExit } from '../gate/exit.js';
 import { CapabilityTrap } from '../gate/trap.js';
 import type { SubjectId } from '../policy/types.js';
-import { isPreview1Exit } from '../preview1/index.js';
 
 /** Exit code for a guest trap that is not a capability denial. */
 export const TRAP_EXIT = 70;
@@ -64,7 +63,6 @@ export async function runComponent(exports: Record<string, unknown>): Promise<ty
 /** Classifies how a guest ended from what its run threw; host faults (MoltError) are rethrown. */
 export function settle(e: unknown, subject: SubjectId, kind: GuestKind): RunResult {
   if (e instanceof GuestExit) return { exitCode: e.code, subject, kind, outcome: 'exited' };
-  if (isPreview1Exit(e)) return { exitCode: (e as { code: number }).code, subject, kind, outcome: 'exited' };
   if (e instanceof CapabilityTrap) return { exitCode: DENIED_EXIT, subject, kind, outcome: 'capability-trap', error: e };
   if (e instanceof MoltError) throw e;
   // `wasi:cli/run` returning err() under older jco bindings (ComponentError); the current
