@@ -75,7 +75,8 @@ function accumulate(value: string, previous: unknown): true | string[] {
   return [...(Array.isArray(previous) ? (previous as string[]) : []), value];
 }
 
-function collectStrings(value: string, previous: unknown): string[] {
+/** Commander's collector for a repeatable string option. */
+export function collectStrings(value: string, previous: unknown): string[] {
   return [...(Array.isArray(previous) ? (previous as string[]) : []), value];
 }
 

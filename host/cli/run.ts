@@ -15,13 +15,9 @@ import { runInWorker } from '../node/worker-runner.js';
 import { readProvenance } from '../manifest/provenance.js';
 import { resolvePolicy } from '../policy/index.js';
 import type { CanonicalManifest } from '../policy/types.js';
-import { addCapabilityOptions, readCapabilityOptions } from './capability-options.js';
+import { addCapabilityOptions, collectStrings, readCapabilityOptions } from './capability-options.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { addPromptOptions, broadFlagWarnings, promptGuestOptions } from './prompt-tty.js';
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 /** `--dir GUEST=HOST` (or `--dir PATH`, mapping the path to itself). */
 export function parseDirs(values: readonly string[] = []): Record<string, string> {
@@ -174,8 +170,8 @@ export function registerRunCommand(program: Command): void {
     .description('run a component or a preview1 core module under its capability manifest')
     .argument('<app>', 'the .wasm to run')
     .argument('[args...]', 'arguments for the guest (after --)')
-    .option('--dir <GUEST=HOST>', 'map a granted guest path to a host directory (repeatable; default: same path)', collect)
-    .option('--env <NAME=VALUE>', 'add or override a variable (visible only where env allows NAME; repeatable)', collect)
+    .option('--dir <GUEST=HOST>', 'map a granted guest path to a host directory (repeatable; default: same path)', collectStrings)
+    .option('--env <NAME=VALUE>', 'add or override a variable (visible only where env allows NAME; repeatable)', collectStrings)
     .option('--audit-log <file>', 'append one JSON line per capability decision')
     .option('--cache-dir <dir>', 'transpile cache (default: $MOLT_WASM_CACHE_DIR, $XDG_CACHE_HOME/molt-wasm, ~/.cache/molt-wasm)')
     .option('--verbose', 'on a trap, print the stack')
