@@ -128,6 +128,14 @@ function readBoolean(opts: Readonly<Record<string, unknown>>, key: string, flag:
 }
 
 /**
+ * `--allow-undeclared`, for `run` only: it lets allow flags go beyond an embedded manifest,
+ * and `build` has none to go beyond (it refuses the flag). readCapabilityOptions reads it.
+ */
+export function addAllowUndeclaredOption(cmd: Command): Command {
+  return cmd.option('--allow-undeclared', 'let allow flags grant what the embedded manifest does not declare (warned, audited)');
+}
+
+/**
  * Reads the values addCapabilityOptions registered (`cmd.opts()`) into manifest layers.
  * `readFile` reads a `--capabilities` file as UTF-8 text. Throws ManifestError /
  * ScopeError / UnknownCapabilityError for bad values (naming the flag or file), UsageError

@@ -15,7 +15,7 @@ import { runInWorker } from '../node/worker-runner.js';
 import { readProvenance } from '../manifest/provenance.js';
 import { resolvePolicy } from '../policy/index.js';
 import type { CanonicalManifest } from '../policy/types.js';
-import { addCapabilityOptions, collectStrings, readCapabilityOptions } from './capability-options.js';
+import { addAllowUndeclaredOption, addCapabilityOptions, collectStrings, readCapabilityOptions } from './capability-options.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { addPromptOptions, broadFlagWarnings, promptGuestOptions } from './prompt-tty.js';
 
@@ -177,9 +177,7 @@ export function registerRunCommand(program: Command): void {
     .option('--verbose', 'on a trap, print the stack')
     .option('--timeout <ms>', 'stop the guest after this many milliseconds (exit 124)')
     .option('--max-memory <bytes>', 'cap each guest memory (bytes, or 64M / 1G); growth past it fails in the guest');
-  addCapabilityOptions(cmd);
-  // run only: build writes a manifest, it has no embedded ceiling to go beyond.
-  cmd.option('--allow-undeclared', 'let allow flags grant what the embedded manifest does not declare (warned, audited)');
+  addAllowUndeclaredOption(addCapabilityOptions(cmd));
   addPromptOptions(cmd);
   cmd.action(async (app: string, args: string[], opts: RunCommandOptions) => {
     process.exitCode = await runCommand(app, args, opts);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command, CommanderError } from 'commander';
-import { addCapabilityOptions, readCapabilityOptions, requireEqualsForScopedFlags } from '../../host/cli/capability-options.js';
+import { addAllowUndeclaredOption, addCapabilityOptions, readCapabilityOptions, requireEqualsForScopedFlags } from '../../host/cli/capability-options.js';
 import { ManifestError, ScopeError, UnknownCapabilityError } from '../../host/errors.js';
 import { manifestToCanonicalJson, parseProfileJson } from '../../host/manifest/input/index.js';
 import { mergeManifests } from '../../host/policy/index.js';
@@ -16,9 +16,9 @@ const readFile = (p: string): string => {
   return t;
 };
 
-/** Parses `argv` with a fresh command that takes one positional argument. */
+/** Parses `argv` with a fresh command that takes one positional argument, with run's options. */
 function parse(argv: string[]): { opts: Record<string, unknown>; args: string[] } {
-  const cmd = addCapabilityOptions(new Command('run').argument('[app]').exitOverride().configureOutput({ writeErr: () => {} }));
+  const cmd = addAllowUndeclaredOption(addCapabilityOptions(new Command('run').argument('[app]').exitOverride().configureOutput({ writeErr: () => {} })));
   cmd.parse(argv, { from: 'user' });
   return { opts: cmd.opts(), args: cmd.args };
 }
