@@ -67,6 +67,7 @@ export interface RunCommandOptions {
   readonly verbose?: boolean;
   readonly timeout?: string;
   readonly maxMemory?: string;
+  readonly maxOpenFiles?: string;
   readonly [flag: string]: unknown;
 }
 
@@ -115,6 +116,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
       ...promptGuestOptions(opts, caps.allowUndeclared, app),
       ...(audit ? { audit } : {}),
       ...(limits.maxMemoryBytes !== undefined ? { maxMemoryBytes: limits.maxMemoryBytes } : {}),
+      ...(limits.maxOpenFiles !== undefined ? { maxOpenFiles: limits.maxOpenFiles } : {}),
     };
     const undeclared = resolved.undeclared.map((u) => ({
       time: new Date().toISOString(),
@@ -180,7 +182,8 @@ export function registerRunCommand(program: Command): void {
     .option('--cache-dir <dir>', 'transpile cache (default: $MOLT_WASM_CACHE_DIR, $XDG_CACHE_HOME/molt-wasm, ~/.cache/molt-wasm)')
     .option('--verbose', 'on a trap, print the stack')
     .option('--timeout <ms>', 'stop the guest after this many milliseconds (exit 124)')
-    .option('--max-memory <bytes>', 'cap each guest memory (bytes, or 64M / 1G); growth past it fails in the guest');
+    .option('--max-memory <bytes>', 'cap each guest memory (bytes, or 64M / 1G); growth past it fails in the guest')
+    .option('--max-open-files <n>', 'host files one guest may hold open at once (default 256); past it opens fail EMFILE');
   addAllowUndeclaredOption(addCapabilityOptions(cmd));
   addPromptOptions(cmd);
   cmd.action(async (app: string, args: string[], opts: RunCommandOptions) => {

@@ -35,8 +35,6 @@ export interface GatedWasiOptions {
   readonly prompt?: GatePrompt;
   /** Host file handles the guest may hold at once (past it: `insufficient-memory`). Default 256. */
   readonly maxOpenFiles?: number | undefined;
-  /** Node worker runs: shared memory recording the guest's descriptors (host/node/fd-ledger.ts). */
-  readonly fdLedger?: SharedArrayBuffer | undefined;
 }
 
 /** How to release each import object's host resources (see disposeGatedWasi). */
@@ -56,7 +54,6 @@ export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
   const preopens = options.preopens ?? [];
   const fs = createGatedFilesystem(gate, platform, preopens, {
     maxOpenFiles: options.maxOpenFiles,
-    fdLedger: options.fdLedger,
   });
   const cli = createGatedCli(gate, { ...options.io, cwd: guestCwd(options.io?.cwd, preopens) }, platform);
   const imports: WasiImportObject = {

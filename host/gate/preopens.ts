@@ -14,6 +14,12 @@ export interface PreopenPlan {
   readonly guest: string;
   /** The host directory (as given; the platform resolves relative ones). */
   readonly host: string;
+  /**
+   * Named by a `--dir` mapping (or below one). A missing host directory is then an error;
+   * an implicit preopen (a scope mapped to itself) that does not exist is left out.
+   * Default true (a preopen an embedder names must exist).
+   */
+  readonly mapped?: boolean;
 }
 
 function within(outer: string, inner: string): boolean {
@@ -32,11 +38,13 @@ export function planPreopens(
 ): PreopenPlan[] {
   const plans = new Map<string, string>();
   const fromDir = new Set<string>();
+  const mapped = new Set<string>();
   for (const [guest, host] of Object.entries(dirs)) {
     const g = normalizeGuestPath(guest);
     if (g !== null) {
       plans.set(g, host);
       fromDir.add(g);
+      mapped.add(g);
     }
   }
   const scopes: string[] = [];
@@ -59,10 +67,11 @@ export function planPreopens(
       const rest = dir === '/' || dir === '.' ? s.replace(/^\/+/, '') : s.slice(dir.length + 1);
       const host = plans.get(dir)!;
       plans.set(s, host.endsWith('/') ? host + rest : `${host}/${rest}`);
+      mapped.add(s);
     } else plans.set(s, s);
   }
   return [...plans.entries()]
-    .map(([guest, host]) => ({ guest, host }))
+    .map(([guest, host]) => ({ guest, host, mapped: mapped.has(guest) }))
     .sort((a, b) => (a.guest < b.guest ? -1 : a.guest > b.guest ? 1 : 0));
 }
 

@@ -49,8 +49,6 @@ export type { NewTimestamp };
 export interface FsBackendOptions {
   /** Host handles the guest may hold at once. Default DEFAULT_MAX_OPEN_FILES (256). */
   readonly maxOpenFiles?: number;
-  /** Node worker runs: shared memory recording open descriptors, closed by the starting thread. */
-  readonly ledger?: SharedArrayBuffer;
 }
 
 /** Where a guest's stdout/stderr bytes go. Called synchronously with each write. */

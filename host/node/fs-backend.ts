@@ -16,7 +16,6 @@
  */
 import * as fs from 'node:fs';
 import type { DescriptorType, DirListing, FileStat, FsBackend, NewTimestamp, OpenHow } from '../gate/fs/backend.js';
-import { FdLedger } from './fd-ledger.js';
 import { fsErrorCode } from './fs-errors.js';
 import { createTimeSetter } from './set-times.js';
 
@@ -88,13 +87,10 @@ function sys<T>(call: () => T): T {
 export interface NodeFsBackendOptions {
   /** Host handles the guest may hold at once; past it opens fail `insufficient-memory`. */
   readonly maxOpenFiles: number;
-  /** Shared memory of an FdLedger (worker runs), so the starting thread can close what a stopped guest left. */
-  readonly ledger?: SharedArrayBuffer | undefined;
 }
 
 export class NodeFsBackend implements FsBackend<number> {
   readonly #max: number;
-  readonly #ledger: FdLedger;
   readonly #open = new Set<number>();
   /** Listings are Node `Dir`s: no descriptor number to record, counted against the limit. */
   readonly #dirs = new Set<fs.Dir>();
@@ -104,20 +100,18 @@ export class NodeFsBackend implements FsBackend<number> {
 
   constructor(options: NodeFsBackendOptions) {
     this.#max = options.maxOpenFiles;
-    this.#ledger = new FdLedger(options.maxOpenFiles, options.ledger);
   }
 
   get openCount(): number {
     return this.#open.size + this.#dirs.size;
   }
 
-  /** Opens with `open`, counting against the limit and recording it for the ledger. */
+  /** Opens with `open`, counting against the limit. */
   #track(open: () => number, hostPath: string | undefined): number {
     if (this.#closed) throw 'bad-descriptor';
     if (this.openCount >= this.#max) throw 'insufficient-memory';
     const fd = sys(open);
     this.#open.add(fd);
-    this.#ledger.record(fd);
     if (PROC_FD === null && hostPath !== undefined) this.#paths.set(fd, hostPath);
     return fd;
   }
@@ -291,7 +285,6 @@ export class NodeFsBackend implements FsBackend<number> {
 
   close(h: number): void {
     if (!this.#open.delete(h)) return;
-    this.#ledger.forget(h);
     this.#paths.delete(h);
     try {
       fs.closeSync(h);

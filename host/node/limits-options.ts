@@ -1,5 +1,5 @@
 /**
- * Parsing `--timeout MS` and `--max-memory BYTES` (SPEC section 8). Strict on purpose: a
+ * Parsing `--timeout MS`, `--max-memory BYTES` and `--max-open-files N` (SPEC section 8). Strict on purpose: a
  * limit that silently became "no limit" (NaN, `10s`, a negative number) would be worse than
  * an error, so anything but a plain positive integer (bytes may take a binary suffix K, M,
  * G, optionally followed by `iB` or `B`) is a UsageError (exit 64).
@@ -9,6 +9,16 @@ import { UsageError } from '../errors.js';
 export interface GuestLimits {
   readonly timeoutMs?: number;
   readonly maxMemoryBytes?: number;
+  readonly maxOpenFiles?: number;
+}
+
+/** `--max-open-files 64`: host file handles one guest may hold at once, 1..65536. */
+export function parseMaxOpenFiles(value: string): number {
+  const n = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > 65536) {
+    throw new UsageError(`--max-open-files ${JSON.stringify(value)}: expected a number of files from 1 to 65536`);
+  }
+  return n;
 }
 
 /** `--timeout 1500`: milliseconds, a positive integer. */
@@ -38,8 +48,13 @@ export function parseByteSize(value: string): number {
 }
 
 /** The limits from commander's option values (`undefined` when a flag is absent). */
-export function readLimitOptions(opts: { readonly timeout?: unknown; readonly maxMemory?: unknown }): GuestLimits {
+export function readLimitOptions(opts: {
+  readonly timeout?: unknown;
+  readonly maxMemory?: unknown;
+  readonly maxOpenFiles?: unknown;
+}): GuestLimits {
   return {
+    ...(opts.maxOpenFiles !== undefined ? { maxOpenFiles: parseMaxOpenFiles(String(opts.maxOpenFiles)) } : {}),
     ...(opts.timeout !== undefined ? { timeoutMs: parseTimeoutMs(String(opts.timeout)) } : {}),
     ...(opts.maxMemory !== undefined ? { maxMemoryBytes: parseByteSize(String(opts.maxMemory)) } : {}),
   };

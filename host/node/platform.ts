@@ -21,7 +21,6 @@ export const nodePlatform: WasiPlatform = {
   createFilesystemBackend(options) {
     return new NodeFsBackend({
       maxOpenFiles: options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES,
-      ledger: options.ledger,
     });
   },
   readyPollable() {

@@ -7,6 +7,10 @@
  * RunResult or the host fault comes back as the last message. On timeout the worker is
  * terminated and the result is outcome `timeout`, exit 124, with a GuestTimeoutError.
  *
+ * Descriptors the guest opened in the worker are closed when it stops, even by terminate():
+ * Node closes every descriptor a worker opened through `node:fs` when the worker's
+ * environment is torn down (test/adversarial/descriptor-leak.test.ts holds it to that).
+ *
  * Known limits: the guest's subject lives in the worker's own engine, so revoking on the
  * caller's engine does not reach it; a worker stuck in a blocking system call (a read of a
  * pipe nobody closes) cannot be interrupted by terminate(): it is unref'd and abandoned, and
@@ -18,6 +22,9 @@ import { GuestTimeoutError, MoltError } from '../errors.js';
 import type { AuditRecord } from '../gate/audit.js';
 import { CapabilityTrap } from '../gate/trap.js';
 import type { GuestOptions, RunResult } from './host.js';
+
+/** How long a timed-out run waits for its worker to stop before reporting (a stuck syscall). */
+const TERMINATE_GRACE_MS = 2000;
 
 /** Extra options for a worker run: where the worker writes directly instead of messaging. */
 export interface WorkerRunOptions extends GuestOptions {
@@ -40,7 +47,7 @@ export type StdinSpec =
   | 'empty';
 
 /** The guest options that are plain data and cross to the worker as they are. */
-const PLAIN_GUEST_OPTIONS = ['manifest', 'args', 'env', 'dirs', 'cwd', 'label', 'maxMemoryBytes', 'embedded'] as const;
+const PLAIN_GUEST_OPTIONS = ['manifest', 'args', 'env', 'dirs', 'cwd', 'label', 'maxMemoryBytes', 'embedded', 'maxOpenFiles'] as const;
 export type PlainGuestOptions = Pick<GuestOptions, (typeof PLAIN_GUEST_OPTIONS)[number]>;
 
 /** The plain-data options of `options`, only those that are set. */
@@ -179,9 +186,20 @@ export function runInWorker(bytesOrPath: Uint8Array | string, options: WorkerRun
         finish(() => {
           // terminate() cannot interrupt a blocking system call; never let a stuck thread hold the process.
           worker.unref();
-          void worker.terminate().catch(() => {});
           const error = new GuestTimeoutError(`guest timed out after ${timeoutMs} ms`);
-          resolve({ exitCode: error.exitCode, subject: -1, kind: 'core', outcome: 'timeout', error });
+          const result: RunResult = { exitCode: error.exitCode, subject: -1, kind: 'core', outcome: 'timeout', error };
+          // The result waits for the worker to be gone, so that its descriptors are closed when
+          // the caller sees it; a worker stuck in a blocking system call cannot be stopped, so
+          // not for long.
+          const grace = setTimeout(() => resolve(result), TERMINATE_GRACE_MS);
+          grace.unref();
+          void worker
+            .terminate()
+            .catch(() => {})
+            .then(() => {
+              clearTimeout(grace);
+              resolve(result);
+            });
         });
       }, timeoutMs);
     }

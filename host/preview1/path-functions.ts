@@ -91,7 +91,14 @@ export function pathFunctions(ctx: Preview1Context): Preview1Functions {
       const entry = ctx.fds.get(fd);
       if (entry.kind === 'file') fail(Errno.notdir);
       if (entry.kind !== 'dir') fail(Errno.badf);
-      const desc = entry.desc.openAt(pathFlags(lookup), p, open, descFlags);
+      let desc: ReturnType<typeof entry.desc.openAt>;
+      try {
+        desc = entry.desc.openAt(pathFlags(lookup), p, open, descFlags);
+      } catch (e) {
+        // The guest's descriptor limit (SPEC section 5): preview1 has EMFILE for it.
+        if (e === 'insufficient-memory') fail(Errno.mfile);
+        throw e;
+      }
       let opened: number;
       try {
         opened = desc.getType() === 'directory'

@@ -48,8 +48,6 @@ export interface GatedGuestOptions extends GuestIoOptions {
    * past it an open fails `insufficient-memory` (preview1: EMFILE). Default 256.
    */
   readonly maxOpenFiles?: number | undefined;
-  /** Node worker runs: shared memory where the guest's descriptors are recorded (fd-ledger.ts). */
-  readonly fdLedger?: SharedArrayBuffer | undefined;
 }
 
 export interface GatedRunSetup {
@@ -106,7 +104,6 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
       ...(prompt ? { prompt } : {}),
       io: guestIo(guest),
       maxOpenFiles: guest.maxOpenFiles,
-      fdLedger: guest.fdLedger,
     });
     loaded = await setup.load(new Set(Object.keys(imports)));
   } catch (e) {

@@ -31,6 +31,12 @@ export type Op =
   | { op: 'settimes'; label: string; fd: number; path: string; lookup?: number }
   | { op: 'stat'; label: string; fd: number; path: string; lookup?: number }
   | { op: 'readlink'; label: string; fd: number; path: string }
+  /** Opens and KEEPS the descriptor (preview1 numbers it: the lowest free fd after the preopens). */
+  | { op: 'hold'; label: string; fd: number; path: string; oflags?: number; rights?: bigint; lookup?: number }
+  /** Creates or truncates `path` and writes `text` into it. */
+  | { op: 'write'; label: string; fd: number; path: string; text: string }
+  /** `body` `count` times (no nesting). */
+  | { op: 'loop'; count: number; body: readonly Op[] }
   | { op: 'preopens' }
   | { op: 'environ' }
   | { op: 'exit'; code: number }
@@ -83,8 +89,37 @@ export function opsWat(ops: readonly Op[]): string {
     return `(call $report (i32.const ${p}) (i32.const ${l}) ${errno})`;
   };
   const body: string[] = [];
-  for (const o of ops) {
+  const emit = (o: Op): void => {
     switch (o.op) {
+      case 'hold': {
+        const [p, l] = str(o.path);
+        body.push(`(local.set $e (call $path_open (i32.const ${o.fd}) (i32.const ${o.lookup ?? FOLLOW}) (i32.const ${p}) (i32.const ${l})
+          (i32.const ${o.oflags ?? 0}) (i64.const ${o.rights ?? R.read | R.readdir}) (i64.const 0) (i32.const 0) (i32.const 40)))
+          ${report(o.label, '(local.get $e)')}`);
+        break;
+      }
+      case 'write': {
+        const [p, l] = str(o.path);
+        const [t, tl] = str(o.text);
+        body.push(`(local.set $e (call $path_open (i32.const ${o.fd}) (i32.const 0) (i32.const ${p}) (i32.const ${l})
+          (i32.const ${O.creat | O.trunc}) (i64.const ${R.write}) (i64.const 0) (i32.const 0) (i32.const 40)))
+          (if (i32.eqz (local.get $e)) (then
+            (i32.store (i32.const 48) (i32.const ${t})) (i32.store (i32.const 52) (i32.const ${tl}))
+            (local.set $e (call $fd_write (i32.load (i32.const 40)) (i32.const 48) (i32.const 1) (i32.const 56)))
+            (drop (call $fd_close (i32.load (i32.const 40))))))
+          ${report(o.label, '(local.get $e)')}`);
+        break;
+      }
+      case 'loop': {
+        body.push(`(local.set $i (i32.const ${o.count})) (block $loop_done (loop $loop_next
+          (br_if $loop_done (i32.eqz (local.get $i)))`);
+        for (const inner of o.body) {
+          if (inner.op === 'loop') throw new Error('opsWat: loops do not nest');
+          emit(inner);
+        }
+        body.push(`(local.set $i (i32.sub (local.get $i) (i32.const 1))) (br $loop_next)))`);
+        break;
+      }
       case 'open': {
         const [p, l] = str(o.path);
         body.push(`(local.set $e (call $path_open (i32.const ${o.fd}) (i32.const ${o.lookup ?? 0}) (i32.const ${p}) (i32.const ${l})
@@ -169,7 +204,8 @@ export function opsWat(ops: readonly Op[]): string {
         body.push('unreachable');
         break;
     }
-  }
+  };
+  for (const o of ops) emit(o);
   const imports = Object.entries(IMPORTS)
     .map(([n, sig]) => `(import "wasi_snapshot_preview1" "${n}" (func $${n} ${sig}))`)
     .join('\n ');
@@ -236,7 +272,7 @@ export function opsWat(ops: readonly Op[]): string {
      (local.set $i (i32.add (local.get $i) (i32.const 1)))
      (br $l)))
    (call $print (i32.const 196608) (local.get $n)))
- (func (export "_start") (local $e i32)
+ (func (export "_start") (local $e i32) (local $i i32)
    ${body.join('\n   ')}))`;
 }
 

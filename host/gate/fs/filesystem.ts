@@ -65,6 +65,22 @@ function follows(flags: PathFlags, path: string): boolean {
   return !!flags.symlinkFollow || endsAsDirectory(path);
 }
 
+/**
+ * `path` below the guest path `base`, normalised lexically (`.`, `//` dropped, `..` popped),
+ * or null when it is absolute or climbs above `base` (the walk refuses those anyway).
+ */
+function lexicalGuestPath(base: string, path: string): string | null {
+  if (path.length === 0 || path.charCodeAt(0) === 0x2f) return null;
+  const segments: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (segments.pop() === undefined) return null;
+    } else segments.push(part);
+  }
+  return joinGuestPath(base, segments);
+}
+
 const ADVICE = new Set(['normal', 'sequential', 'random', 'will-need', 'dont-need', 'no-reuse']);
 
 /** The 0.2 `descriptor-stat` record (no identity fields). */
@@ -87,8 +103,6 @@ function metadataHash(s: FileStat): { upper: bigint; lower: bigint } {
 export interface GatedFilesystemOptions {
   /** Host handles the guest may hold at once. Default DEFAULT_MAX_OPEN_FILES. */
   readonly maxOpenFiles?: number | undefined;
-  /** Node worker runs: shared memory recording open descriptors (host/node/fd-ledger.ts). */
-  readonly fdLedger?: SharedArrayBuffer | undefined;
 }
 
 /** One guest's filesystem imports, and how to close every host handle it still holds. */
@@ -108,7 +122,6 @@ export function createGatedFilesystem(
 ): GatedFilesystem {
   const backend = platform.createFilesystemBackend({
     ...(options.maxOpenFiles !== undefined ? { maxOpenFiles: options.maxOpenFiles } : {}),
-    ...(options.fdLedger !== undefined ? { ledger: options.fdLedger } : {}),
   }) as FsBackend<unknown>;
   const files = new OpenFiles<unknown>(backend);
   const streams = createFileStreamClasses(gate, platform);
@@ -145,6 +158,10 @@ export function createGatedFilesystem(
      * caller releases the result.
      */
     #resolve(caps: readonly Cap[], path: string, follow: boolean, func: string): { r: Resolved<unknown>; guest: string } {
+      // First the path as written: a walk must not even look inside a place the guest may not
+      // touch (a missing name there would answer no-entry, telling what exists).
+      const written = lexicalGuestPath(this.#file.path, path);
+      if (written !== null) for (const cap of caps) check(cap, written, func);
       let r: Resolved<unknown>;
       try {
         r = resolveBeneath(backend, this.#handle, path, follow);
@@ -155,9 +172,10 @@ export function createGatedFilesystem(
         }
         throw e;
       }
+      // Then where the walk really arrived, after symlinks (when that is somewhere else).
       const guest = joinGuestPath(this.#file.path, r.segments);
       try {
-        for (const cap of caps) check(cap, guest, func);
+        if (guest !== written) for (const cap of caps) check(cap, guest, func);
       } catch (e) {
         release(backend, r);
         throw e;
@@ -432,6 +450,8 @@ export function createGatedFilesystem(
     try {
       handle = backend.openRoot(p.host);
     } catch (e) {
+      // A scope mapped to itself whose directory does not exist here reaches nothing.
+      if ((e === 'no-entry' || e === 'not-directory') && p.mapped === false) continue;
       files.closeAll();
       if (typeof e !== 'string') throw e;
       throw new UsageError(`the host directory ${JSON.stringify(p.host)} for ${JSON.stringify(p.guest)} cannot be opened (${e})`);
