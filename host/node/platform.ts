@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import * as shim from '@bytecodealliance/preview2-shim';
 import type { WasiPlatform } from '../gate/types.js';
 import { createTimeSetter, resolveInside } from './set-times.js';
+import { nodeHttpTypes, nodeOutgoingHandler } from './http.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const s = shim as any;
@@ -20,7 +21,8 @@ export const nodePlatform: WasiPlatform = {
   random: { random: s.random.random, insecure: s.random.insecure, insecureSeed: s.random.insecureSeed },
   clocks: { monotonicClock: s.clocks.monotonicClock, wallClock: s.clocks.wallClock },
   createSockets: () => s.sockets.createSockets({ enableNetwork: true }),
-  http: { types: s.http.types, outgoingHandler: s.http.outgoingHandler, incomingHandler: s.http.incomingHandler },
+  // molt-wasm's own outgoing HTTP (pinned to the checked addresses; host/node/http.ts).
+  http: { types: nodeHttpTypes, outgoingHandler: nodeOutgoingHandler, incomingHandler: s.http.incomingHandler },
   createFilesystem(preopens) {
     const abs: Record<string, string> = {};
     for (const [guest, host] of Object.entries(preopens)) abs[guest] = resolve(host);
