@@ -23,6 +23,7 @@ import * as random from '@bytecodealliance/preview2-shim/random';
 import * as sockets from '@bytecodealliance/preview2-shim/sockets';
 import type { WasiPlatform } from '../gate/types.js';
 import { MemoryFs } from './memory-fs.js';
+import { noFollowOutgoingHandler } from './http-redirects.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const c = clocks as any;
@@ -47,7 +48,7 @@ export function createBrowserPlatform(fs: MemoryFs = new MemoryFs()): WasiPlatfo
       udpCreateSocket: s.udpCreateSocket,
       udp: s.udp,
     }),
-    http: { types: h.types, outgoingHandler: h.outgoingHandler },
+    http: { types: h.types, outgoingHandler: noFollowOutgoingHandler(h.outgoingHandler) },
     createFilesystem(preopens) {
       // A preopen of a directory the app did not seed is an empty directory, created on
       // demand, like `--dir` pointing at a fresh scratch directory.
