@@ -24,6 +24,7 @@ import { DEFAULT_MAX_OPEN_FILES } from '../gate/fs/backend.js';
 import type { WasiPlatform } from '../gate/types.js';
 import { MemoryFsBackend } from './memory-backend.js';
 import { MemoryFs } from './memory-fs.js';
+import { noFollowOutgoingHandler } from './http-redirects.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const c = clocks as any;
@@ -47,7 +48,7 @@ export function createBrowserPlatform(fs: MemoryFs = new MemoryFs()): WasiPlatfo
       udpCreateSocket: s.udpCreateSocket,
       udp: s.udp,
     }),
-    http: { types: h.types, outgoingHandler: h.outgoingHandler },
+    http: { types: h.types, outgoingHandler: noFollowOutgoingHandler(h.outgoingHandler) },
     createFilesystemBackend(options) {
       return new MemoryFsBackend(fs, options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
     },

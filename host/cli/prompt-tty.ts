@@ -30,6 +30,7 @@ const ANSWERS: Readonly<Record<PromptAnswer, string>> = {
   always: 'allowed',
   deny: 'denied',
   never: 'denied for this run',
+  'deny-all': 'denied, and every later request of this kind is denied without asking',
 };
 
 /**
@@ -66,7 +67,7 @@ export function createTtyPrompter(options: TtyPrompterOptions = {}): PromptCallb
           write(`molt-wasm: ${ANSWERS[answer]}\n`);
           return answer;
         }
-        write('molt-wasm: answer y, a, n or N\n');
+        write('molt-wasm: answer y, a, n, d or N\n');
       }
       write(`molt-wasm: ${ANSWERS.deny}\n`);
       return 'deny';

@@ -26,7 +26,7 @@ export interface AuditRecord {
   /** `prompt` when a `--prompt` question (or GuestOptions.prompt) took the decision. */
   readonly source?: 'prompt';
   /** The prompt's answer (`listed`: a `--dir` preopen shown, nothing granted). */
-  readonly answer?: 'once' | 'always' | 'deny' | 'never' | 'listed';
+  readonly answer?: 'once' | 'always' | 'deny' | 'never' | 'deny-all' | 'listed' | 'unasked';
   /** What an `always` granted or a `never` denied. */
   readonly scope?: string;
   /** A prompt grant beyond the embedded manifest (`--allow-undeclared`). */

@@ -9,20 +9,24 @@
  *    checked against one host must not be delivered to another by a server or proxy that
  *    routes on `Host` (SSRF, Spin CVE-2024-32980). Refusing tells the guest; rewriting would
  *    hide its bug. (preview2-shim already forbids setting `Host`; other platforms may not.)
- * 3. `net` for `host:port` (the engine reads every spelling of an IP literal as one address).
- * 4. A name is resolved with the platform's own resolver (`wasi:sockets/ip-name-lookup` of a
- *    private socket namespace, never the guest's) and every address is held against the
- *    deny rules; a name that does not resolve is a `DNS-error`.
+ * 3. An unspecified address (0.0.0.0/8, `::`, any spelling: `0`, `0x0`, `[::]`) is refused:
+ *    Linux connects it to the local host, around every rule about 127.0.0.1.
+ * 4. `net` for `host:port` (the engine reads every spelling of an IP literal as one address;
+ *    a deny of `localhost` covers every loopback address).
+ * 5. A name is resolved ONCE with the platform's own resolver (`wasi:sockets/ip-name-lookup`
+ *    of a private socket namespace, never the guest's); every address is held against the
+ *    deny rules and must not be unspecified; a name that does not resolve is a `DNS-error`.
+ * 6. The platform's `handle` gets the checked addresses (CheckedDestination) and connects to
+ *    them only (Node: host/node/http.ts, pinnedRequest), so a DNS answer that changes after
+ *    step 5 (rebinding) reaches nothing. Redirects are never followed by the host.
  *
  * Every denial throws `{ tag: 'HTTP-request-denied' }`, the error-code variant jco lowers into
  * `err` (checked with a real guest: guest-examples/http-client prints it).
  *
- * What remains: the platform resolves the name again when it connects (the request cannot be
- * pinned to the checked address without breaking `Host` and TLS), so a DNS answer that changes
- * between step 4 and the connection (rebinding) is not caught; a platform without a resolver
- * (the browser's sockets are `not-supported`) gets steps 1-3 only. Platform-neutral.
+ * What remains: a platform without a resolver (the browser: sockets are `not-supported`, and
+ * fetch resolves by itself) gets steps 1-4 only. Platform-neutral.
  */
-import { parseIpAddress } from '../policy/index.js';
+import { formatIp, parseIpAddress } from '../policy/index.js';
 import type { NetDecider } from './net-policy.js';
 import { disposeInner } from './resource.js';
 import { endpointText, ipAddressText, parseAuthority, resolverName, sameEndpoint, type Endpoint } from './net-address.js';
@@ -30,6 +34,18 @@ import type { WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
 
 const IFACE = 'wasi:http/outgoing-handler';
 const DENIED = { tag: 'HTTP-request-denied' } as const;
+const DNS_ERROR = { tag: 'DNS-error', val: { rcode: 'name-unresolvable', infoCode: undefined } } as const;
+
+/**
+ * What the gate hands the platform's `handle` as its third argument: the destination it
+ * checked. A platform that connects (Node: host/node/http.ts) connects to these addresses
+ * only, naming `host` in `Host` and TLS; one that cannot (the browser's fetch) ignores it.
+ */
+export interface CheckedDestination {
+  readonly host: string;
+  readonly port: number;
+  readonly addresses: readonly { readonly address: string; readonly family: 4 | 6 }[];
+}
 
 /** What a resolution gave: the canonical addresses, or why there are none. */
 export type Resolution = { readonly addresses: readonly (string | null)[] } | 'unsupported' | 'failed';
@@ -119,13 +135,24 @@ export function createGatedHttp(
           throw DENIED;
         }
         const { host, port } = endpoint;
+        const literal = parseIpAddress(host);
+        if (literal !== null && decider.refusesUnspecified({ host, port }, IFACE, 'handle')) throw DENIED;
         if (!decider.gate.allows('net', { kind: 'net', host, port }, IFACE, 'handle')) throw DENIED;
-        if (parseIpAddress(host) === null) {
+        let addresses: readonly string[] | null;
+        if (literal !== null) {
+          addresses = [formatIp(literal)];
+        } else {
+          // ONE resolution: its addresses are checked here and are the only ones connected to.
           const res = resolve(host);
-          if (res === 'failed') throw { tag: 'DNS-error', val: { rcode: 'name-unresolvable', infoCode: undefined } };
-          if (res !== 'unsupported' && !decider.denyRulesAdmit(host, res.addresses, port, IFACE, 'handle')) throw DENIED;
+          if (res === 'failed' || (res !== 'unsupported' && res.addresses.length === 0)) throw DNS_ERROR;
+          if (res !== 'unsupported' && !decider.destinationsAdmit(host, res.addresses, port, IFACE, 'handle')) throw DENIED;
+          addresses = res === 'unsupported' ? null : (res.addresses as string[]);
         }
-        return outgoing.handle(request, options);
+        const to: CheckedDestination | undefined =
+          addresses === null
+            ? undefined
+            : { host: literal === null ? host : addresses[0]!, port, addresses: addresses.map((a) => ({ address: a, family: a.includes(':') ? 6 : 4 })) };
+        return outgoing.handle(request, options, to);
       },
     },
   };

@@ -7,7 +7,13 @@
  */
 import { formatIp, parseIpAddress } from '../policy/index.js';
 import { parseHost } from '../policy/scopes/net.js';
-import { isV4Mapped, V4_MAPPED_BASE } from '../policy/scopes/ip.js';
+import { isUnspecified, isV4Mapped, V4_MAPPED_BASE } from '../policy/scopes/ip.js';
+
+/** True when `host` is an IP literal, in any spelling, of an unspecified address (0.0.0.0/8, `::`). */
+export function isUnspecifiedHost(host: string): boolean {
+  const a = parseIpAddress(host);
+  return a !== null && isUnspecified(a);
+}
 
 /** `wasi:sockets/network` ip-address, as jco lifts it. */
 export type WasiIpAddress =

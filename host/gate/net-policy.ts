@@ -9,14 +9,18 @@
  *   to one of them is decided by the NAME's rules with the connect's port (`localhost:8080`
  *   allowed means 127.0.0.1:8080 once localhost resolved there), plus the deny rules on the
  *   address itself; every such decision is live (a revocation in between counts);
- * - any other address (a literal the guest made up) must itself be allowed.
+ * - any other address (a literal the guest made up) must itself be allowed;
+ * - an unspecified address (0.0.0.0/8, `::`, any spelling) is never a destination: Linux
+ *   connects it to the local host, around every rule written for 127.0.0.1 (binding to it
+ *   is still decided by the rules: it is a local address there);
+ * - a deny of `localhost` blocks every loopback address (the policy's NetScope does that).
  *
  * Every decision leaves an audit record. Platform-neutral.
  */
 import type { CheckTarget, SubjectId } from '../policy/types.js';
 import type { AuditRecord } from './audit.js';
 import type { Gate } from './gate.js';
-import { endpointText, type Endpoint } from './net-address.js';
+import { endpointText, isUnspecifiedHost, type Endpoint } from './net-address.js';
 
 /** The engine's deny-only query (PolicyEngine.denies). */
 interface DenyQuery {
@@ -61,6 +65,34 @@ export class NetDecider {
       if (a === null || this.#addressDenied(port === undefined ? { host: a } : { host: a, port }, iface, func, name)) return false;
     }
     return true;
+  }
+
+  /**
+   * Addresses a request is about to be sent to (HTTP): none unspecified, and no deny rule
+   * matching any of them on `port`. Remembers nothing.
+   */
+  destinationsAdmit(name: string, addresses: readonly (string | null)[], port: number, iface: string, func: string): boolean {
+    for (const a of addresses) {
+      if (a !== null && isUnspecifiedHost(a)) return this.#refuseUnspecified({ host: a, port }, iface, func, name);
+    }
+    return this.denyRulesAdmit(name, addresses, port, iface, func);
+  }
+
+  /** A connect or send to `e`: never an unspecified address, then as allowsEndpoint. */
+  allowsDestination(e: Endpoint, iface: string, func: string): boolean {
+    if (this.refusesUnspecified(e, iface, func)) return false;
+    return this.allowsEndpoint(e, iface, func);
+  }
+
+  /** True (and audited as a denial) when `e` is an unspecified address in any spelling. */
+  refusesUnspecified(e: Endpoint, iface: string, func: string): boolean {
+    return isUnspecifiedHost(e.host) && !this.#refuseUnspecified(e, iface, func);
+  }
+
+  #refuseUnspecified(e: Endpoint, iface: string, func: string, via?: string): false {
+    const why = via === undefined ? 'unspecified address' : `unspecified address, ${via}`;
+    this.gate.record('net', iface, func, `${endpointText(e)} (${why})`, false, 'missing');
+    return false;
   }
 
   /**

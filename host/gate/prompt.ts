@@ -13,9 +13,20 @@ import { targetString } from './target-string.js';
 /**
  * `once`: allow this call only. `always`: grant `PromptQuestion.scope` for the rest of the
  * run. `deny`: deny this call only (the next one asks again). `never`: deny the target (the
- * capability, when unscoped) for the rest of the run, without asking again.
+ * capability, when unscoped) for the rest of the run, without asking again. `deny-all`: deny
+ * this call and every later request of this capability by this guest, without asking (what
+ * the policy grants stays granted).
  */
-export type PromptAnswer = 'once' | 'always' | 'deny' | 'never';
+export type PromptAnswer = 'once' | 'always' | 'deny' | 'never' | 'deny-all';
+
+/**
+ * Question flood bound: after PROMPT_BURST questions about one capability for one guest
+ * within PROMPT_WINDOW_MS, every later request of that capability is denied without asking
+ * for the rest of the run (audited `answer: "unasked"`). A guest cannot make the user answer
+ * an endless stream of questions until one is answered yes by habit.
+ */
+export const PROMPT_BURST = 10;
+export const PROMPT_WINDOW_MS = 10_000;
 
 /** What a prompt callback is asked. Every string field is raw; `text` is the escaped question. */
 export interface PromptQuestion {
@@ -43,7 +54,8 @@ export type PromptCallback = (question: PromptQuestion) => PromptAnswer;
 /** Extra audit fields for a decision a prompt took. */
 export interface PromptAuditFields {
   readonly source: 'prompt';
-  readonly answer: PromptAnswer | 'listed';
+  /** `unasked`: denied without a question (after `deny-all`, or past the question bound). */
+  readonly answer: PromptAnswer | 'listed' | 'unasked';
   /** What `always` granted or `never` denied (canonical scopes), when anything. */
   readonly scope?: string;
   /** Granted beyond the embedded manifest under `--allow-undeclared`. */
@@ -76,6 +88,8 @@ export interface PromptGateOptions {
   readonly ceiling?: CanonicalManifest;
   /** `--allow-undeclared`: a prompt may grant beyond the ceiling (each such grant audited). Default false. */
   readonly allowUndeclared?: boolean;
+  /** The clock for the question bound (ms); default `Date.now` (tests inject one). */
+  readonly now?: () => number;
 }
 
 // ---------------------------------------------------------------------------- escaping
@@ -171,10 +185,10 @@ export function formatQuestion(capability: string, target: string | null, scope:
   const what = target === null ? '' : ` to ${escapeForTerminal(target)}`;
   const always =
     scope === null ? '[a]lways' : `[a]lways for ${typeof scope === 'string' ? escapeForTerminal(scope) : scope.map(escapeForTerminal).join(', ')}`;
-  return `Allow ${access} access${what}? [y]es once / ${always} / [n]o / [N]ever for this run`;
+  return `Allow ${access} access${what}? [y]es once / ${always} / [n]o / [d]eny all ${access} requests / [N]ever for this run`;
 }
 
-/** Parses a typed answer: `y`/`yes`, `a`/`always`, `n`/`no`, `N`/`never`; anything else is undefined. */
+/** Parses a typed answer: `y`/`yes`, `a`/`always`, `n`/`no`, `d`/`deny all`, `N`/`never`; anything else is undefined. */
 export function parseAnswer(line: string): PromptAnswer | undefined {
   const s = line.replace(/\r?\n$/, '').trim();
   if (s === 'N' || s === 'never' || s === 'Never') return 'never';
@@ -188,6 +202,10 @@ export function parseAnswer(line: string): PromptAnswer | undefined {
     case 'n':
     case 'no':
       return 'deny';
+    case 'd':
+    case 'deny all':
+    case 'deny-all':
+      return 'deny-all';
   }
   return undefined;
 }
@@ -219,6 +237,11 @@ export class PromptGate implements GatePrompt {
   /** `subject\0cap\0target` allowed `once` at open: their handle's reads and writes pass. */
   readonly #once = new Set<string>();
   #denyCache: { manifest: CanonicalManifest; policy: CompiledPolicy } | undefined;
+  readonly #now: () => number;
+  /** `subject\0cap` never asked about again (deny-all, or the question bound reached). */
+  readonly #silenced = new Set<string>();
+  /** `subject\0cap` -> when its recent questions were asked (at most PROMPT_BURST kept). */
+  readonly #asked = new Map<string, number[]>();
 
   constructor(options: PromptGateOptions) {
     this.#engine = options.engine;
@@ -226,6 +249,7 @@ export class PromptGate implements GatePrompt {
     this.#ceilingManifest = options.ceiling;
     this.#ceiling = options.ceiling === undefined ? undefined : CompiledPolicy.fromManifest(options.ceiling);
     this.#allowUndeclared = options.allowUndeclared === true;
+    this.#now = options.now ?? Date.now;
   }
 
   decide(subject: SubjectId, capability: string, target: CheckTarget | undefined, iface: string, func: string): PromptOutcome {
@@ -244,6 +268,12 @@ export class PromptGate implements GatePrompt {
     if (iface === 'wasi:cli/environment' && func === 'get-environment' && target !== undefined) return no;
     if (isContinuation(iface, func) && this.#once.has(key)) {
       return { allow: true, audit: { source: 'prompt', answer: 'once' } };
+    }
+
+    const kind = `${subject}\0${capability}`;
+    if (this.#silenced.has(kind) || this.#overBound(kind)) {
+      this.#silenced.add(kind);
+      return { allow: false, audit: { source: 'prompt', answer: 'unasked' } };
     }
 
     const scope = this.#alwaysScope(cap, target, withinCeiling);
@@ -287,9 +317,22 @@ export class PromptGate implements GatePrompt {
         this.#drop(subject, capability);
         return { allow: false, audit: { source: 'prompt', answer, ...(t !== undefined ? { scope: t } : {}) } };
       }
+      case 'deny-all':
+        this.#silenced.add(kind);
+        return { allow: false, audit: { source: 'prompt', answer } };
       default:
         return { allow: false, audit: { source: 'prompt', answer: 'deny' } };
     }
+  }
+
+  /** Records one question about `kind`; true when PROMPT_BURST were already asked within the window. */
+  #overBound(kind: string): boolean {
+    const t = this.#now();
+    const recent = (this.#asked.get(kind) ?? []).filter((at) => t - at < PROMPT_WINDOW_MS);
+    if (recent.length >= PROMPT_BURST) return true;
+    recent.push(t);
+    this.#asked.set(kind, recent);
+    return false;
   }
 
   /** True when a deny rule (not a mere absence of an allow) matches. */

@@ -75,14 +75,18 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
   const udpCreate: WasiInterface = s.udpCreateSocket;
   const lookup: WasiInterface = s.ipNameLookup;
 
-  /** The address a socket call names must be allowed; throws `access-denied` otherwise. */
-  function checkAddress(address: unknown, iface: string, func: string): void {
+  /**
+   * The address a socket call names must be allowed; throws `access-denied` otherwise. A
+   * destination (connect, a remote) is never an unspecified address; a local one may be.
+   */
+  function checkAddress(address: unknown, iface: string, func: string, role: 'local' | 'remote' = 'remote'): void {
     const e = socketEndpoint(address);
     if (e === null) {
       // Not an address we can read: the platform would reject it anyway; we refuse first.
       throw 'invalid-argument';
     }
-    if (!decider.allowsEndpoint(e, iface, func)) throw DENIED;
+    const allowed = role === 'remote' ? decider.allowsDestination(e, iface, func) : decider.allowsEndpoint(e, iface, func);
+    if (!allowed) throw DENIED;
   }
 
   const TCP = 'wasi:sockets/tcp';
@@ -115,10 +119,10 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
   class GatedTcpSocket extends WrappedSocket {
     /** The bound address, checked again (listen, accept): the real port is known only now. */
     #checkLocal(func: string): void {
-      checkAddress(this.inner.localAddress(), TCP, func);
+      checkAddress(this.inner.localAddress(), TCP, func, 'local');
     }
     startBind(network: unknown, local: unknown): void {
-      checkAddress(local, TCP, 'tcp-socket.start-bind');
+      checkAddress(local, TCP, 'tcp-socket.start-bind', 'local');
       this.inner.startBind(network, local);
     }
     finishBind(): void {
@@ -215,7 +219,7 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
         const key = e === null ? '' : `${e.host}|${e.port}`;
         let ok = seen.get(key);
         if (ok === undefined) {
-          ok = e !== null && decider.allowsEndpoint(e, UDP, 'outgoing-datagram-stream.send');
+          ok = e !== null && decider.allowsDestination(e, UDP, 'outgoing-datagram-stream.send');
           seen.set(key, ok);
         }
         if (!ok) {
@@ -230,7 +234,7 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
 
   class GatedUdpSocket extends WrappedSocket {
     startBind(network: unknown, local: unknown): void {
-      checkAddress(local, UDP, 'udp-socket.start-bind');
+      checkAddress(local, UDP, 'udp-socket.start-bind', 'local');
       this.inner.startBind(network, local);
     }
     finishBind(): void {

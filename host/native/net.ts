@@ -1,14 +1,17 @@
 /**
  * Gated network for the native API (SPEC section 5): a name needs `net` for the name; every
  * address it resolves to is held against the deny rules (any spelling of an address is the
- * same address, the engine parses them); a literal IP must itself be allowed. The connection
- * goes to an address that was checked, never to a fresh resolution (no DNS rebinding between
- * check and use).
+ * same address, the engine parses them); a literal IP must itself be allowed; an unspecified
+ * address (0.0.0.0/8, `::`, any spelling) is never a destination. The connection goes to an
+ * address that was checked, never to a fresh resolution (no DNS rebinding between check and
+ * use): `fetch` opens it with pinnedRequest (host/node/pinned-request.ts), the same code the
+ * guests' wasi:http uses. Redirects are never followed: the caller sees the 3xx.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { connect as netConnect, type Socket } from 'node:net';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { isUnspecifiedHost } from '../gate/net-address.js';
+import { pinnedRequest } from '../node/pinned-request.js';
 import { canonicalIp, parseIpAddress, type PolicyEngine } from '../policy/index.js';
 import type { SubjectId } from '../policy/types.js';
 import { fail, ok, type HttpCode, type NativeResult, type NetCode } from './result.js';
@@ -41,6 +44,8 @@ export class NativeNet {
 
   /** Checks the name, resolves it, checks every address against the deny rules. */
   private async resolveChecked(host: string, port: number | undefined, func: string): Promise<NativeResult<ResolvedAddress[], NetCode>> {
+    // A destination (connect, fetch) is never unspecified; a lookup of the literal is harmless.
+    if (port !== undefined && isUnspecifiedHost(host)) return fail('access-denied');
     if (!this.decide(host, port, func)) return fail('access-denied');
     const literal = parseIpAddress(host);
     let addrs: ResolvedAddress[];
@@ -59,6 +64,7 @@ export class NativeNet {
       // Revocation during the lookup counts: decide again, then every address against the denies.
       if (!this.decide(host, port, func)) return fail('access-denied');
       if (addrs.some((a) => deniedByRule(this.engine, this.subject, a.address, port))) return fail('access-denied');
+      if (port !== undefined && addrs.some((a) => isUnspecifiedHost(a.address))) return fail('access-denied');
     }
     return ok(addrs);
   }
@@ -98,7 +104,7 @@ export class NativeNet {
     if (r.value.length === 0) return fail('destination-not-found');
     let last: NativeResult<FetchResponse, HttpCode> = fail('destination-not-found');
     for (const addr of r.value) {
-      last = await fetchVia(u, addr, init);
+      last = await fetchVia(u, parseIpAddress(host) === null ? host : canonicalAddress(host), port, addr, init);
       if (last.ok || last.code !== 'connection-refused') return last;
     }
     return last;
@@ -123,25 +129,18 @@ function connectTo(addr: ResolvedAddress, port: number, timeoutMs: number): Prom
   });
 }
 
-function fetchVia(u: URL, addr: ResolvedAddress, init: { method?: string; body?: Uint8Array }): Promise<NativeResult<FetchResponse, HttpCode>> {
-  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+function fetchVia(u: URL, host: string, port: number, addr: ResolvedAddress, init: { method?: string; body?: Uint8Array }): Promise<NativeResult<FetchResponse, HttpCode>> {
   return new Promise((resolve) => {
-    const req = request(
-      u,
-      {
-        method: init.method ?? 'GET',
-        // Pin the connection to the checked address; TLS still verifies the name. Node may
-        // ask for every address (`all`, with autoSelectFamily): give only this one.
-        lookup: ((_h: string, o: { all?: boolean }, cb: (...a: unknown[]) => void) =>
-          o?.all ? cb(null, [{ address: addr.address, family: addr.family }]) : cb(null, addr.address, addr.family)) as never,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(ok({ status: res.statusCode ?? 0, headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) })));
-        res.on('error', () => resolve(fail('internal-error')));
-      },
+    const req = pinnedRequest(
+      { scheme: u.protocol === 'https:' ? 'https:' : 'http:', host, port, addresses: [addr] },
+      { method: init.method ?? 'GET', path: `${u.pathname}${u.search}` },
     );
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(ok({ status: res.statusCode ?? 0, headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) })));
+      res.on('error', () => resolve(fail('internal-error')));
+    });
     req.on('error', (e: NodeJS.ErrnoException) => resolve(fail(e.code === 'ECONNREFUSED' ? 'connection-refused' : 'internal-error')));
     if (init.body !== undefined) req.write(init.body);
     req.end();

@@ -1,13 +1,15 @@
 /**
- * The Node platform for the gate: preview2-shim's implementations of io, random, clocks,
- * sockets and HTTP; the filesystem is molt-wasm's own (host/gate/fs/ on fs-backend.ts: real
- * descriptors, synchronous, resolved beneath held handles; host paths of preopens resolved
- * against the process cwd). The shim's process-wide cli/exit/stdio are never used.
+ * The Node platform for the gate: preview2-shim's implementations of io, random, clocks
+ * and sockets; HTTP is molt-wasm's own (host/node/http.ts: pinned to checked addresses);
+ * the filesystem is molt-wasm's own (host/gate/fs/ on fs-backend.ts: real descriptors,
+ * synchronous, resolved beneath held handles; host paths of preopens resolved against the
+ * process cwd). The shim's process-wide cli/exit/stdio are never used.
  */
 import * as shim from '@bytecodealliance/preview2-shim';
 import { DEFAULT_MAX_OPEN_FILES } from '../gate/fs/backend.js';
 import type { WasiPlatform } from '../gate/types.js';
 import { NodeFsBackend } from './fs-backend.js';
+import { nodeHttpTypes, nodeOutgoingHandler } from './http.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const s = shim as any;
@@ -17,7 +19,8 @@ export const nodePlatform: WasiPlatform = {
   random: { random: s.random.random, insecure: s.random.insecure, insecureSeed: s.random.insecureSeed },
   clocks: { monotonicClock: s.clocks.monotonicClock, wallClock: s.clocks.wallClock },
   createSockets: () => s.sockets.createSockets({ enableNetwork: true }),
-  http: { types: s.http.types, outgoingHandler: s.http.outgoingHandler, incomingHandler: s.http.incomingHandler },
+  // molt-wasm's own outgoing HTTP (pinned to the checked addresses; host/node/http.ts).
+  http: { types: nodeHttpTypes, outgoingHandler: nodeOutgoingHandler, incomingHandler: s.http.incomingHandler },
   createFilesystemBackend(options) {
     return new NodeFsBackend({
       maxOpenFiles: options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES,

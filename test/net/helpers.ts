@@ -10,6 +10,8 @@ import { createServer as createHttpServer, type IncomingHttpHeaders, type Server
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createGatedWasi, type AuditRecord, type WasiImportObject, type WasiInterface, type WasiPlatform } from '../../host/gate/index.js';
 import { nodePlatform } from '../../host/node/platform.js';
+import { Gate } from '../../host/gate/gate.js';
+import { createGatedNet, type Resolution } from '../../host/gate/net.js';
 import { PolicyEngine } from '../../host/policy/index.js';
 import type { CanonicalManifest, SubjectId } from '../../host/policy/types.js';
 
@@ -184,4 +186,46 @@ export async function httpGet(g: Guest, request: WasiInterface): Promise<{ statu
 /** The audit records for `net`, as `operation target decision` lines. */
 export function netAudit(g: Guest): string[] {
   return g.audit.filter((r) => r.capability === 'net').map((r) => `${r.operation} ${r.target} ${r.decision}`);
+}
+
+/**
+ * A guest whose HTTP resolver is `resolve` (the gate's one resolution; tests model DNS
+ * answers with it). Only the network interfaces: enough for wasi:http and wasi:sockets.
+ */
+export function guestWithResolver(manifest: CanonicalManifest, resolve: (name: string) => Resolution): Guest {
+  const engine = new PolicyEngine();
+  const subject = engine.createSubject(manifest, 'net-test');
+  const audit: AuditRecord[] = [];
+  const imports = createGatedNet(new Gate(engine, subject, (r) => void audit.push(r)), nodePlatform, { resolve });
+  return { engine, subject, imports, audit, network: imports['wasi:sockets/instance-network']!.instanceNetwork() };
+}
+
+/** An HTTP server on `host:port` (port 0 = any) answering `status` with `headers`; counts TCP connections. */
+export async function countingServer(
+  host: string,
+  port = 0,
+  answer: { status: number; headers?: Record<string, string> } = { status: 203 },
+): Promise<{ port: number; connections: () => number; seen: SeenRequest[]; close: () => Promise<void> }> {
+  const seen: SeenRequest[] = [];
+  let connections = 0;
+  const server: HttpServer = createHttpServer((req, res) => {
+    seen.push({ url: req.url ?? '', headers: req.headers });
+    res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+    res.end(`molt ${req.url}`);
+  });
+  server.on('connection', () => void connections++);
+  await new Promise<void>((res, rej) => {
+    server.once('error', rej);
+    server.listen(port, host, () => res());
+  });
+  return {
+    port: (server.address() as { port: number }).port,
+    connections: () => connections,
+    seen,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }

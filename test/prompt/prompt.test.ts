@@ -52,12 +52,12 @@ test('escapeForTerminal: control characters, ANSI escapes and bidi controls beco
 test('the question names the capability, the target and the broadening scope, escaped', () => {
   assert.equal(
     formatQuestion('fs.read', '/data/in.txt', '/data'),
-    'Allow read access to /data/in.txt? [y]es once / [a]lways for /data / [n]o / [N]ever for this run',
+    'Allow read access to /data/in.txt? [y]es once / [a]lways for /data / [n]o / [d]eny all read requests / [N]ever for this run',
   );
-  assert.equal(formatQuestion('time', null, null), 'Allow time access? [y]es once / [a]lways / [n]o / [N]ever for this run');
+  assert.equal(formatQuestion('time', null, null), 'Allow time access? [y]es once / [a]lways / [n]o / [d]eny all time requests / [N]ever for this run');
   assert.equal(
     formatQuestion('fs.write', '/d/\u202etxt.exe', '/d'),
-    'Allow write access to /d/\\u202etxt.exe? [y]es once / [a]lways for /d / [n]o / [N]ever for this run',
+    'Allow write access to /d/\\u202etxt.exe? [y]es once / [a]lways for /d / [n]o / [d]eny all write requests / [N]ever for this run',
   );
   assert.equal(broadenScope({ kind: 'path', path: '/data/in.txt' }), '/data');
   assert.equal(broadenScope({ kind: 'path', path: '/data' }), '/');
@@ -66,12 +66,12 @@ test('the question names the capability, the target and the broadening scope, es
   assert.equal(broadenScope({ kind: 'env', name: 'HOME' }), 'HOME');
   assert.equal(broadenScope(undefined), null);
   assert.deepEqual(
-    ['y', 'yes\n', 'a', 'A', 'n', 'no', 'N', 'never', '', 'x', 'yy', 'ya'].map(parseAnswer),
-    ['once', 'once', 'always', 'always', 'deny', 'deny', 'never', 'never', undefined, undefined, undefined, undefined],
+    ['y', 'yes\n', 'a', 'A', 'n', 'no', 'N', 'never', 'd', 'D', 'deny all', '', 'x', 'yy', 'ya'].map(parseAnswer),
+    ['once', 'once', 'always', 'always', 'deny', 'deny', 'never', 'never', 'deny-all', 'deny-all', 'deny-all', undefined, undefined, undefined, undefined],
   );
 });
 
-function setup(manifest: CanonicalManifest, answers: PromptAnswer[], opts: { ceiling?: CanonicalManifest; allowUndeclared?: boolean } = {}) {
+function setup(manifest: CanonicalManifest, answers: PromptAnswer[], opts: { ceiling?: CanonicalManifest; allowUndeclared?: boolean; now?: () => number } = {}) {
   const engine = new PolicyEngine();
   const subject = engine.createSubject(manifest);
   const asked: PromptQuestion[] = [];

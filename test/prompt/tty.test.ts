@@ -81,7 +81,7 @@ test('y, n, a and N on a terminal decide the guest\'s calls and are audited', { 
     ['y\n', 'n\n', 'a\n', 'N\n'],
   );
   assert.equal(s.code, 0, s.screen);
-  assert.match(s.screen, /Allow read access to \/data\/a\.txt\? \[y\]es once \/ \[a\]lways for \/data \/ \[n\]o \/ \[N\]ever for this run/);
+  assert.match(s.screen, /Allow read access to \/data\/a\.txt\? \[y\]es once \/ \[a\]lways for \/data \/ \[n\]o \/ \[d\]eny all read requests \/ \[N\]ever for this run/);
   assert.match(s.screen, /requests fs\.read on \/data\/a\.txt \(wasi:filesystem\/types#descriptor\.open-at\)/);
   const lines = s.screen.split('\n').filter((l) => /^(read|write):/.test(l));
   assert.deepEqual(lines, [

@@ -179,3 +179,19 @@ export function canonicalIp(s: string): string | null {
   const a = parseIpAddress(s);
   return a === null ? null : formatIp(a);
 }
+
+/**
+ * The unspecified addresses: 0.0.0.0/8 ("this network", RFC 1122; Linux connects 0.0.0.0 to
+ * the local host) in every spelling (`0`, `0x0`, `000.000.000.000`, `::ffff:0.0.0.0`) and
+ * `::`. Never a destination (SPEC section 5); binding to them is another matter.
+ */
+export function isUnspecified(addr: IpAddress): boolean {
+  if (addr.version === 4) return (addr.value & 0xff000000n) === 0n;
+  return addr.value === 0n;
+}
+
+/** Loopback: 127.0.0.0/8 (and its IPv4-mapped form) and `::1`. */
+export function isLoopback(addr: IpAddress): boolean {
+  if (addr.version === 4) return (addr.value & 0xff000000n) === 0x7f000000n;
+  return addr.value === 1n;
+}

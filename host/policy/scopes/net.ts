@@ -11,7 +11,16 @@
  * scope with a port does not block a port-less target (it blocks the connection instead).
  */
 import { ScopeError } from '../../errors.js';
-import { formatIp, isV4Mapped, parseIpAddress, prefixMask, type IpAddress } from './ip.js';
+import { formatIp, isLoopback, isV4Mapped, parseIpAddress, prefixMask, type IpAddress } from './ip.js';
+
+/**
+ * The one name a DENY rule stretches to addresses: `localhost` also blocks every loopback
+ * address (127.0.0.0/8, `::1`, their mapped forms), written literally or resolved, since
+ * that is what the name means on every host (RFC 6761). An ALLOW of `localhost` stays the
+ * name. A deny of any other name covers that name (and the addresses it resolves to when a
+ * request names it), never a literal address or another name: deny addresses as addresses.
+ */
+export const LOOPBACK_NAME = 'localhost';
 
 /** What a net check is about. `host` is a name or an IP literal in any spelling. */
 export interface NetTarget {
@@ -164,13 +173,16 @@ export class NetScope {
   blocks(target: NetTarget): boolean {
     if (this.port !== undefined && target.port !== this.port) return false;
     const h = parseHost(target.host);
-    return h !== null && patternMatchesHost(this.pattern, h);
+    return h !== null && this.matchesHost(h, target.port, 'deny');
   }
 
   /** Matching against an already parsed host (the policy parses a target once per check). */
   matchesHost(h: HostValue, port: number | undefined, mode: 'allow' | 'deny'): boolean {
     if (this.port !== undefined) {
       if (port === undefined ? mode === 'deny' : port !== this.port) return false;
+    }
+    if (mode === 'deny' && this.pattern.kind === 'name' && this.pattern.name === LOOPBACK_NAME && h.kind === 'ip' && isLoopback(h.addr)) {
+      return true;
     }
     return patternMatchesHost(this.pattern, h);
   }

@@ -6,8 +6,8 @@
  * finds are still asked through the scope's own matcher, so ports and modes stay the
  * scope's business.
  */
-import { prefixMask } from './ip.js';
-import type { HostValue, NetScope } from './net.js';
+import { isLoopback, prefixMask } from './ip.js';
+import { LOOPBACK_NAME, type HostValue, type NetScope } from './net.js';
 import type { PathScope } from './path.js';
 
 /** Path scopes as a set of normalised paths: a check probes the target and each ancestor. */
@@ -94,6 +94,8 @@ export class NetIndex {
     }
     const value = h.addr.value;
     if (any(this.#ips.get(value))) return true;
+    // A deny of `localhost` blocks every loopback address (NetScope.matchesHost, LOOPBACK_NAME).
+    if (mode === 'deny' && isLoopback(h.addr) && any(this.#names.get(LOOPBACK_NAME))) return true;
     for (const { mask, byNetwork } of this.#cidrs.values()) {
       if (any(byNetwork.get(value & mask))) return true;
     }
