@@ -14,23 +14,13 @@ import { readLimitOptions } from '../node/limits-options.js';
 import { runInWorker } from '../node/worker-runner.js';
 import { readProvenance } from '../manifest/provenance.js';
 import { resolvePolicy } from '../policy/index.js';
-import type { CanonicalManifest } from '../policy/types.js';
+import { denialHint, type DenialHintContext } from '../run/denial-notices.js';
 import { addAllowUndeclaredOption, addCapabilityOptions, collectStrings, readCapabilityOptions } from './capability-options.js';
+import { parseDirs, uncoveredDirWarnings } from './dirs.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { addPromptOptions, broadFlagWarnings, promptGuestOptions } from './prompt-tty.js';
 
-/** `--dir GUEST=HOST` (or `--dir PATH`, mapping the path to itself). */
-export function parseDirs(values: readonly string[] = []): Record<string, string> {
-  const dirs: Record<string, string> = {};
-  for (const v of values) {
-    const eq = v.indexOf('=');
-    const guest = eq < 0 ? v : v.slice(0, eq);
-    const host = eq < 0 ? v : v.slice(eq + 1);
-    if (guest === '' || host === '') throw new UsageError(`--dir ${JSON.stringify(v)}: expected GUEST=HOST`);
-    dirs[guest] = host;
-  }
-  return dirs;
-}
+export { parseDirs } from './dirs.js';
 
 /** `--env K=V`: adds or overrides a variable (the `env` grant still decides what the guest sees). */
 export function parseEnv(values: readonly string[] = []): Record<string, string> {
@@ -43,13 +33,6 @@ export function parseEnv(values: readonly string[] = []): Record<string, string>
   return env;
 }
 
-/** Why a capability was missing, for the one-line report. */
-function denialReason(manifest: CanonicalManifest, capability: string): string {
-  const cap = capability as keyof CanonicalManifest['allow'];
-  if (manifest.deny[cap] === true) return 'denied by the policy';
-  if (manifest.allow[cap] === undefined) return 'not declared in the manifest';
-  return 'revoked';
-}
 
 function hostEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -65,6 +48,7 @@ export interface RunCommandOptions {
   readonly verbose?: boolean;
   readonly timeout?: string;
   readonly maxMemory?: string;
+  readonly quietDenials?: boolean;
   readonly [flag: string]: unknown;
 }
 
@@ -74,6 +58,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
   const embedded = inFile(app, () => readProvenance(bytes));
   const caps = readCapabilityOptions(opts, (p) => readTextFile(p, 'capabilities file'));
   const limits = readLimitOptions(opts);
+  const dirs = parseDirs(opts.dir);
   const resolved = resolvePolicy({
     ...(embedded.status === 'verified' ? { embedded: embedded.manifest } : {}),
     ...(caps.manifest ? { manifest: caps.manifest } : {}),
@@ -85,6 +70,13 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
   });
   for (const w of resolved.warnings) process.stderr.write(`molt-wasm: warning: ${w}\n`);
   for (const w of broadFlagWarnings(caps.broad)) process.stderr.write(w);
+  for (const w of uncoveredDirWarnings(resolved.manifest, dirs)) process.stderr.write(`molt-wasm: warning: ${w}\n`);
+  // How a denial says what would fix it (SPEC section 8): the trap line and the notices.
+  const hints: DenialHintContext = {
+    ...(embedded.status === 'verified' ? { embedded: embedded.manifest } : {}),
+    denyFlags: caps.deny,
+    policy: resolved.manifest,
+  };
 
   let auditFd: number | undefined;
   if (opts.auditLog !== undefined) {
@@ -102,12 +94,13 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
       embedded, // verified above: not read a second time
       args: [app, ...guestArgs],
       env: { ...hostEnv(), ...parseEnv(opts.env) },
-      dirs: parseDirs(opts.dir),
+      dirs,
       cwd: process.cwd(),
       stdout: (b) => void process.stdout.write(b),
       stderr: (b) => void process.stderr.write(b),
       stdin: () => (process.stdin.isTTY ? new Uint8Array(0) : new Uint8Array(readFileSync(0))),
       label: app,
+      denialNotices: { ...hints, quiet: opts.quietDenials === true },
       ...promptGuestOptions(opts, caps.allowUndeclared, app),
       ...(audit ? { audit } : {}),
       ...(limits.maxMemoryBytes !== undefined ? { maxMemoryBytes: limits.maxMemoryBytes } : {}),
@@ -147,7 +140,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
     if (result.outcome === 'capability-trap' && result.error instanceof CapabilityTrap) {
       const t = result.error;
       throw new CapabilityDeniedError(
-        `${t.message}, ${denialReason(resolved.manifest, t.capability)}`,
+        `${t.message}${denialHint(hints, t.capability)}`,
         t.capability,
         t.iface,
         t.func,
@@ -170,11 +163,12 @@ export function registerRunCommand(program: Command): void {
     .description('run a component or a preview1 core module under its capability manifest')
     .argument('<app>', 'the .wasm to run')
     .argument('[args...]', 'arguments for the guest (after --)')
-    .option('--dir <GUEST=HOST>', 'map a granted guest path to a host directory (repeatable; default: same path)', collectStrings)
+    .option('--dir <GUEST=HOST>', 'map a granted guest path to a host directory, or an absolute path to itself (repeatable)', collectStrings)
     .option('--env <NAME=VALUE>', 'add or override a variable (visible only where env allows NAME; repeatable)', collectStrings)
     .option('--audit-log <file>', 'append one JSON line per capability decision')
     .option('--cache-dir <dir>', 'transpile cache (default: $MOLT_WASM_CACHE_DIR, $XDG_CACHE_HOME/molt-wasm, ~/.cache/molt-wasm)')
     .option('--verbose', 'on a trap, print the stack')
+    .option('--quiet-denials', 'do not print a line on stderr for each distinct denial that does not end the guest')
     .option('--timeout <ms>', 'stop the guest after this many milliseconds (exit 124)')
     .option('--max-memory <bytes>', 'cap each guest memory (bytes, or 64M / 1G); growth past it fails in the guest');
   addAllowUndeclaredOption(addCapabilityOptions(cmd));

@@ -6,7 +6,7 @@
  * ungated implementations.
  */
 import type { SubjectId } from '../policy/types.js';
-import type { AuditSink } from './audit.js';
+import type { AuditSink, DenialSink } from './audit.js';
 import { createCapabilitiesInterface } from './capabilities.js';
 import { createGatedCli } from './cli.js';
 import { createGatedClocks } from './clocks.js';
@@ -32,11 +32,13 @@ export interface GatedWasiOptions {
   readonly platform: WasiPlatform;
   /** Asked when the policy denies (see prompt.ts PromptGate). Default: none (denials stand). */
   readonly prompt?: GatePrompt;
+  /** Told of every denial, with the checked target (see DenialSink). Default: none. */
+  readonly denials?: DenialSink;
 }
 
 export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
   const { platform } = options;
-  const gate = new Gate(options.engine, options.subject, options.audit, options.prompt);
+  const gate = new Gate(options.engine, options.subject, options.audit, options.prompt, options.denials);
   return {
     ...createGatedCli(gate, options.io ?? {}, platform),
     ...createGatedClocks(gate, platform),
@@ -55,7 +57,7 @@ export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
 export { Gate, CapId, type PolicyChecker } from './gate.js';
 export { CapabilityTrap, isCapabilityTrap } from './trap.js';
 export { GuestExit, isGuestExit } from './exit.js';
-export type { AuditRecord, AuditSink } from './audit.js';
+export type { AuditRecord, AuditSink, DenialSink } from './audit.js';
 export {
   PromptGate,
   escapeForTerminal,

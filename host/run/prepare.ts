@@ -15,6 +15,7 @@ import type { WasiImportObject, WasiPlatform } from '../gate/types.js';
 import { readProvenance, type ProvenanceReading } from '../manifest/provenance.js';
 import { emptyManifest, type PolicyEngine } from '../policy/index.js';
 import type { CanonicalManifest, SubjectId } from '../policy/types.js';
+import { DenialNotices, type DenialHintContext } from './denial-notices.js';
 import { guestIo, type GuestIoOptions } from './guest-io.js';
 import { startCoreModule, type LoadedGuest } from './loaded-guest.js';
 import { RUN_RETURNED_ERR, runComponent, settle, type GuestKind, type RunResult } from './outcome.js';
@@ -43,6 +44,19 @@ export interface GatedGuestOptions extends GuestIoOptions {
    * Default: read here.
    */
   readonly embedded?: ProvenanceReading | undefined;
+  /**
+   * Host notices on the stderr sink (the CLI's default): one line per distinct denial that
+   * does not trap, saying which flag would grant it (unless `quiet`), and, when the guest
+   * traps, its open stderr line ended so the host's own message starts a line. The hint's
+   * embedded manifest and policy default to this run's. Default: none (stderr is the guest's alone).
+   */
+  readonly denialNotices?: DenialNoticeOptions | undefined;
+}
+
+/** GatedGuestOptions.denialNotices. */
+export interface DenialNoticeOptions extends DenialHintContext {
+  /** No per-denial lines; only the open line ended before a trap. Default false. */
+  readonly quiet?: boolean | undefined;
 }
 
 export interface GatedRunSetup {
@@ -83,6 +97,10 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
           allowUndeclared: guest.promptUndeclared === true,
         });
   const platform = setup.platform();
+  const notices =
+    guest.denialNotices !== undefined && guest.stderr !== undefined
+      ? new DenialNotices(guest.stderr, { embedded: ceiling, policy: manifest, ...guest.denialNotices })
+      : undefined;
   const subject = engine.createSubject(
     manifest,
     guest.label ?? (typeof setup.source === 'string' ? setup.source : 'guest'),
@@ -97,7 +115,8 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
       preopens,
       ...(guest.audit ? { audit: guest.audit } : {}),
       ...(prompt ? { prompt } : {}),
-      io: guestIo(guest),
+      ...(notices !== undefined && guest.denialNotices?.quiet !== true ? { denials: notices.denials } : {}),
+      io: guestIo(notices !== undefined ? { ...guest, stderr: notices.stderr } : guest),
     });
     loaded = await setup.load(new Set(Object.keys(imports)));
   } catch (e) {
@@ -113,19 +132,26 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
     async start(): Promise<RunResult> {
       if (started) throw new MoltError('a prepared guest can be started once');
       started = true;
-      try {
-        if (loaded.kind === 'component') {
-          const exports = await loaded.instantiate(imports);
-          if ((await runComponent(exports)) === RUN_RETURNED_ERR) {
-            return { exitCode: 1, subject, kind: loaded.kind, outcome: 'exited' };
-          }
-        } else {
-          await startCoreModule(loaded.module, imports);
-        }
-        return { exitCode: 0, subject, kind: loaded.kind, outcome: 'returned' };
-      } catch (e) {
-        return settle(e, subject, loaded.kind);
-      }
+      const result = await run();
+      // The host reports a trap on stderr next: it must start a line of its own.
+      if (result.outcome === 'trap' || result.outcome === 'capability-trap') notices?.endOpenLine();
+      return result;
     },
   };
+
+  async function run(): Promise<RunResult> {
+    try {
+      if (loaded.kind === 'component') {
+        const exports = await loaded.instantiate(imports);
+        if ((await runComponent(exports)) === RUN_RETURNED_ERR) {
+          return { exitCode: 1, subject, kind: loaded.kind, outcome: 'exited' };
+        }
+      } else {
+        await startCoreModule(loaded.module, imports);
+      }
+      return { exitCode: 0, subject, kind: loaded.kind, outcome: 'returned' };
+    } catch (e) {
+      return settle(e, subject, loaded.kind);
+    }
+  }
 }
