@@ -15,6 +15,7 @@ import type { WasiImportObject, WasiPlatform } from '../gate/types.js';
 import { readProvenance, type ProvenanceReading } from '../manifest/provenance.js';
 import { emptyManifest, type PolicyEngine } from '../policy/index.js';
 import type { CanonicalManifest, SubjectId } from '../policy/types.js';
+import { refuseWasi03 } from './supported.js';
 import { DenialNotices, type DenialHintContext } from './denial-notices.js';
 import { guestIo, type GuestIoOptions } from './guest-io.js';
 import { startCoreModule, type LoadedGuest } from './loaded-guest.js';
@@ -83,6 +84,8 @@ export interface PreparedRun {
 
 export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun> {
   const { engine, guest } = setup;
+  // A WASI 0.3 component is refused before anything is transpiled (SPEC section 8).
+  refuseWasi03(setup.bytes);
   const embedded = guest.embedded ?? readProvenance(setup.bytes);
   const manifest = guest.manifest ?? emptyManifest();
   const ceiling = embedded.status === 'verified' ? embedded.manifest : undefined;
