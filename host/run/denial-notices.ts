@@ -89,11 +89,13 @@ export function denialHint(ctx: DenialHintContext, capability: string, target?: 
 /**
  * Denials that are part of a normal answer and would only be noise: the per-variable
  * filtering inside a granted get-environment listing (the listing itself is reported when
- * `env` is missing), and initial-cwd answering `none`.
+ * `env` is missing), initial-cwd answering `none`, and get-directories hiding a preopen
+ * (it asks fs.read, then fs.write, so a listed directory can carry a denial; a `--dir` no
+ * grant covers is warned about before the run instead).
  */
 function isQuiet(record: AuditRecord): boolean {
   if (record.source === 'prompt') return true; // the user just answered it
-  if (record.operation.endsWith('#initial-cwd')) return true;
+  if (record.operation.endsWith('#initial-cwd') || record.operation.endsWith('#get-directories')) return true;
   return record.capability === 'env' && record.target !== null && record.operation.endsWith('#get-environment');
 }
 
