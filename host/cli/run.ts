@@ -16,6 +16,7 @@ import { readProvenance } from '../manifest/provenance.js';
 import { resolvePolicy } from '../policy/index.js';
 import { denialHint, type DenialHintContext } from '../run/denial-notices.js';
 import { addAllowUndeclaredOption, addCapabilityOptions, collectStrings, readCapabilityOptions } from './capability-options.js';
+import { RUN_DEFAULT_GRANTS } from './defaults.js';
 import { parseDirs, uncoveredDirWarnings } from './dirs.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { addPromptOptions, broadFlagWarnings, promptGuestOptions } from './prompt-tty.js';
@@ -65,7 +66,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
     allowFlags: caps.allow,
     denyFlags: caps.deny,
     // SPEC section 1: a binary without a manifest may still say what it wanted.
-    defaultGrants: { version: 1, allow: { 'console.write': true }, deny: {} },
+    defaultGrants: RUN_DEFAULT_GRANTS,
     allowUndeclared: caps.allowUndeclared,
   });
   for (const w of resolved.warnings) process.stderr.write(`molt-wasm: warning: ${w}\n`);

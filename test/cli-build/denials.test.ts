@@ -218,3 +218,13 @@ test('a malformed scope is 64 on a flag and 65 in a file (SPEC section 8)', () =
   assert.equal(inFile.code, 65, inFile.stderr);
   assert.match(inFile.stderr, /foo:99999/);
 });
+
+test('inspect on a binary without a manifest agrees with run: no "will be denied" for fd_write, which run grants', () => {
+  const r = molt('inspect', partial);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /fd_write will be denied/);
+  assert.match(r.stdout, /wasi_snapshot_preview1#fd_write\s+console\.write\s+no \(run grants it by default\)/);
+  assert.match(r.stdout, /warning: every call of wasi_snapshot_preview1#clock_time_get will be denied/);
+  // And run does what it says: the stderr write goes through, the clock traps.
+  assert.match(molt('run', partial).stderr, /^partial\n/);
+});
