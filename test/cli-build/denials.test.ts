@@ -228,3 +228,11 @@ test('inspect on a binary without a manifest agrees with run: no "will be denied
   // And run does what it says: the stderr write goes through, the clock traps.
   assert.match(molt('run', partial).stderr, /^partial\n/);
 });
+
+test('npm run example shows a denial, the flag it names, and the run with that flag', () => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'scripts', 'example.js')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /hello from a molt-wasm component/);
+  assert.match(r.stderr, /^molt-wasm: capability 'time' denied: wasi:clocks\/wall-clock#now; run again with --allow-time$/m);
+  assert.match(r.stdout, /\$ npx molt-wasm run --capabilities console\.write --allow-time guest-examples\/dist\/clock\.wasm\nwall clock: \d+ s\n\(exit 0\)/);
+});
