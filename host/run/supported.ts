@@ -32,11 +32,13 @@ export function platformHasJspi(): boolean {
 }
 
 /**
- * jco's bindings call `WebAssembly.promising(...)` only for what must suspend (an async-lifted
- * export, component-model async): the sign that `generatedJs` needs JSPI to run.
+ * jco's bindings wrap an async-lifted export (component-model async) in
+ * `WebAssembly.promising(exportsN['[async-lift]…'])` unconditionally: the sign that
+ * `generatedJs` needs JSPI to run. Every output also tries `WebAssembly.promising` on
+ * `cabi_realloc` inside a try/catch, with a fallback: that one needs nothing.
  */
 export function bindingsNeedJspi(generatedJs: string): boolean {
-  return /WebAssembly\.promising\(/.test(generatedJs);
+  return /WebAssembly\.promising\(\s*exports\d+\[\s*['"]\[async-lift\]/.test(generatedJs);
 }
 
 /** Throws UnsupportedComponentError when the bindings need JSPI and `hasJspi` is false. */

@@ -98,8 +98,10 @@ test('a WASI 0.2 component is not taken for 0.3', async () => {
 test('bindings that need JSPI are refused where the platform lacks it, naming the platform', () => {
   const js = 'x = WebAssembly.promising(exports1["[async-lift]local:jspi/work#go"]);';
   assert.equal(bindingsNeedJspi(js), true);
-  // jco's runtime mentions WebAssembly.Suspending in every output; only promising(...) counts.
+  // jco's runtime mentions WebAssembly.Suspending in every output, and tries promising on
+  // cabi_realloc with a fallback: only promising of an async-lifted export counts.
   assert.equal(bindingsNeedJspi('if (f.manuallyAsync) new WebAssembly.Suspending(f);'), false);
+  assert.equal(bindingsNeedJspi('try { realloc0Async = WebAssembly.promising(exports1.cabi_realloc); } catch (err) {}'), false);
   assert.throws(
     () => refuseWithoutJspi(js, 'Node v0-test', false),
     (e: unknown) => e instanceof UnsupportedComponentError && e.reason === 'jspi' && /JSPI.*Node v0-test does not have/.test(e.message),

@@ -9,7 +9,8 @@
  *   needs it (libc++'s steady_clock aborts if the read fails, so denying it as a trap is the
  *   honest answer).
  * - `env`: it calls getenv (TMPDIR for the ABC temporary directory); without any env grant
- *   get-environment traps, so it gets `env=TMPDIR` and `--env TMPDIR=/work`.
+ *   it reads an empty environment (SPEC section 5), so it gets `env=TMPDIR` and
+ *   `--env TMPDIR=/work` for ABC's scratch directory.
  * - `fs.read` on `/share`: Yosys looks for its data files (techmap.v, …) in `/share/`. The
  *   package keeps that tree in gen/resources-yosys.js (mostly inline strings), so the test
  *   writes it out once to a temporary directory.
@@ -116,7 +117,7 @@ test('-V: the CLI default (console.write) is not enough, time is; each failure i
   assert.equal(denied.stdout, '');
   assert.equal(
     denied.stderr,
-    "molt-wasm: capability 'time' denied: wasi:clocks/monotonic-clock#now, not declared in the manifest\n",
+    "molt-wasm: capability 'time' denied: wasi:clocks/monotonic-clock#now; run again with --allow-time\n",
   );
   const ok = molt('run', '--allow-time', YOSYS, '--', '-V');
   assert.equal(ok.code, 0, ok.stderr);
