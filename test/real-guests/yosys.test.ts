@@ -139,12 +139,15 @@ test('synthesis with exactly the grants it needs writes the netlist JSON', () =>
   assert.deepEqual(readdirSync(work).sort(), ['out.json', 'top.v']);
 });
 
-test('without --allow-read: Yosys reports the file itself, exit 1, nothing written, no stack', () => {
+test('without --allow-read: Yosys reports the file itself, exit 1, nothing written, no stack; the denial says how to fix it', () => {
   freshWork();
   const r = molt('run', ...BASE, ...DIRS(), '--allow-write=/work', YOSYS, '--', '-q', '-p', SYNTH);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /ERROR: .*\/work\/top\.v/);
-  assert.doesNotMatch(r.stderr, /^molt-wasm:/m);
+  // Not a trap: one notice line naming the flag (SPEC section 8), and the unused /share mapping warned about.
+  assert.match(r.stderr, /^molt-wasm: denied fs\.read on \/work\/top\.v \(wasi:filesystem\/types#descriptor\.stat-at\); run again with --allow-read=\/work\/top\.v$/m);
+  assert.match(r.stderr, /^molt-wasm: warning: --dir \/share: no fs\.read or fs\.write grant covers \/share/m);
+  assert.doesNotMatch(r.stderr, /capability '.*' denied/);
   assertNoStack(r);
   assert.deepEqual(readdirSync(work), ['top.v']);
 });
