@@ -137,13 +137,43 @@ export class PolicyViolationError extends MoltError {
   }
 }
 
-/** A component imports something the host does not supply. Listed in full. Exit 65. */
+/** How many names a one-line message lists before `and N more`. */
+const LISTED = 5;
+
+/** `a, b, c, d, e and 112 more`: a list that stays one readable line. */
+export function listFew(names: readonly string[], few = LISTED): string {
+  if (names.length <= few) return names.join(', ');
+  return `${names.slice(0, few).join(', ')} and ${names.length - few} more`;
+}
+
+/**
+ * A component imports something the host does not supply. The message lists the first few
+ * and a count (a real program can lack a hundred); `imports` holds them all. Exit 65.
+ */
 export class UnknownImportError extends MoltError {
   override readonly name = 'UnknownImportError';
   override readonly code = 'MOLT_IMPORT_UNKNOWN';
   override readonly exitCode = ExitCode.dataErr;
   constructor(readonly imports: readonly string[]) {
-    super(`the guest imports what this host does not supply: ${imports.join(', ')}`);
+    super(`the guest imports what this host does not supply: ${listFew(imports)}`);
+  }
+}
+
+/**
+ * A component this host cannot run, refused before it starts (SPEC section 8): one that
+ * targets WASI 0.3 (`reason` `wasi-0.3`, `interfaces` the 0.3 names it uses), or one whose
+ * bindings need JSPI where the platform lacks `WebAssembly.Suspending` (`jspi`). Exit 65.
+ */
+export class UnsupportedComponentError extends MoltError {
+  override readonly name = 'UnsupportedComponentError';
+  override readonly code = 'MOLT_COMPONENT_UNSUPPORTED';
+  override readonly exitCode = ExitCode.dataErr;
+  constructor(
+    message: string,
+    readonly reason: 'wasi-0.3' | 'jspi',
+    readonly interfaces: readonly string[] = [],
+  ) {
+    super(message);
   }
 }
 

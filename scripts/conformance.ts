@@ -29,7 +29,7 @@ const TIMEOUT_MS = 60_000;
 /** With grants withheld, path_open_preopen probes all 2^31 fds for a preopen: a hang there is a refusal. */
 const WITHHOLD_TIMEOUT_MS = 10_000;
 
-interface TestSpec {
+export interface TestSpec {
   args: string[];
   env: Record<string, string>;
   dirs: string[];
@@ -38,7 +38,7 @@ interface TestSpec {
   stdout: string | undefined;
 }
 
-interface TestCase {
+export interface TestCase {
   name: string; // suite/test
   wasm: string;
   dir: string;
@@ -170,13 +170,13 @@ function runChild(cmd: string, args: string[], cwd: string, timeoutMs: number): 
   });
 }
 
-interface Mode {
+export interface Mode {
   harness: boolean;
   withhold: boolean;
 }
 
 /** The command line that runs one test: the CLI with grants, or the harness child. */
-function commandFor(t: TestCase, scratch: string, mode: Mode): string[] {
+export function commandFor(t: TestCase, scratch: string, mode: Mode): string[] {
   const guestArgs = t.spec.args;
   const preopens = Object.fromEntries(t.spec.dirs.map((d) => [d, join(scratch, d)]));
   if (mode.harness) {
@@ -193,11 +193,15 @@ function commandFor(t: TestCase, scratch: string, mode: Mode): string[] {
     for (const [guest, host] of Object.entries(preopens)) {
       flags.push('--dir', `${guest}=${host}`, `--allow-read=${guest}`, `--allow-write=${guest}`);
     }
-    // The spec's environment is exactly its `env` (else empty). The CLI shows the guest the
-    // host's environment filtered by the grant, so the child gets an empty environment, a bare
-    // env grant, and the spec's pairs as --env.
+    // The spec's grants and nothing more. Its environment is exactly its `env`: the child gets
+    // an empty environment, the spec's pairs as --env and an env grant of just those names;
+    // a test without `env` gets no env grant and reads an empty environment (SPEC section 5).
+    const names = Object.keys(t.spec.env);
     for (const [k, v] of Object.entries(t.spec.env)) flags.push('--env', `${k}=${v}`);
-    flags.push('--allow-env', '--allow-time', '--allow-console');
+    if (names.length > 0) flags.push(`--allow-env=${names.join(',')}`);
+    // The spec format has no clock grant, and the suite's reference runners give every test
+    // the clocks; console output is the CLI's default for a binary without a manifest.
+    flags.push('--allow-time');
   }
   return [process.execPath, join(REPO_ROOT, 'bin', 'molt-wasm.js'), 'run', ...flags, t.wasm, '--', ...guestArgs];
 }

@@ -14,6 +14,7 @@ import {
   type LoadedComponent,
   type LoadedGuest,
 } from '../run/loaded-guest.js';
+import { refuseWithoutJspi } from '../run/supported.js';
 import type { TranspiledComponent, Transpiler } from './transpile.js';
 
 export type { LoadedComponent, LoadedCoreModule, LoadedGuest } from '../run/loaded-guest.js';
@@ -49,6 +50,8 @@ async function importGenerated(source: Uint8Array): Promise<{ instantiate: Gener
 async function loadComponent(t: TranspiledComponent): Promise<LoadedComponent> {
   const js = t.files['component.js'];
   if (js === undefined) throw new WasmFormatError('transpiled output has no component.js');
+  // Bindings that must suspend need JSPI: refused before they run where the engine lacks it.
+  refuseWithoutJspi(new TextDecoder().decode(js), 'this browser');
   const mod = await importGenerated(js);
   return transpiledComponent(mod, t.imports, new Map(Object.entries(t.files)));
 }

@@ -9,7 +9,7 @@
  * swallow `app.wasm` as a host list; addCapabilityOptions rewrites the command's argv first.
  */
 import type { Command, ParseOptionsResult } from 'commander';
-import { UsageError } from '../errors.js';
+import { ManifestError, UsageError } from '../errors.js';
 import {
   flagsToLayers,
   loadCapabilitiesArgument,
@@ -136,10 +136,25 @@ export function addAllowUndeclaredOption(cmd: Command): Command {
 }
 
 /**
+ * flagsToLayers, with its bad-input errors (a malformed scope, an unknown name) turned into
+ * UsageError: on a flag they are a command line to correct, exit 64, where the same scope in
+ * a file is bad input, 65 (SPEC section 8). The message still names the flag and the value.
+ */
+function flagsToLayersAsUsage(flags: CapabilityFlagValues): ReturnType<typeof flagsToLayers> {
+  try {
+    return flagsToLayers(flags);
+  } catch (e) {
+    if (e instanceof ManifestError) throw new UsageError(e.message, { cause: e });
+    throw e;
+  }
+}
+
+/**
  * Reads the values addCapabilityOptions registered (`cmd.opts()`) into manifest layers.
  * `readFile` reads a `--capabilities` file as UTF-8 text. Throws ManifestError /
- * ScopeError / UnknownCapabilityError for bad values (naming the flag or file), UsageError
- * for option values of an unexpected type.
+ * ScopeError / UnknownCapabilityError for bad values in a `--capabilities` list or file
+ * (exit 65), UsageError for a bad flag value (naming the flag, exit 64) or an option value
+ * of an unexpected type.
  */
 export function readCapabilityOptions(
   opts: Readonly<Record<string, unknown>>,
@@ -153,7 +168,7 @@ export function readCapabilityOptions(
     for (const { suffix, key } of PLAIN_FLAGS) flags[`${mode}${key}`] = readBoolean(opts, `${mode}${key}`, `--${mode}-${suffix}`);
     flags[`${mode}All`] = readBoolean(opts, `${mode}All`, `--${mode}-all`);
   }
-  const layers = flagsToLayers(flags as CapabilityFlagValues);
+  const layers = flagsToLayersAsUsage(flags as CapabilityFlagValues);
 
   const caps = opts['capabilities'];
   let manifest: CanonicalManifest | undefined;

@@ -11,6 +11,7 @@ import { readProvenance, type Provenance } from '../manifest/provenance.js';
 import { importLabel, readInterface, type BinaryInterface } from '../manifest/wasm/imports.js';
 import { emptyManifest } from '../policy/manifest.js';
 import type { CanonicalManifest } from '../policy/types.js';
+import { RUN_DEFAULT_GRANTS } from './defaults.js';
 import { inFile, loadWasm } from './load.js';
 
 export type ProvenanceStatus =
@@ -51,8 +52,9 @@ export function inspectFile(file: string): InspectResult {
     if (!(err instanceof ProvenanceError)) throw err;
     provenance = { status: 'failed', part: err.part, message: err.message };
   }
-  // An unsigned binary is audited against the empty manifest: nothing is declared.
-  const audit = auditImports(iface.imports, manifest ?? emptyManifest());
+  // An unsigned binary is audited against the empty manifest (nothing is declared), with what
+  // `run` grants such a binary anyway (console.write alone), so inspect agrees with run.
+  const audit = manifest ? auditImports(iface.imports, manifest) : auditImports(iface.imports, emptyManifest(), RUN_DEFAULT_GRANTS);
   return {
     file,
     kind: iface.kind,
@@ -69,7 +71,7 @@ function provenanceLine(p: ProvenanceStatus): string {
     case 'verified':
       return `verified (code sha256 ${p.provenance.component_sha256}, manifest sha256 ${p.provenance.manifest_sha256}, built by ${p.provenance.tool.name} ${p.provenance.tool.version})`;
     case 'unsigned':
-      return 'unsigned (no molt:capabilities / molt:provenance sections; run treats it as having no manifest)';
+      return 'unsigned (no molt:capabilities / molt:provenance sections; run grants it console.write alone, and what flags add)';
     case 'failed':
       return `FAILED (${p.part}): ${p.message}`;
   }

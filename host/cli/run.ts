@@ -17,22 +17,14 @@ import { runInWorker } from '../node/worker-runner.js';
 import { readProvenance } from '../manifest/provenance.js';
 import { resolvePolicy } from '../policy/index.js';
 import type { CanonicalManifest } from '../policy/types.js';
+import { denialHint, type DenialHintContext } from '../run/denial-notices.js';
 import { addAllowUndeclaredOption, addCapabilityOptions, collectStrings, readCapabilityOptions } from './capability-options.js';
+import { RUN_DEFAULT_GRANTS } from './defaults.js';
+import { parseDirs, uncoveredDirWarnings } from './dirs.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { addPromptOptions, broadFlagWarnings, promptGuestOptions } from './prompt-tty.js';
 
-/** `--dir GUEST=HOST` (or `--dir PATH`, mapping the path to itself). */
-export function parseDirs(values: readonly string[] = []): Record<string, string> {
-  const dirs: Record<string, string> = {};
-  for (const v of values) {
-    const eq = v.indexOf('=');
-    const guest = eq < 0 ? v : v.slice(0, eq);
-    const host = eq < 0 ? v : v.slice(eq + 1);
-    if (guest === '' || host === '') throw new UsageError(`--dir ${JSON.stringify(v)}: expected GUEST=HOST`);
-    dirs[guest] = host;
-  }
-  return dirs;
-}
+export { parseDirs } from './dirs.js';
 
 /** `--env K=V`: adds or overrides a variable (the `env` grant still decides what the guest sees). */
 export function parseEnv(values: readonly string[] = []): Record<string, string> {
@@ -45,13 +37,6 @@ export function parseEnv(values: readonly string[] = []): Record<string, string>
   return env;
 }
 
-/** Why a capability was missing, for the one-line report. */
-function denialReason(manifest: CanonicalManifest, capability: string): string {
-  const cap = capability as keyof CanonicalManifest['allow'];
-  if (manifest.deny[cap] === true) return 'denied by the policy';
-  if (manifest.allow[cap] === undefined) return 'not declared in the manifest';
-  return 'revoked';
-}
 
 function hostEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -68,6 +53,7 @@ export interface RunCommandOptions {
   readonly timeout?: string;
   readonly maxMemory?: string;
   readonly maxOpenFiles?: string;
+  readonly quietDenials?: boolean;
   readonly [flag: string]: unknown;
 }
 
@@ -77,17 +63,25 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
   const embedded = inFile(app, () => readProvenance(bytes));
   const caps = readCapabilityOptions(opts, (p) => readTextFile(p, 'capabilities file'));
   const limits = readLimitOptions(opts);
+  const dirs = parseDirs(opts.dir);
   const resolved = resolvePolicy({
     ...(embedded.status === 'verified' ? { embedded: embedded.manifest } : {}),
     ...(caps.manifest ? { manifest: caps.manifest } : {}),
     allowFlags: caps.allow,
     denyFlags: caps.deny,
     // SPEC section 1: a binary without a manifest may still say what it wanted.
-    defaultGrants: { version: 1, allow: { 'console.write': true }, deny: {} },
+    defaultGrants: RUN_DEFAULT_GRANTS,
     allowUndeclared: caps.allowUndeclared,
   });
   for (const w of resolved.warnings) process.stderr.write(`molt-wasm: warning: ${w}\n`);
   for (const w of broadFlagWarnings(caps.broad)) process.stderr.write(w);
+  for (const w of uncoveredDirWarnings(resolved.manifest, dirs)) process.stderr.write(`molt-wasm: warning: ${w}\n`);
+  // How a denial says what would fix it (SPEC section 8): the trap line and the notices.
+  const hints: DenialHintContext = {
+    ...(embedded.status === 'verified' ? { embedded: embedded.manifest } : {}),
+    denyFlags: caps.deny,
+    policy: resolved.manifest,
+  };
 
   let auditFd: number | undefined;
   if (opts.auditLog !== undefined) {
@@ -99,7 +93,6 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
   }
   // Synchronous writes: the log is complete even if the process dies right after.
   const audit = auditFd === undefined ? undefined : (r: AuditRecord) => void writeSync(auditFd!, JSON.stringify(r) + '\n');
-  const dirs = parseDirs(opts.dir);
   try {
     const guestOptions: GuestOptions = {
       manifest: resolved.manifest,
@@ -113,6 +106,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
       stderr: (b) => void process.stderr.write(b),
       stdin: () => (process.stdin.isTTY ? new Uint8Array(0) : new Uint8Array(readFileSync(0))),
       label: app,
+      denialNotices: { ...hints, quiet: opts.quietDenials === true },
       ...promptGuestOptions(opts, caps.allowUndeclared, app),
       ...(audit ? { audit } : {}),
       ...(limits.maxMemoryBytes !== undefined ? { maxMemoryBytes: limits.maxMemoryBytes } : {}),
@@ -153,7 +147,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
     if (result.outcome === 'capability-trap' && result.error instanceof CapabilityTrap) {
       const t = result.error;
       throw new CapabilityDeniedError(
-        `${t.message}, ${denialReason(resolved.manifest, t.capability)}`,
+        `${t.message}${denialHint(hints, t.capability)}`,
         t.capability,
         t.iface,
         t.func,
@@ -176,11 +170,12 @@ export function registerRunCommand(program: Command): void {
     .description('run a component or a preview1 core module under its capability manifest')
     .argument('<app>', 'the .wasm to run')
     .argument('[args...]', 'arguments for the guest (after --)')
-    .option('--dir <GUEST=HOST>', 'map a granted guest path to a host directory (repeatable; default: same path)', collectStrings)
+    .option('--dir <GUEST=HOST>', 'map a granted guest path to a host directory, or an absolute path to itself (repeatable)', collectStrings)
     .option('--env <NAME=VALUE>', 'add or override a variable (visible only where env allows NAME; repeatable)', collectStrings)
     .option('--audit-log <file>', 'append one JSON line per capability decision')
     .option('--cache-dir <dir>', 'transpile cache (default: $MOLT_WASM_CACHE_DIR, $XDG_CACHE_HOME/molt-wasm, ~/.cache/molt-wasm)')
     .option('--verbose', 'on a trap, print the stack')
+    .option('--quiet-denials', 'do not print a line on stderr for each distinct denial that does not end the guest')
     .option('--timeout <ms>', 'stop the guest after this many milliseconds (exit 124)')
     .option('--max-memory <bytes>', 'cap each guest memory (bytes, or 64M / 1G); growth past it fails in the guest')
     .option('--max-open-files <n>', 'host files one guest may hold open at once (default 256); past it opens fail EMFILE');

@@ -2,7 +2,7 @@
  * Audit records: one per capability decision a gate takes (SPEC section 8, `--audit-log`).
  * Platform-neutral.
  */
-import type { CheckResult, SubjectId } from '../policy/types.js';
+import type { CheckResult, CheckTarget, SubjectId } from '../policy/types.js';
 
 export interface AuditRecord {
   /** ISO 8601 timestamp of the decision. */
@@ -35,3 +35,11 @@ export interface AuditRecord {
 
 /** Where audit records go. Must not throw; a sink that throws is the caller's bug. */
 export type AuditSink = (record: AuditRecord) => void;
+
+/**
+ * Receives each denial a gate decides (never an allow), with the target it checked when the
+ * check was scoped: what a host needs to say how to fix it (the CLI's one line per distinct
+ * denial, host/run/denial-notices.ts). Called whether or not an AuditSink is attached, so the
+ * allow path stays allocation-free. Must not throw.
+ */
+export type DenialSink = (record: AuditRecord, checked?: CheckTarget) => void;

@@ -126,8 +126,11 @@ export function createGatedCli(gate: Gate, io: GuestIo, platform: WasiPlatform):
   return {
     'wasi:cli/environment': {
       getEnvironment(): Array<[string, string]> {
-        // Not granted at all: trap (no error channel). Granted: only the names it allows.
-        gate.requireId(CapId.env, 'wasi:cli/environment', 'get-environment');
+        // SPEC section 5: not granted at all reads as an empty environment (the denial is
+        // audited), never a trap: programs read their environment at start-up, and "no
+        // variables" is what Wasmtime and Deno's --ignore-env give too. Granted: only the
+        // names it allows.
+        if (!gate.allowsId(CapId.env, 'wasi:cli/environment', 'get-environment')) return [];
         return env.filter(([name]) =>
           gate.allows('env', { kind: 'env', name }, 'wasi:cli/environment', 'get-environment'),
         );

@@ -5,7 +5,7 @@
  * Platform-neutral.
  */
 import type { CheckResult, CheckTarget, SubjectId } from '../policy/types.js';
-import type { AuditRecord, AuditSink } from './audit.js';
+import type { AuditRecord, AuditSink, DenialSink } from './audit.js';
 import type { GatePrompt, PromptAuditFields } from './prompt.js';
 import { CapabilityTrap } from './trap.js';
 import { targetString } from './target-string.js';
@@ -38,25 +38,34 @@ export class Gate {
     readonly audit?: AuditSink,
     /** Optional (`--prompt`, GuestOptions.prompt): asked when the policy answers `missing`. */
     readonly prompt?: GatePrompt,
+    /** Optional: told of every denial (see DenialSink), with or without an audit sink. */
+    readonly denials?: DenialSink,
   ) {}
 
   /** Unscoped check by id. `iface`/`func` only name the operation in the audit record. */
   allowsId(capId: number, iface: string, func: string): boolean {
-    const ok = this.engine.checkId(this.subject, capId);
-    if (!ok && this.prompt !== undefined) return this.ask(NAME_BY_ID[capId] ?? String(capId), undefined, iface, func);
-    if (this.audit !== undefined) {
-      const name = NAME_BY_ID[capId] ?? String(capId);
-      const code = ok ? 'ok' : this.engine.check(this.subject, name);
-      this.record(name, iface, func, null, ok, code);
-    }
-    return ok;
+    return this.checkId(capId, iface, func, false);
   }
 
-  /** Unscoped check that traps (CapabilityTrap) on denial: for WIT functions with no error channel. */
+  /**
+   * Unscoped check that traps (CapabilityTrap) on denial: for WIT functions with no error
+   * channel. The denial sink is not told: the trap itself reports it.
+   */
   requireId(capId: number, iface: string, func: string): void {
-    if (!this.allowsId(capId, iface, func)) {
+    if (!this.checkId(capId, iface, func, true)) {
       throw new CapabilityTrap(NAME_BY_ID[capId] ?? String(capId), iface, func);
     }
+  }
+
+  private checkId(capId: number, iface: string, func: string, traps: boolean): boolean {
+    const ok = this.engine.checkId(this.subject, capId);
+    if (!ok && this.prompt !== undefined) return this.ask(NAME_BY_ID[capId] ?? String(capId), undefined, iface, func, traps);
+    if (this.audit !== undefined || (!ok && !traps && this.denials !== undefined)) {
+      const name = NAME_BY_ID[capId] ?? String(capId);
+      const code = ok ? 'ok' : this.engine.check(this.subject, name);
+      this.record(name, iface, func, null, ok, code, undefined, undefined, traps);
+    }
+    return ok;
   }
 
   /** Scoped check: true only when the engine answers `ok` for this target. */
@@ -64,16 +73,18 @@ export class Gate {
     const code = this.engine.check(this.subject, capability, target);
     const ok = code === 'ok';
     if (code === 'missing' && this.prompt !== undefined) return this.ask(capability, target, iface, func);
-    if (this.audit !== undefined) this.record(capability, iface, func, targetString(target), ok, code);
+    if (this.audit !== undefined || (!ok && this.denials !== undefined)) {
+      this.record(capability, iface, func, targetString(target), ok, code, undefined, target);
+    }
     return ok;
   }
 
   /** A denial handed to the prompt (prompt.ts decides whether to ask and applies the answer). */
-  private ask(capability: string, target: CheckTarget | undefined, iface: string, func: string): boolean {
+  private ask(capability: string, target: CheckTarget | undefined, iface: string, func: string, traps = false): boolean {
     const o = this.prompt!.decide(this.subject, capability, target, iface, func);
-    if (this.audit !== undefined) {
+    if (this.audit !== undefined || (!o.allow && !traps && this.denials !== undefined)) {
       const code = o.allow ? 'ok' : this.engine.check(this.subject, capability, target);
-      this.record(capability, iface, func, targetString(target), o.allow, code, o.audit);
+      this.record(capability, iface, func, targetString(target), o.allow, code, o.audit, target, traps);
     }
     return o.allow;
   }
@@ -90,10 +101,14 @@ export class Gate {
 
   /** Records a denial the gate decided itself (a path leaving its preopen). */
   recordEscape(capability: string, iface: string, func: string, target: string): void {
-    if (this.audit !== undefined) this.record(capability, iface, func, target, false, 'escape');
+    if (this.audit !== undefined || this.denials !== undefined) this.record(capability, iface, func, target, false, 'escape');
   }
 
-  /** One audit record for a decision (nothing without a sink). */
+  /**
+   * One audit record for a decision, to the audit sink and, for a denial, to the denial sink
+   * (nothing without either). `checked` is the structured target, for the denial sink;
+   * `traps`: the caller traps on this denial, which reports it, so the denial sink is not told.
+   */
   record(
     capability: string,
     iface: string,
@@ -102,9 +117,11 @@ export class Gate {
     ok: boolean,
     code: AuditRecord['code'],
     prompt?: PromptAuditFields,
+    checked?: CheckTarget,
+    traps = false,
   ): void {
-    if (this.audit === undefined) return;
-    this.audit({
+    if (this.audit === undefined && (ok || traps || this.denials === undefined)) return;
+    const record: AuditRecord = {
       time: new Date().toISOString(),
       subject: this.subject,
       capability,
@@ -113,6 +130,8 @@ export class Gate {
       decision: ok ? 'allow' : 'deny',
       code,
       ...prompt,
-    });
+    };
+    this.audit?.(record);
+    if (!ok && !traps) this.denials?.(record, checked);
   }
 }

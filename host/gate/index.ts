@@ -7,7 +7,7 @@
  */
 import { normalizeGuestPath, pathCovers } from '../policy/scopes/path.js';
 import type { SubjectId } from '../policy/types.js';
-import type { AuditSink } from './audit.js';
+import type { AuditSink, DenialSink } from './audit.js';
 import { createCapabilitiesInterface } from './capabilities.js';
 import { createGatedCli } from './cli.js';
 import { createGatedClocks } from './clocks.js';
@@ -35,6 +35,8 @@ export interface GatedWasiOptions {
   readonly prompt?: GatePrompt;
   /** Host file handles the guest may hold at once (past it: `insufficient-memory`). Default 256. */
   readonly maxOpenFiles?: number | undefined;
+  /** Told of every denial, with the checked target (see DenialSink). Default: none. */
+  readonly denials?: DenialSink;
 }
 
 /** How to release each import object's host resources (see disposeGatedWasi). */
@@ -50,7 +52,7 @@ export function disposeGatedWasi(imports: object): void {
 
 export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
   const { platform } = options;
-  const gate = new Gate(options.engine, options.subject, options.audit, options.prompt);
+  const gate = new Gate(options.engine, options.subject, options.audit, options.prompt, options.denials);
   const preopens = options.preopens ?? [];
   const fs = createGatedFilesystem(gate, platform, preopens, {
     maxOpenFiles: options.maxOpenFiles,
@@ -87,7 +89,7 @@ function guestCwd(cwd: string | undefined, preopens: readonly PreopenPlan[]): st
 export { Gate, CapId, type PolicyChecker } from './gate.js';
 export { CapabilityTrap, isCapabilityTrap } from './trap.js';
 export { GuestExit, isGuestExit } from './exit.js';
-export type { AuditRecord, AuditSink } from './audit.js';
+export type { AuditRecord, AuditSink, DenialSink } from './audit.js';
 export {
   PromptGate,
   escapeForTerminal,

@@ -127,7 +127,9 @@ export class NetDecider {
     const target: CheckTarget = e.port === undefined ? { kind: 'net', host: e.host } : { kind: 'net', host: e.host, port: e.port };
     const denied = hasDenyQuery(engine) ? engine.denies(subject, 'net', target) : engine.check(subject, 'net', target) !== 'ok';
     // The target text only when someone reads it: this runs for every resolved address.
-    if (this.gate.audit !== undefined) this.gate.record('net', iface, func, `${endpointText(e)} (${via})`, !denied, denied ? 'missing' : 'ok');
+    if (this.gate.audit !== undefined || (denied && this.gate.denials !== undefined)) {
+      this.gate.record('net', iface, func, `${endpointText(e)} (${via})`, !denied, denied ? 'missing' : 'ok', undefined, target);
+    }
     return denied;
   }
 

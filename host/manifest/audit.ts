@@ -24,6 +24,8 @@ export interface AuditRow {
    * component imports a whole interface, but only these calls are checked. Absent: all.
    */
   readonly only?: readonly string[];
+  /** Not declared, but granted by the runner's default for a binary without a manifest (`run`: console.write). */
+  readonly byDefault?: true;
 }
 
 export interface AuditReport {
@@ -111,22 +113,44 @@ function undeclaredWarning(entry: ImportEntry, capability: AuditCapability): str
       : `every call of ${subject(entry)} will be denied: neither 'fs.read' nor 'fs.write' is declared (${tail})`;
   }
   const partly = entry.module === null ? PARTLY_GATED.get(unversionedInterface(entry.name)) : undefined;
+  if (capability === 'env') {
+    // SPEC section 5: an ungranted environment reads as empty (audited), never a trap.
+    const what = partly !== undefined ? `calls of ${partly.only.join(', ')} (${subject(entry)})` : subject(entry);
+    const others = partly !== undefined ? `; ${partly.others}` : '';
+    return `${what} will read an empty environment: capability 'env' is not declared${others} (${tail})`;
+  }
   if (partly !== undefined) {
     return `calls of ${partly.only.join(', ')} (${subject(entry)}) will be denied: capability '${capability}' is not declared; ${partly.others} (${tail})`;
   }
   return `every call of ${subject(entry)} will be denied: capability '${capability}' is not declared (${tail})`;
 }
 
-/** Holds the binary's imports against the manifest's `allow` (deny rules narrow scopes only). */
-export function auditImports(imports: readonly ImportEntry[], manifest: CanonicalManifest): AuditReport {
+/**
+ * Holds the binary's imports against the manifest's `allow` (deny rules narrow scopes only).
+ * `defaults`: what the runner grants a binary WITHOUT a manifest anyway (the CLI's `run`:
+ * console.write, SPEC section 1), so that `inspect` says what `run` will do: imports it
+ * covers are not warned about (their row says `byDefault`).
+ */
+export function auditImports(
+  imports: readonly ImportEntry[],
+  manifest: CanonicalManifest,
+  defaults?: CanonicalManifest,
+): AuditReport {
   const rows: AuditRow[] = [];
   const warnings: string[] = [];
   for (const entry of imports) {
     const capability = capabilityForImport(entry);
     const declared = capability === null || isDeclared(capability, manifest);
+    const byDefault = !declared && defaults !== undefined && isDeclared(capability!, defaults);
     const partly = entry.module === null && capability !== null ? PARTLY_GATED.get(unversionedInterface(entry.name)) : undefined;
-    rows.push({ import: importLabel(entry), capability, declared, ...(partly ? { only: partly.only } : {}) });
-    if (!declared && capability !== null) warnings.push(undeclaredWarning(entry, capability));
+    rows.push({
+      import: importLabel(entry),
+      capability,
+      declared,
+      ...(partly ? { only: partly.only } : {}),
+      ...(byDefault ? { byDefault: true as const } : {}),
+    });
+    if (!declared && !byDefault && capability !== null) warnings.push(undeclaredWarning(entry, capability));
   }
   for (const name of ALL_CAPABILITY_NAMES) {
     if (manifest.allow[name] === undefined) continue;
@@ -145,7 +169,7 @@ export function formatAuditTable(report: AuditReport): string[] {
   const body = report.rows.map((r) => [
     r.import,
     r.capability === null ? '-' : r.only ? `${r.capability} (${r.only.join(', ')})` : r.capability,
-    r.capability === null ? 'ungated' : r.declared ? 'yes' : 'NO',
+    r.capability === null ? 'ungated' : r.declared ? 'yes' : r.byDefault ? 'no (run grants it by default)' : 'NO',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');

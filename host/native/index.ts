@@ -8,9 +8,11 @@
  * - fs, net, fetch: `{ ok: true, value } | { ok: false, code }` with the WIT error code the
  *   guest would get (`access`, `not-permitted`, `no-entry`, `access-denied`,
  *   `HTTP-request-denied`, ...). Never throws for a denial.
- * - env and clocks, whose WIT functions have no error channel: throw CapabilityDeniedError
- *   when the capability is not granted at all (the guest traps there). With `env` granted
- *   by names, variables outside the grant are simply absent (`getEnv` gives undefined).
+ * - clocks, whose WIT functions have no error channel: throw CapabilityDeniedError when
+ *   `time` is not granted (the guest traps there).
+ * - env reads as empty without the `env` grant (SPEC section 5: `getEnv` gives undefined,
+ *   `listEnv` `{}`, the denial is audited), as a guest's get-environment does; never throws.
+ *   With `env` granted by names, variables outside the grant are simply absent.
  * - check/checkId: the four codes of SPEC section 2.
  * Every decision is live: a revoke/deny/drop on the engine shows at the next call.
  */
@@ -60,9 +62,9 @@ export interface NativeApi {
   /** Removes a file (or an empty directory, like WASI's unlink-file-at/remove-directory-at). */
   unlink(guestPath: string): Promise<NativeResult<void, FsCode>>;
   rename(from: string, to: string): Promise<NativeResult<void, FsCode>>;
-  /** Throws CapabilityDeniedError without any `env` grant; undefined when outside the grant or unset. */
+  /** Undefined without any `env` grant (audited as a denial), when outside the grant, or when unset. */
   getEnv(name: string): string | undefined;
-  /** Throws CapabilityDeniedError without any `env` grant; only the granted names otherwise. */
+  /** `{}` without any `env` grant (audited as a denial); only the granted names otherwise. */
   listEnv(): Record<string, string>;
   /** Throws CapabilityDeniedError without `time`. */
   wallClock(): WallTime;
@@ -166,13 +168,13 @@ export function createNativeApi(options: NativeApiOptions): NativeApi {
       return run(() => rename(a.host, b.host));
     },
     getEnv(name) {
-      requireCap(CapId.env, 'env', 'get-env');
+      if (!gate.allowsId(CapId.env, IFACE, 'get-env')) return undefined;
       if (!allows('env', { kind: 'env', name }, 'get-env')) return undefined;
       return env.find(([k]) => k === name)?.[1];
     },
     listEnv() {
-      requireCap(CapId.env, 'env', 'list-env');
       const out: Record<string, string> = {};
+      if (!gate.allowsId(CapId.env, IFACE, 'list-env')) return out;
       for (const [k, v] of env) if (allows('env', { kind: 'env', name: k }, 'list-env')) out[k] = v;
       return out;
     },

@@ -47,7 +47,7 @@ export type StdinSpec =
   | 'empty';
 
 /** The guest options that are plain data and cross to the worker as they are. */
-const PLAIN_GUEST_OPTIONS = ['manifest', 'args', 'env', 'dirs', 'cwd', 'label', 'maxMemoryBytes', 'embedded', 'maxOpenFiles'] as const;
+const PLAIN_GUEST_OPTIONS = ['manifest', 'args', 'env', 'dirs', 'cwd', 'label', 'maxMemoryBytes', 'embedded', 'maxOpenFiles', 'denialNotices'] as const;
 export type PlainGuestOptions = Pick<GuestOptions, (typeof PLAIN_GUEST_OPTIONS)[number]>;
 
 /** The plain-data options of `options`, only those that are set. */

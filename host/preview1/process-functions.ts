@@ -1,7 +1,7 @@
 /**
  * args_*, environ_*, clock_*, random_get, sched_yield, proc_exit, proc_raise.
  * Denials come from the 0.2 layer (a clock call traps without `time`, the environment is
- * filtered or traps without `env`); these functions only translate.
+ * filtered by the `env` grant and reads as empty without one); these functions only translate.
  */
 import { Clockid, Errno } from './constants.js';
 import { fail } from './errno.js';

@@ -15,6 +15,8 @@ import type { WasiImportObject, WasiPlatform } from '../gate/types.js';
 import { readProvenance, type ProvenanceReading } from '../manifest/provenance.js';
 import { emptyManifest, type PolicyEngine } from '../policy/index.js';
 import type { CanonicalManifest, SubjectId } from '../policy/types.js';
+import { refuseWasi03 } from './supported.js';
+import { DenialNotices, type DenialHintContext } from './denial-notices.js';
 import { guestIo, type GuestIoOptions } from './guest-io.js';
 import { startCoreModule, type LoadedGuest } from './loaded-guest.js';
 import { RUN_RETURNED_ERR, runComponent, settle, type GuestKind, type RunResult } from './outcome.js';
@@ -48,6 +50,19 @@ export interface GatedGuestOptions extends GuestIoOptions {
    * past it an open fails `insufficient-memory` (preview1: EMFILE). Default 256.
    */
   readonly maxOpenFiles?: number | undefined;
+  /**
+   * Host notices on the stderr sink (the CLI's default): one line per distinct denial that
+   * does not trap, saying which flag would grant it (unless `quiet`), and, when the guest
+   * traps, its open stderr line ended so the host's own message starts a line. The hint's
+   * embedded manifest and policy default to this run's. Default: none (stderr is the guest's alone).
+   */
+  readonly denialNotices?: DenialNoticeOptions | undefined;
+}
+
+/** GatedGuestOptions.denialNotices. */
+export interface DenialNoticeOptions extends DenialHintContext {
+  /** No per-denial lines; only the open line ended before a trap. Default false. */
+  readonly quiet?: boolean | undefined;
 }
 
 export interface GatedRunSetup {
@@ -74,6 +89,8 @@ export interface PreparedRun {
 
 export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun> {
   const { engine, guest } = setup;
+  // A WASI 0.3 component is refused before anything is transpiled (SPEC section 8).
+  refuseWasi03(setup.bytes);
   const embedded = guest.embedded ?? readProvenance(setup.bytes);
   const manifest = guest.manifest ?? emptyManifest();
   const ceiling = embedded.status === 'verified' ? embedded.manifest : undefined;
@@ -88,26 +105,32 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
           allowUndeclared: guest.promptUndeclared === true,
         });
   const platform = setup.platform();
+  const notices =
+    guest.denialNotices !== undefined && guest.stderr !== undefined
+      ? new DenialNotices(guest.stderr, { embedded: ceiling, policy: manifest, ...guest.denialNotices })
+      : undefined;
   const subject = engine.createSubject(
     manifest,
     guest.label ?? (typeof setup.source === 'string' ? setup.source : 'guest'),
   );
   let loaded: LoadedGuest;
-  let imports: WasiImportObject | undefined;
+  let imports: WasiImportObject;
+  let created: WasiImportObject | undefined;
   try {
-    imports = createGatedWasi({
+    imports = created = createGatedWasi({
       engine,
       subject,
       platform,
       preopens,
       ...(guest.audit ? { audit: guest.audit } : {}),
       ...(prompt ? { prompt } : {}),
-      io: guestIo(guest),
       maxOpenFiles: guest.maxOpenFiles,
+      ...(notices !== undefined && guest.denialNotices?.quiet !== true ? { denials: notices.denials } : {}),
+      io: guestIo(notices !== undefined ? { ...guest, stderr: notices.stderr } : guest),
     });
     loaded = await setup.load(new Set(Object.keys(imports)));
   } catch (e) {
-    if (imports !== undefined) disposeGatedWasi(imports);
+    if (created !== undefined) disposeGatedWasi(created);
     engine.dropSubject(subject);
     throw e;
   }
@@ -120,22 +143,29 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
     async start(): Promise<RunResult> {
       if (started) throw new MoltError('a prepared guest can be started once');
       started = true;
-      try {
-        if (loaded.kind === 'component') {
-          const exports = await loaded.instantiate(imports);
-          if ((await runComponent(exports)) === RUN_RETURNED_ERR) {
-            return { exitCode: 1, subject, kind: loaded.kind, outcome: 'exited' };
-          }
-        } else {
-          await startCoreModule(loaded.module, imports);
-        }
-        return { exitCode: 0, subject, kind: loaded.kind, outcome: 'returned' };
-      } catch (e) {
-        return settle(e, subject, loaded.kind);
-      } finally {
-        // However it ended (return, exit, trap, denial), the guest's host handles are closed.
-        disposeGatedWasi(imports);
-      }
+      const result = await run();
+      // The host reports a trap on stderr next: it must start a line of its own.
+      if (result.outcome === 'trap' || result.outcome === 'capability-trap') notices?.endOpenLine();
+      return result;
     },
   };
+
+  async function run(): Promise<RunResult> {
+    try {
+      if (loaded.kind === 'component') {
+        const exports = await loaded.instantiate(imports);
+        if ((await runComponent(exports)) === RUN_RETURNED_ERR) {
+          return { exitCode: 1, subject, kind: loaded.kind, outcome: 'exited' };
+        }
+      } else {
+        await startCoreModule(loaded.module, imports);
+      }
+      return { exitCode: 0, subject, kind: loaded.kind, outcome: 'returned' };
+    } catch (e) {
+      return settle(e, subject, loaded.kind);
+    } finally {
+      // However it ended (return, exit, trap, denial), the guest's host handles are closed.
+      disposeGatedWasi(imports);
+    }
+  }
 }

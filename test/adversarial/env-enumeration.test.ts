@@ -24,9 +24,10 @@ test('a deny inside the allow removes the name from the listing too', async () =
   assert.deepEqual(r.stdout.split('\n').filter((l) => l !== ''), ['APP_NAME=molt']);
 });
 
-test('no env grant: the listing is refused and nothing leaks', async () => {
+test('no env grant: the listing is empty, nothing leaks, and no trap', async () => {
   const r = await runOps([{ op: 'environ' }], policy({ 'console.write': true }), { env: ENV });
-  // SPEC section 5: get-environment traps without the env grant.
-  assert.equal(r.result.exitCode, 77);
+  // SPEC section 5: an ungranted get-environment reads as empty (audited), never a trap.
+  assert.equal(r.result.exitCode, 0);
+  assert.equal(r.result.outcome, 'returned');
   assert.equal(r.stdout, '');
 });

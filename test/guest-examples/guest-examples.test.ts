@@ -171,11 +171,12 @@ test('env: a variable outside the env scope is invisible (guest exits 1)', () =>
   assert.match(r.stderr, /GREETING is not set/);
 });
 
-test('env: --deny-env traps, exit 77', () => {
+test('env: --deny-env reads as an empty environment (the guest reports it), and the denial is shown', () => {
   const r = molt(['run', '--env', 'GREETING=hello', '--deny-env', wasm('env')]);
-  assert.equal(r.code, 77, show(r));
+  assert.equal(r.code, 1, show(r));
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /env/);
+  assert.match(r.stderr, /GREETING is not set/);
+  assert.match(r.stderr, /^molt-wasm: denied env \(wasi:cli\/environment#get-environment\)/m);
 });
 
 // ------------------------------------------------------------------ files
@@ -449,10 +450,10 @@ test('probe: --deny-time traps at the clock (77), after the earlier lines', () =
   assert.match(r.stderr, /time/);
 });
 
-test('probe: --deny-env traps (77); an env grant scoped by name hides other names', () => {
+test('probe: --deny-env reads as empty (no trap); an env grant scoped by name hides other names', () => {
   const denied = molt(['run', '--deny-env', wasm('probe'), '--', 'env:HOME']);
-  assert.equal(denied.code, 77, show(denied));
-  assert.equal(denied.stdout, '');
+  assert.equal(denied.code, 0, show(denied));
+  assert.equal(denied.stdout, 'env:HOME unset\n');
   const scoped = molt(['run', '--env', 'PROBE_A=1', '--env', 'SECRET=x', wasm('probe'), '--', 'env:PROBE_A', 'env:SECRET', 'env:HOME']);
   assert.equal(scoped.code, 0, show(scoped));
   assert.equal(scoped.stdout, 'env:PROBE_A ok\nenv:SECRET unset\nenv:HOME ok\n');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command, CommanderError } from 'commander';
 import { addAllowUndeclaredOption, addCapabilityOptions, readCapabilityOptions, requireEqualsForScopedFlags } from '../../host/cli/capability-options.js';
-import { ManifestError, ScopeError, UnknownCapabilityError } from '../../host/errors.js';
+import { ManifestError, ScopeError, UnknownCapabilityError, UsageError } from '../../host/errors.js';
 import { manifestToCanonicalJson, parseProfileJson } from '../../host/manifest/input/index.js';
 import { mergeManifests } from '../../host/policy/index.js';
 
@@ -106,10 +106,31 @@ describe('addCapabilityOptions + readCapabilityOptions', () => {
     );
   });
 
-  const bad: [string, string[], typeof ManifestError, string, string][] = [
+  // On a flag, bad input is a command line to correct: UsageError (64) naming the flag and
+  // quoting the value, with the parser's error as its cause (SPEC section 8).
+  const badFlags: [string, string[], typeof ManifestError, string, string][] = [
     ['bad host', ['--allow-net=exa mple.com'], ScopeError, '--allow-net', '"exa mple.com"'],
     ['bad path in a repeat', ['--deny-read=/a', '--deny-read=/../b'], ScopeError, '--deny-read', '"/../b"'],
     ['empty value', ['--allow-env='], ManifestError, '--allow-env', '""'],
+    ['port out of range', ['--allow-net=foo:99999'], ScopeError, '--allow-net', 'foo:99999'],
+  ];
+  for (const [name, argv, cls, where, quoted] of badFlags) {
+    it(`refuses ${name} as a usage error`, () => {
+      assert.throws(
+        () => read(argv),
+        (e: unknown) =>
+          e instanceof UsageError &&
+          e.exitCode === 64 &&
+          e.message.startsWith(`${where}: `) &&
+          e.message.includes(quoted) &&
+          e.cause instanceof ManifestError &&
+          e.cause.constructor === cls,
+      );
+    });
+  }
+
+  // In a --capabilities list or file: bad input, exit 65.
+  const bad: [string, string[], typeof ManifestError, string, string][] = [
     ['unknown capability in --capabilities', ['--capabilities', 'net,disk'], UnknownCapabilityError, '--capabilities', '"disk"'],
     ['missing capabilities file', ['--capabilities', 'nope.json'], ManifestError, '--capabilities', '"nope.json"'],
   ];

@@ -107,10 +107,35 @@ test('wasi:cli/environment: only get-environment needs env, and the row and warn
     only: ['get-environment'],
   });
   assert.deepEqual(report.warnings, [
-    "calls of get-environment (wasi:cli/environment) will be denied: capability 'env' is not declared; get-arguments and initial-cwd are not affected (this matters only if the program uses it)",
+    "calls of get-environment (wasi:cli/environment) will read an empty environment: capability 'env' is not declared; get-arguments and initial-cwd are not affected (this matters only if the program uses it)",
   ]);
   assert.ok(!report.warnings.some((w) => w.startsWith('every call of wasi:cli/environment')));
   assert.match(formatAuditTable(report).join('\n'), /wasi:cli\/environment@0\.2\.3\s+env \(get-environment\)\s+NO/);
   // Declared: no warning, and env counts as reachable.
   assert.deepEqual(auditImports([comp('wasi:cli/environment@0.2.3')], manifest({ env: ['HOME'] })).warnings, []);
+});
+
+test('preview1 environ_*: an undeclared env reads as empty, and the warning says so (not "denied")', () => {
+  const env: ImportEntry = { module: 'wasi_snapshot_preview1', name: 'environ_get', kind: 'func' };
+  assert.deepEqual(auditImports([env], manifest({})).warnings, [
+    "wasi_snapshot_preview1#environ_get will read an empty environment: capability 'env' is not declared (this matters only if the program uses it)",
+  ]);
+});
+
+test('a binary without a manifest is audited with what run grants it anyway: console.write, not warned about', () => {
+  const imports: ImportEntry[] = [
+    { module: 'wasi_snapshot_preview1', name: 'fd_write', kind: 'func' },
+    { module: 'wasi_snapshot_preview1', name: 'clock_time_get', kind: 'func' },
+  ];
+  const defaults = manifest({ 'console.write': true });
+  const report = auditImports(imports, manifest({}), defaults);
+  assert.deepEqual(report.warnings, [
+    "every call of wasi_snapshot_preview1#clock_time_get will be denied: capability 'time' is not declared (this matters only if the program uses it)",
+  ]);
+  assert.equal(report.rows[0]!.byDefault, true);
+  assert.match(formatAuditTable(report).join('\n'), /fd_write\s+console\.write\s+no \(run grants it by default\)/);
+  // The default is not a declaration: no "declared but unreachable" warning for it either.
+  assert.deepEqual(auditImports([imports[1]!], manifest({}), defaults).warnings.length, 1);
+  // Without defaults (build's audit of a manifest), fd_write is warned about as before.
+  assert.equal(auditImports(imports, manifest({})).warnings.length, 2);
 });

@@ -52,10 +52,10 @@ async function cases(root: string, inWorker: boolean): Promise<Case[]> {
       ops.push({ op: 'exit', code: 3 });
       [exitCode, outcome] = [3, 'exited'];
     } else {
-      // Without an env grant, environment listing traps (exit 77): the denied guest.
+      // Without an env grant, the environment reads as empty (SPEC section 5): the denied
+      // guest lists nothing, and must not see another guest's GUEST.
       ops.push({ op: 'environ' });
-      if (denied) [exitCode, outcome] = [77, 'capability-trap'];
-      else stdout += `GUEST=g${i}\n`;
+      if (!denied) stdout += `GUEST=g${i}\n`;
     }
     const allow = denied
       ? { 'console.write': true as const, 'fs.read': [`/scratch`] }

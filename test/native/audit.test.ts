@@ -40,3 +40,19 @@ test('native calls: allow, deny, trap and escape each leave one audit record', a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('native env without any env grant reads as empty, never throws, and the denial is audited (SPEC section 5)', () => {
+  const engine = new PolicyEngine();
+  const subject = engine.createSubject(normalizeManifest({ version: 1, allow: { 'console.write': true }, deny: {} }), 'native');
+  const records: AuditRecord[] = [];
+  const api = createNativeApi({ engine, subject, env: { HOME: '/h', SECRET: 's' }, audit: (r) => records.push(r) });
+  assert.equal(api.getEnv('HOME'), undefined);
+  assert.deepEqual(api.listEnv(), {});
+  assert.deepEqual(
+    records.map((r) => [r.capability, r.operation, r.decision, r.code]),
+    [
+      ['env', 'molt:native#get-env', 'deny', 'missing'],
+      ['env', 'molt:native#list-env', 'deny', 'missing'],
+    ],
+  );
+});

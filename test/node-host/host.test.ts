@@ -103,12 +103,21 @@ test('time revoked mid-run: the monotonic clock traps after the wall clock worke
   assert.equal((r.error as CapabilityTrap).iface, 'wasi:clocks/monotonic-clock');
 });
 
-test('env: not granted traps; granted by name filters; unscoped shows all', async () => {
+test('env: not granted reads as empty (audited); granted by name filters; unscoped shows all', async () => {
   const comp = await buildComponent(guests.env);
   const env = { HOME: '/home/g', SECRET: 's3', MOLT_A: '1', MOLT_B: '2' };
-  const denied = await host.run(comp, { manifest: policy({ 'console.write': true }), env });
-  assert.equal(denied.exitCode, 77);
-  assert.equal((denied.error as CapabilityTrap).capability, 'env');
+  const deniedOut = capture();
+  const deniedAudit = auditLog();
+  // SPEC section 5: no trap, no variables, and the denial is in the audit log.
+  const denied = await host.run(comp, { manifest: policy({ 'console.write': true }), env, stdout: deniedOut.sink, audit: deniedAudit.sink });
+  assert.equal(denied.exitCode, 0);
+  assert.equal(denied.outcome, 'returned');
+  assert.equal(deniedOut.text(), 'end\n');
+  assert.ok(
+    deniedAudit.records.some(
+      (x) => x.capability === 'env' && x.operation === 'wasi:cli/environment#get-environment' && x.decision === 'deny',
+    ),
+  );
 
   const out = capture();
   const a = auditLog();

@@ -48,3 +48,18 @@ test('the whole wasi-testsuite through molt-wasm run: 72 passed', { skip }, () =
   assert.match(r.stdout, /^72 passed, 0 failed$/m, r.stdout.split('\n').filter((l) => !l.startsWith('PASS')).join('\n'));
   assert.equal(r.status, 0);
 });
+
+// The CLI runs each program with its spec's grants and nothing more: no env grant unless the
+// spec gives an environment, and then only its names (an ungranted environment reads as
+// empty, SPEC section 5, so programs that read it at start-up still run).
+test('conformance command lines carry the spec grants only', async () => {
+  const { commandFor, parseSpec } = await import('../../scripts/conformance.js');
+  const mode = { harness: false, withhold: false };
+  const plain = commandFor({ name: 'c/x', wasm: '/w/x.wasm', dir: '/w', spec: parseSpec({}) }, '/s', mode);
+  assert.ok(!plain.some((a) => a.startsWith('--allow-env')), plain.join(' '));
+  assert.ok(!plain.includes('--allow-console'), plain.join(' '));
+  const withEnv = commandFor({ name: 'c/y', wasm: '/w/y.wasm', dir: '/w', spec: parseSpec({ env: { A: '1', B: '2' }, dirs: ['fs-tests.dir'] }) }, '/s', mode);
+  assert.ok(withEnv.includes('--allow-env=A,B'), withEnv.join(' '));
+  assert.ok(!withEnv.includes('--allow-env'), withEnv.join(' '));
+  assert.ok(withEnv.includes('--allow-read=fs-tests.dir') && withEnv.includes('--allow-write=fs-tests.dir'), withEnv.join(' '));
+});

@@ -9,7 +9,8 @@
  *   needs it (libc++'s steady_clock aborts if the read fails, so denying it as a trap is the
  *   honest answer).
  * - `env`: it calls getenv (TMPDIR for the ABC temporary directory); without any env grant
- *   get-environment traps, so it gets `env=TMPDIR` and `--env TMPDIR=/work`.
+ *   it reads an empty environment (SPEC section 5), so it gets `env=TMPDIR` and
+ *   `--env TMPDIR=/work` for ABC's scratch directory.
  * - `fs.read` on `/share`: Yosys looks for its data files (techmap.v, …) in `/share/`. The
  *   package keeps that tree in gen/resources-yosys.js (mostly inline strings), so the test
  *   writes it out once to a temporary directory.
@@ -116,7 +117,7 @@ test('-V: the CLI default (console.write) is not enough, time is; each failure i
   assert.equal(denied.stdout, '');
   assert.equal(
     denied.stderr,
-    "molt-wasm: capability 'time' denied: wasi:clocks/monotonic-clock#now, not declared in the manifest\n",
+    "molt-wasm: capability 'time' denied: wasi:clocks/monotonic-clock#now; run again with --allow-time\n",
   );
   const ok = molt('run', '--allow-time', YOSYS, '--', '-V');
   assert.equal(ok.code, 0, ok.stderr);
@@ -138,12 +139,15 @@ test('synthesis with exactly the grants it needs writes the netlist JSON', () =>
   assert.deepEqual(readdirSync(work).sort(), ['out.json', 'top.v']);
 });
 
-test('without --allow-read: Yosys reports the file itself, exit 1, nothing written, no stack', () => {
+test('without --allow-read: Yosys reports the file itself, exit 1, nothing written, no stack; the denial says how to fix it', () => {
   freshWork();
   const r = molt('run', ...BASE, ...DIRS(), '--allow-write=/work', YOSYS, '--', '-q', '-p', SYNTH);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /ERROR: .*\/work\/top\.v/);
-  assert.doesNotMatch(r.stderr, /^molt-wasm:/m);
+  // Not a trap: one notice line naming the flag (SPEC section 8), and the unused /share mapping warned about.
+  assert.match(r.stderr, /^molt-wasm: denied fs\.read on \/work\/top\.v \(wasi:filesystem\/types#descriptor\.stat-at\); run again with --allow-read=\/work\/top\.v$/m);
+  assert.match(r.stderr, /^molt-wasm: warning: --dir \/share: no fs\.read or fs\.write grant covers \/share/m);
+  assert.doesNotMatch(r.stderr, /capability '.*' denied/);
   assertNoStack(r);
   assert.deepEqual(readdirSync(work), ['top.v']);
 });

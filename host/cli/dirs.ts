@@ -1,0 +1,80 @@
+/**
+ * `--dir GUEST=HOST` (SPEC section 8): parsing, checking the host side, and finding mappings
+ * no filesystem grant covers (a warning: the guest would never see them).
+ */
+import { statSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { normalizeGuestPath } from '../policy/scopes/path.js';
+import type { CanonicalManifest } from '../policy/types.js';
+
+/** What parseDirs needs to know about a host path (injectable for tests). */
+export type HostDirKind = 'directory' | 'missing' | 'not-directory';
+
+function hostDirKind(path: string): HostDirKind {
+  try {
+    return statSync(path).isDirectory() ? 'directory' : 'not-directory';
+  } catch {
+    return 'missing';
+  }
+}
+
+/**
+ * `--dir GUEST=HOST`, or `--dir /abs` mapping an absolute path to itself. A relative path
+ * without `=` (`--dir ./d`) is refused: which guest path should it be? A host directory that
+ * does not exist, or is not a directory, is refused too (UsageError, exit 64), instead of a
+ * guest that finds nothing there.
+ */
+export function parseDirs(values: readonly string[] = [], kindOf: (host: string) => HostDirKind = hostDirKind): Record<string, string> {
+  const dirs: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const shown = `--dir ${JSON.stringify(v)}`;
+    if (eq < 0 && !v.startsWith('/')) {
+      throw new UsageError(`${shown}: a relative path needs GUEST=HOST (for example --dir /data=${v})`);
+    }
+    const guest = eq < 0 ? v : v.slice(0, eq);
+    const host = eq < 0 ? v : v.slice(eq + 1);
+    if (guest === '' || host === '') throw new UsageError(`${shown}: expected GUEST=HOST`);
+    if (normalizeGuestPath(guest) === null) throw new UsageError(`${shown}: ${JSON.stringify(guest)} is not a guest path`);
+    const kind = kindOf(host);
+    if (kind === 'missing') throw new UsageError(`${shown}: the host directory ${JSON.stringify(host)} does not exist`);
+    if (kind === 'not-directory') throw new UsageError(`${shown}: ${JSON.stringify(host)} is not a directory`);
+    dirs[guest] = host;
+  }
+  return dirs;
+}
+
+function within(outer: string, inner: string): boolean {
+  if (outer.startsWith('/') !== inner.startsWith('/')) return false;
+  if (outer === '/' || outer === '.' || outer === inner) return true;
+  return inner.startsWith(outer) && inner.charCodeAt(outer.length) === 0x2f;
+}
+
+/** Whether a grant of fs.read or fs.write reaches `guest` or something below it. */
+function covered(manifest: CanonicalManifest, guest: string): boolean {
+  for (const cap of ['fs.read', 'fs.write'] as const) {
+    if (manifest.deny[cap] === true) continue;
+    const grant = manifest.allow[cap];
+    if (grant === true) return true;
+    if (Array.isArray(grant)) {
+      for (const s of grant as readonly string[]) {
+        const g = normalizeGuestPath(s);
+        if (g !== null && (within(g, guest) || within(guest, g))) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** One warning per `--dir` mapping that no filesystem grant of `manifest` reaches. */
+export function uncoveredDirWarnings(manifest: CanonicalManifest, dirs: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  for (const guest of Object.keys(dirs)) {
+    const g = normalizeGuestPath(guest);
+    if (g === null || covered(manifest, g)) continue;
+    out.push(
+      `--dir ${guest}: no fs.read or fs.write grant covers ${guest}, so the guest will not see it (grant it with --allow-read=${guest} or --allow-write=${guest})`,
+    );
+  }
+  return out;
+}

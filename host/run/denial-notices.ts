@@ -1,0 +1,155 @@
+/**
+ * How a denial says how to fix it (SPEC section 8, Deno style): the flag that would grant it,
+ * "not declared in the manifest" only when the binary has one (and then `--allow-undeclared`
+ * too), or the deny flag that took it away. Used for the CLI's one line when a capability
+ * trap ends the guest, and for the one line per DISTINCT denial that does not trap (a
+ * `--deny-read` making an open fail with `access`), written on the guest's stderr sink so
+ * that it is ordered with the guest's own output and always starts a line.
+ * Platform-neutral: no `node:` or DOM imports.
+ */
+import type { AuditRecord, DenialSink } from '../gate/audit.js';
+import type { OutputSink } from '../gate/types.js';
+import { PolicyEngine } from '../policy/engine.js';
+import type { CanonicalManifest, CheckTarget } from '../policy/types.js';
+
+/** What a hint is worked out from: plain data, so it crosses to a worker as it is. */
+export interface DenialHintContext {
+  /** The binary's verified embedded manifest (the ceiling), when it has one. */
+  readonly embedded?: CanonicalManifest | undefined;
+  /** The command line's deny flags (`--deny-…`), in a manifest's `deny` section. */
+  readonly denyFlags?: CanonicalManifest | undefined;
+  /** The resolved policy: its deny rules (from any source) are not lifted by an allow flag. */
+  readonly policy?: CanonicalManifest | undefined;
+  /** The name the lines start with. Default `molt-wasm`. */
+  readonly tool?: string | undefined;
+}
+
+/** The flag spelling of each capability (SPEC section 3). */
+const FLAG: Readonly<Record<string, string>> = {
+  'console.write': 'console',
+  net: 'net',
+  'fs.read': 'read',
+  'fs.write': 'write',
+  env: 'env',
+  time: 'time',
+};
+
+/** A target as a flag scope: a path, an env name, `host`, `host:port`, `[v6]:port`. */
+function scopeOf(t: CheckTarget): string {
+  switch (t.kind) {
+    case 'path':
+      return t.path;
+    case 'env':
+      return t.name;
+    case 'net': {
+      const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+      return t.port === undefined ? host : `${host}:${t.port}`;
+    }
+  }
+}
+
+/** `--allow-time`, `--allow-read=/data/x`, `--allow-net=api.example.com:443`. */
+export function grantingFlag(capability: string, target?: CheckTarget): string {
+  const suffix = FLAG[capability] ?? capability;
+  return target === undefined ? `--allow-${suffix}` : `--allow-${suffix}=${scopeOf(target)}`;
+}
+
+/** Whether `manifest` (its allow and deny sections) answers `ok` for this check. */
+function grants(manifest: CanonicalManifest, capability: string, target: CheckTarget | undefined): boolean {
+  const engine = new PolicyEngine();
+  const subject = engine.createSubject(manifest, 'hint');
+  return engine.check(subject, capability, target) === 'ok';
+}
+
+/** Whether the deny rules of `deny` cover this check (they alone, under a wholesale allow). */
+function denies(deny: CanonicalManifest, capability: string, target: CheckTarget | undefined): boolean {
+  const d = deny.deny[capability as keyof CanonicalManifest['deny']];
+  if (d === undefined) return false;
+  const probe = { version: 1, allow: { [capability]: true }, deny: { [capability]: d } } as CanonicalManifest;
+  return !grants(probe, capability, target);
+}
+
+/**
+ * Why the check was denied and how to fix it, after the operation: `; run again with
+ * --allow-time`, `, not declared in the manifest; run again with --allow-time
+ * --allow-undeclared`, `, denied by --deny-read`. Empty when no flag can change it.
+ */
+export function denialHint(ctx: DenialHintContext, capability: string, target?: CheckTarget): string {
+  const suffix = FLAG[capability] ?? capability;
+  if (ctx.denyFlags !== undefined && denies(ctx.denyFlags, capability, target)) return `, denied by --deny-${suffix}`;
+  if (ctx.embedded !== undefined && denies(ctx.embedded, capability, target)) return ', denied by the manifest';
+  if (ctx.policy !== undefined && denies(ctx.policy, capability, target)) return ', denied by the policy';
+  const flag = grantingFlag(capability, target);
+  if (ctx.embedded !== undefined && !grants(ctx.embedded, capability, target)) {
+    return `, not declared in the manifest; run again with ${flag} --allow-undeclared`;
+  }
+  return `; run again with ${flag}`;
+}
+
+/**
+ * Denials that are part of a normal answer and would only be noise: the per-variable
+ * filtering inside a granted get-environment listing (the listing itself is reported when
+ * `env` is missing), initial-cwd answering `none`, and get-directories hiding a preopen
+ * (it asks fs.read, then fs.write, so a listed directory can carry a denial; a `--dir` no
+ * grant covers is warned about before the run instead).
+ */
+function isQuiet(record: AuditRecord): boolean {
+  if (record.source === 'prompt') return true; // the user just answered it
+  if (record.operation.endsWith('#initial-cwd') || record.operation.endsWith('#get-directories')) return true;
+  return record.capability === 'env' && record.target !== null && record.operation.endsWith('#get-environment');
+}
+
+/** One line for a denial that did not trap, e.g. `denied fs.read on /x (wasi:…#open-at); run again with …`. */
+export function denialNotice(ctx: DenialHintContext, record: AuditRecord, checked?: CheckTarget): string {
+  const on = record.target === null ? '' : ` on ${record.target}`;
+  const head = `${ctx.tool ?? 'molt-wasm'}: denied ${record.capability}${on} (${record.operation})`;
+  if (record.code === 'escape') return `${head}: the path leaves its preopened directory`;
+  if (record.code === 'host-header') return `${head}: the Host header names another host than the request's authority`;
+  // A scoped check without its structured target (an address a name resolved to) gets no flag.
+  if (record.target !== null && checked === undefined) return head;
+  return head + denialHint(ctx, record.capability, checked);
+}
+
+/**
+ * The stderr sink with denial notices woven in: `stderr` passes the guest's bytes through and
+ * remembers whether its last line is open; `denials` writes one line per distinct denial
+ * (capability, operation, target), starting a new line first when the guest left one open;
+ * `endOpenLine` ends an open line (before the host prints its own message after a trap).
+ */
+export class DenialNotices {
+  readonly #sink: OutputSink;
+  readonly #ctx: DenialHintContext;
+  readonly #seen = new Set<string>();
+  #lineOpen = false;
+
+  constructor(sink: OutputSink, ctx: DenialHintContext) {
+    this.#sink = sink;
+    this.#ctx = ctx;
+  }
+
+  readonly stderr: OutputSink = (bytes) => {
+    if (bytes.length > 0) this.#lineOpen = bytes[bytes.length - 1] !== 0x0a;
+    this.#sink(bytes);
+  };
+
+  readonly denials: DenialSink = (record, checked) => {
+    if (isQuiet(record)) return;
+    const key = `${record.capability}\u0000${record.operation}\u0000${record.target ?? ''}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.#write(denialNotice(this.#ctx, record, checked) + '\n');
+  };
+
+  /** Ends the guest's open stderr line, if any, so that what follows starts a line. */
+  endOpenLine(): void {
+    if (!this.#lineOpen) return;
+    this.#lineOpen = false;
+    this.#sink(new Uint8Array([0x0a]));
+  }
+
+  /** Writes one whole line of the host's own (`text` ends with a newline). */
+  #write(text: string): void {
+    this.endOpenLine();
+    this.#sink(new TextEncoder().encode(text));
+  }
+}
