@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { REPO } from '../node-host/helpers.js';
 import { buildComponent } from '../node-host/helpers.js';
 import { V } from '../node-host/guests/prelude.js';
-import { watToCore } from '../../scripts/lib/componentize.js';
+import { adaptPreview1, watToCore } from '../../scripts/lib/componentize.js';
 
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
@@ -59,7 +59,8 @@ function core(imports: string[], body: string, start: string): string {
 export interface MemoryCase {
   /** Short name (file name of the guest). */
   readonly name: string;
-  readonly kind: 'preview1' | 'component';
+  /** `adapted`: the preview1 module wrapped by jco's preview1 adapter (a component). */
+  readonly kind: 'preview1' | 'component' | 'adapted';
   /** What the guest asks. */
   readonly what: string;
   readonly wat: string;
@@ -67,6 +68,8 @@ export interface MemoryCase {
   readonly imports?: readonly string[];
   /** Extra CLI arguments (e.g. --dir for the file cases); `DIR` is replaced by a data directory. */
   readonly cliArgs?: readonly string[];
+  /** `--max-memory`: 1M, or 4M for the adapted guests (the adapter grows the memory for its own state). */
+  readonly maxMemory?: '1M' | '4M';
   /** The exit code after the bound (a trap is 70). */
   readonly exitAfter: number;
 }
@@ -139,6 +142,23 @@ export const MEMORY_CASES: readonly MemoryCase[] = [
     exitAfter: 0,
   },
   {
+    name: 'adapted-fd-write-overlap',
+    kind: 'adapted',
+    maxMemory: '4M',
+    what: 'fd_write(stdout) with 1024 overlapping 1 MiB iovecs, through the preview1 adapter',
+    wat: core([P1_WRITE], OVERLAPPING_IOVECS, `(call $iovecs)
+      (call $proc_exit (call $verdict (call $fd_write (i32.const 1) (i32.const 0x80000) (i32.const 1024) (i32.const 0x7fff0))))`),
+    exitAfter: 0,
+  },
+  {
+    name: 'adapted-random-get-1g',
+    kind: 'adapted',
+    maxMemory: '4M',
+    what: 'random_get(buf 0, len 1 GiB) with 1 MiB of memory, through the preview1 adapter',
+    wat: core([P1_RANDOM], '', '(call $proc_exit (call $random_get (i32.const 0) (i32.const 0x40000000)))'),
+    exitAfter: 70,
+  },
+  {
     name: 'p1-random-get-1g',
     kind: 'preview1',
     what: 'random_get(buf 0, len 1 GiB) with 1 MiB of memory',
@@ -202,6 +222,7 @@ export const P1_HELLO = core([P1_WRITE], '(data (i32.const 64) "hello\\n") (data
 /** The guest's bytes: a core module, or a component built over our WIT. */
 export async function buildCase(c: Pick<MemoryCase, 'kind' | 'wat' | 'imports'>): Promise<Uint8Array> {
   if (c.kind === 'preview1') return watToCore(c.wat);
+  if (c.kind === 'adapted') return adaptPreview1(await watToCore(c.wat));
   return buildComponent({ imports: [...(c.imports ?? [])], wat: c.wat });
 }
 
