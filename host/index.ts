@@ -4,6 +4,7 @@ export {
   createGatedWasi,
   planPreopens,
   CapabilityTrap,
+  HostLimitTrap,
   GuestExit,
   isCapabilityTrap,
   isGuestExit,

@@ -5,6 +5,7 @@
  */
 import { CapId, type Gate } from './gate.js';
 import { GuestExit } from './exit.js';
+import { STREAM_CHUNK, STREAM_READ_MAX, STREAM_WRITE_PERMIT, capLength, requireWithin } from './host-limits.js';
 import type { GuestIo, WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
 
 const EMPTY = new Uint8Array(0);
@@ -16,6 +17,11 @@ type StreamClass = new () => WasiInterface;
  * bindings check resources with `instanceof` and the shim's classes hold #private fields
  * (a lookalike object would be refused). Every method is overridden, so the base's private
  * state is never touched. Each write re-checks console.write: revocation is immediate.
+ *
+ * Host memory per call is bounded (host-limits.ts): `check-write` permits STREAM_WRITE_PERMIT
+ * bytes and a `write`/`write-zeroes` past it traps (the WIT's contract); blocking writes and
+ * zero fills reach the sink in pieces of at most STREAM_CHUNK; `splice` moves at most
+ * STREAM_READ_MAX bytes per call.
  */
 function makeOutputStreamClass(
   Base: StreamClass,
@@ -30,36 +36,61 @@ function makeOutputStreamClass(
       this.#iface = iface;
       this.#sink = sink;
     }
+    /** `buf` in pieces of at most STREAM_CHUNK, after one console.write check. */
     #emit(buf: Uint8Array, func: string): void {
       gate.requireId(CapId.console, this.#iface, func);
+      if (this.#sink === undefined) return;
       // Copy: the bytes are a view into guest memory that the next call may overwrite.
-      if (this.#sink !== undefined && buf.length > 0) this.#sink(buf.slice());
+      for (let at = 0; at < buf.length; at += STREAM_CHUNK) this.#sink(buf.slice(at, at + STREAM_CHUNK));
+    }
+    /**
+     * `len` zero bytes, STREAM_CHUNK at a time: never one buffer of the guest's size. One zero
+     * piece per call is handed over again and again (a sink that keeps what it is given keeps
+     * one piece, not `len` bytes); a sink must not write into the bytes it receives.
+     */
+    #emitZeroes(len: bigint, func: string): void {
+      gate.requireId(CapId.console, this.#iface, func);
+      if (this.#sink === undefined || len === 0n) return;
+      const zeroes = new Uint8Array(capLength(len, STREAM_CHUNK));
+      for (let left = len; left > 0n; ) {
+        const n = capLength(left, STREAM_CHUNK);
+        this.#sink(n === zeroes.length ? zeroes : zeroes.subarray(0, n));
+        left -= BigInt(n);
+      }
     }
     checkWrite(): bigint {
-      return 1n << 20n;
+      return BigInt(STREAM_WRITE_PERMIT);
     }
     write(buf: Uint8Array): void {
+      requireWithin(BigInt(buf.length), STREAM_WRITE_PERMIT, 'wasi:io/streams#output-stream.write');
       this.#emit(buf, 'output-stream.write');
     }
     blockingWriteAndFlush(buf: Uint8Array): void {
+      // The bytes are already a copy of guest memory (jco lifted them): bounded by it.
       this.#emit(buf, 'output-stream.blocking-write-and-flush');
     }
     flush(): void {}
     blockingFlush(): void {}
     writeZeroes(len: bigint): void {
-      this.#emit(new Uint8Array(Number(len)), 'output-stream.write-zeroes');
+      requireWithin(len, STREAM_WRITE_PERMIT, 'wasi:io/streams#output-stream.write-zeroes');
+      this.#emitZeroes(len, 'output-stream.write-zeroes');
     }
     blockingWriteZeroesAndFlush(len: bigint): void {
-      this.#emit(new Uint8Array(Number(len)), 'output-stream.blocking-write-zeroes-and-flush');
+      this.#emitZeroes(len, 'output-stream.blocking-write-zeroes-and-flush');
     }
     splice(src: WasiInterface, len: bigint): bigint {
-      const bytes = src.read(len) as Uint8Array;
-      this.#emit(bytes, 'output-stream.splice');
-      return BigInt(bytes.length);
+      return this.#splice(src, len, false);
     }
     blockingSplice(src: WasiInterface, len: bigint): bigint {
-      const bytes = src.blockingRead(len) as Uint8Array;
-      this.#emit(bytes, 'output-stream.blocking-splice');
+      return this.#splice(src, len, true);
+    }
+    /** At most STREAM_READ_MAX bytes (splice returns how many it moved); checked before reading. */
+    #splice(src: WasiInterface, len: bigint, blocking: boolean): bigint {
+      const func = blocking ? 'output-stream.blocking-splice' : 'output-stream.splice';
+      gate.requireId(CapId.console, this.#iface, func);
+      const n = BigInt(capLength(len, STREAM_READ_MAX));
+      const bytes = (blocking ? src.blockingRead(n) : src.read(n)) as Uint8Array;
+      this.#emit(bytes, func);
       return BigInt(bytes.length);
     }
     subscribe(): object {
@@ -69,7 +100,10 @@ function makeOutputStreamClass(
   };
 }
 
-/** The guest's stdin: a subclass of the platform's InputStream over a fixed byte buffer. */
+/**
+ * The guest's stdin: a subclass of the platform's InputStream over a fixed byte buffer. A read
+ * returns at most STREAM_READ_MAX bytes (the WIT allows fewer than asked); skip copies nothing.
+ */
 function makeInputStreamClass(
   Base: StreamClass,
   platform: WasiPlatform,
@@ -82,22 +116,26 @@ function makeInputStreamClass(
       if (typeof data === 'function') this.#source = data;
       else this.#data = data;
     }
-    read(len: bigint): Uint8Array {
+    /** The next at most `max` bytes (a view), consumed; `closed` at the end. */
+    #take(len: bigint, max: number): Uint8Array {
       if (this.#source !== undefined) {
         this.#data = this.#source();
         this.#source = undefined;
       }
       if (this.#data.length === 0) throw { tag: 'closed' };
-      const n = Math.min(Number(len), this.#data.length);
-      const out = this.#data.slice(0, n);
+      const n = Math.min(capLength(len, max), this.#data.length);
+      const out = this.#data.subarray(0, n);
       this.#data = this.#data.subarray(n);
       return out;
+    }
+    read(len: bigint): Uint8Array {
+      return this.#take(len, STREAM_READ_MAX).slice();
     }
     blockingRead(len: bigint): Uint8Array {
       return this.read(len);
     }
     skip(len: bigint): bigint {
-      return BigInt(this.read(len).length);
+      return BigInt(this.#take(len, Number.MAX_SAFE_INTEGER).length);
     }
     blockingSkip(len: bigint): bigint {
       return this.skip(len);

@@ -15,6 +15,7 @@ import { createGatedFilesystem } from './filesystem.js';
 import { Gate, type PolicyChecker } from './gate.js';
 import type { GatePrompt } from './prompt.js';
 import { createGatedNet } from './net.js';
+import { createGatedRandom } from './random.js';
 import type { PreopenPlan } from './preopens.js';
 import type { GuestIo, WasiImportObject, WasiPlatform } from './types.js';
 
@@ -66,9 +67,7 @@ export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
     'wasi:io/error': platform.io.error,
     'wasi:io/poll': platform.io.poll,
     'wasi:io/streams': platform.io.streams,
-    'wasi:random/random': platform.random.random,
-    'wasi:random/insecure': platform.random.insecure,
-    'wasi:random/insecure-seed': platform.random.insecureSeed,
+    ...createGatedRandom(platform),
     ...createCapabilitiesInterface(gate),
   };
   disposers.set(imports, () => fs.dispose());
@@ -88,6 +87,13 @@ function guestCwd(cwd: string | undefined, preopens: readonly PreopenPlan[]): st
 
 export { Gate, CapId, type PolicyChecker } from './gate.js';
 export { CapabilityTrap, isCapabilityTrap } from './trap.js';
+export {
+  HostLimitTrap,
+  RANDOM_BYTES_MAX,
+  STREAM_CHUNK,
+  STREAM_READ_MAX,
+  STREAM_WRITE_PERMIT,
+} from './host-limits.js';
 export { GuestExit, isGuestExit } from './exit.js';
 export type { AuditRecord, AuditSink, DenialSink } from './audit.js';
 export {

@@ -51,7 +51,11 @@ export interface FsBackendOptions {
   readonly maxOpenFiles?: number;
 }
 
-/** Where a guest's stdout/stderr bytes go. Called synchronously with each write. */
+/**
+ * Where a guest's stdout/stderr bytes go. Called synchronously with each write, with at most
+ * 64 KiB (STREAM_CHUNK) at a time. It may keep the bytes but must not write into them (a zero
+ * fill hands the same zero piece over repeatedly).
+ */
 export type OutputSink = (bytes: Uint8Array) => void;
 
 /** A guest's own I/O: never shared with the host process or another guest. */

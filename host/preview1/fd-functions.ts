@@ -4,7 +4,7 @@
  * their offset here, reads and writes go through `descriptor.read/write(…, offset)`.
  */
 import { ADVICE_0_2, Errno, Fdflags, Filetype, Fstflags, RIGHTS_ALL, Rights, Size, Whence } from './constants.js';
-import { fail } from './errno.js';
+import { errnoFromThrown, fail } from './errno.js';
 import type { Preview1Context, Preview1Functions } from './context.js';
 import { currentPosition, type DirEntry, type FdEntry, type FileEntry } from './fd-table.js';
 import { encodeUtf8 } from './memory.js';
@@ -125,33 +125,57 @@ export function resolveNoChange(
   return [keep(a, s.dataAccessTimestamp), keep(m, s.dataModificationTimestamp)];
 }
 
-/** Gathers the ciovecs into one buffer (a copy: the 0.2 layer may keep it). */
-function gather(ctx: Preview1Context, iovs: number, count: number): Uint8Array {
+/**
+ * Host memory per call (SPEC section 5, docs/limits.md): the iovecs are moved IO_CHUNK bytes at
+ * a time, in order, never gathered into one buffer of their total; and one call moves at most
+ * as many bytes as the guest's memory holds, so 1024 iovecs overlapping the same megabyte move
+ * one megabyte, not a gigabyte. Moving less than asked is a short read or write, which
+ * preview1 (like POSIX readv/writev) allows and the guest's libc loops on.
+ */
+export const IO_CHUNK = 64 * 1024;
+
+/** One piece of an iovec: `len` (at most IO_CHUNK) bytes at `ptr`. */
+interface Piece {
+  readonly ptr: number;
+  readonly len: number;
+}
+
+/**
+ * The iovecs cut into pieces of at most IO_CHUNK bytes, in order, ending once the call's budget
+ * (the memory size when called) is spent. Every iovec is bounds-checked first (memory.ts).
+ */
+function* pieces(ctx: Preview1Context, iovs: number, count: number): Generator<Piece> {
   const list = ctx.mem.iovecs(iovs, count);
-  const total = list.reduce((n, v) => n + v.len, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
+  let budget = ctx.mem.size();
   for (const v of list) {
-    out.set(ctx.mem.bytes(v.ptr, v.len), at);
-    at += v.len;
+    for (let at = 0; at < v.len; at += IO_CHUNK) {
+      if (budget === 0) return;
+      const len = Math.min(IO_CHUNK, v.len - at, budget);
+      budget -= len;
+      yield { ptr: v.ptr + at, len };
+    }
   }
-  return out;
 }
 
-/** Scatters `data` over the iovecs; returns the byte count. */
-function scatter(ctx: Preview1Context, iovs: number, count: number, data: Uint8Array): number {
-  let at = 0;
-  for (const v of ctx.mem.iovecs(iovs, count)) {
-    if (at >= data.length) break;
-    const n = Math.min(v.len, data.length - at);
-    ctx.mem.write(v.ptr, data.subarray(at, at + n));
-    at += n;
+/**
+ * Runs `move` on each piece until it moves fewer bytes than the piece holds; returns the total.
+ * An errno after some bytes moved ends the call with the short count (POSIX readv/writev);
+ * before any, or anything that is not an errno (a trap, an exit), it propagates.
+ */
+function eachPiece(ctx: Preview1Context, iovs: number, count: number, move: (p: Piece, done: number) => number): number {
+  let done = 0;
+  for (const p of pieces(ctx, iovs, count)) {
+    let n: number;
+    try {
+      n = move(p, done);
+    } catch (e) {
+      if (done > 0 && errnoFromThrown(e) !== undefined) return done;
+      throw e;
+    }
+    done += n;
+    if (n < p.len) break;
   }
-  return at;
-}
-
-function iovecTotal(ctx: Preview1Context, iovs: number, count: number): number {
-  return ctx.mem.iovecs(iovs, count).reduce((n, v) => n + v.len, 0);
+  return done;
 }
 
 /** Reads up to `len` bytes from a file at `offset` (a short read at end of file). */
@@ -159,6 +183,35 @@ function readFile(desc: Descriptor02, len: number, offset: bigint): Uint8Array {
   if (len === 0) return new Uint8Array(0);
   const [bytes] = desc.read(BigInt(len), offset);
   return bytes;
+}
+
+/** Reads the file into the iovecs from `offset`, piece by piece; returns the byte count. */
+function readFileInto(ctx: Preview1Context, desc: Descriptor02, iovs: number, count: number, offset: bigint): number {
+  return eachPiece(ctx, iovs, count, (p, done) => {
+    const bytes = readFile(desc, p.len, offset + BigInt(done));
+    ctx.mem.write(p.ptr, bytes.subarray(0, p.len));
+    return Math.min(bytes.length, p.len);
+  });
+}
+
+/** Writes the ciovecs piece by piece with `write` (a copy each: the 0.2 layer may keep it). */
+function writeFrom(ctx: Preview1Context, iovs: number, count: number, write: (data: Uint8Array, done: number) => number): number {
+  return eachPiece(ctx, iovs, count, (p, done) => write(ctx.mem.copyOut(p.ptr, p.len), done));
+}
+
+/** One stdin read, into the first non-empty iovec, of at most IO_CHUNK bytes. */
+function readStdinInto(ctx: Preview1Context, iovs: number, count: number): number {
+  let first: { ptr: number; len: number } | undefined;
+  for (const v of ctx.mem.iovecs(iovs, count)) {
+    if (v.len > 0) {
+      first = v;
+      break;
+    }
+  }
+  if (first === undefined) return 0;
+  const bytes = readStdin(ctx, Math.min(first.len, IO_CHUNK));
+  ctx.mem.write(first.ptr, bytes.subarray(0, first.len));
+  return Math.min(bytes.length, first.len);
 }
 
 function readStdin(ctx: Preview1Context, len: number): Uint8Array {
@@ -315,18 +368,17 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
 
     fd_read: (fd: number, iovs: number, count: number, out: number) => {
       const entry = fds().get(fd);
-      let data: Uint8Array;
+      let n: number;
       if (entry.kind === 'file') {
         requireRight(entry, Rights.fdRead);
-        data = readFile(entry.desc, iovecTotal(ctx, iovs, count), currentPosition(entry));
-        entry.position += BigInt(data.length);
+        n = readFileInto(ctx, entry.desc, iovs, count, currentPosition(entry));
+        entry.position += BigInt(n);
       } else if (entry.kind === 'stdin') {
-        const first = ctx.mem.iovecs(iovs, count).find((v) => v.len > 0);
-        data = readStdin(ctx, first?.len ?? 0);
+        n = readStdinInto(ctx, iovs, count);
       } else {
         return fail(Errno.badf);
       }
-      ctx.mem.setU32(out, scatter(ctx, iovs, count, data));
+      ctx.mem.setU32(out, n);
     },
 
     fd_pread: (fd: number, iovs: number, count: number, offset: bigint, out: number) => {
@@ -334,22 +386,27 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
       if (entry.kind === 'stdin') fail(Errno.spipe);
       if (entry.kind !== 'file') fail(Errno.badf);
       requireRight(entry, Rights.fdRead);
-      const data = readFile(entry.desc, iovecTotal(ctx, iovs, count), BigInt.asUintN(64, offset));
-      ctx.mem.setU32(out, scatter(ctx, iovs, count, data));
+      ctx.mem.setU32(out, readFileInto(ctx, entry.desc, iovs, count, BigInt.asUintN(64, offset)));
     },
 
     fd_write: (fd: number, iovs: number, count: number, out: number) => {
       const entry = fds().get(fd);
-      const data = gather(ctx, iovs, count);
+      let n: number;
       if (entry.kind === 'file') {
         requireRight(entry, Rights.fdWrite);
-        ctx.mem.setU32(out, writeFile(entry, data, undefined));
+        n = writeFrom(ctx, iovs, count, (data) => writeFile(entry, data, undefined));
+        // Nothing to write still moves an append-mode offset to the end, as before.
+        if (n === 0) writeFile(entry, new Uint8Array(0), undefined);
       } else if (entry.kind === 'stdout' || entry.kind === 'stderr') {
-        if (data.length > 0) writeStream(entry.kind === 'stdout' ? ctx.stdout() : ctx.stderr(), data);
-        ctx.mem.setU32(out, data.length);
+        const kind = entry.kind;
+        n = writeFrom(ctx, iovs, count, (data) => {
+          writeStream(kind === 'stdout' ? ctx.stdout() : ctx.stderr(), data);
+          return data.length;
+        });
       } else {
-        fail(Errno.badf);
+        return fail(Errno.badf);
       }
+      ctx.mem.setU32(out, n);
     },
 
     fd_pwrite: (fd: number, iovs: number, count: number, offset: bigint, out: number) => {
@@ -357,7 +414,8 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
       if (entry.kind === 'stdout' || entry.kind === 'stderr' || entry.kind === 'stdin') fail(Errno.spipe);
       if (entry.kind !== 'file') fail(Errno.badf);
       requireRight(entry, Rights.fdWrite);
-      ctx.mem.setU32(out, writeFile(entry, gather(ctx, iovs, count), BigInt.asUintN(64, offset)));
+      const at = BigInt.asUintN(64, offset);
+      ctx.mem.setU32(out, writeFrom(ctx, iovs, count, (data, done) => writeFile(entry, data, at + BigInt(done))));
     },
 
     fd_prestat_get: (fd: number, out: number) => {
@@ -395,6 +453,8 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
     fd_tell: (fd: number, out: number) => ctx.mem.setU64(out, currentPosition(fds().seekable(fd))),
 
     fd_readdir: (fd: number, buf: number, bufLen: number, cookie: bigint, out: number) => {
+      // The buffer is guest memory, written in place (no host buffer of bufLen): check it first.
+      ctx.mem.requireRange(buf, bufLen);
       const dir = fds().dir(fd);
       const used = withDirectoryListing(dir, (entries, ino) => writeDirents(ctx, entries, ino, buf, bufLen >>> 0, BigInt.asUintN(64, cookie)));
       ctx.mem.setU32(out, used);

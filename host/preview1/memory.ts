@@ -95,14 +95,35 @@ export class GuestMemory {
     }
   }
 
-  /** Reads an iovec/ciovec array: `{ buf: u32, buf_len: u32 }[]`. */
-  iovecs(ptr: number, count: number): { ptr: number; len: number }[] {
-    const out: { ptr: number; len: number }[] = [];
-    for (let i = 0; i < count >>> 0; i++) {
-      const base = (ptr >>> 0) + i * 8;
-      out.push({ ptr: this.u32(base), len: this.u32(base + 4) });
+  /** The memory's current size in bytes. */
+  size(): number {
+    return this.#buffer().byteLength;
+  }
+
+  /** Traps (like any out-of-bounds pointer) unless `ptr..ptr+len` is inside the memory. */
+  requireRange(ptr: number, len: number): void {
+    this.#check(ptr >>> 0, len >>> 0);
+  }
+
+  /**
+   * An iovec/ciovec array (`{ buf: u32, buf_len: u32 }[]`), read lazily. The array, then every
+   * buffer, is bounds-checked when this is called, before any is handed out: an out-of-bounds
+   * iovec traps before the call does any I/O, and a huge `count` costs no host list.
+   */
+  iovecs(ptr: number, count: number): Iterable<{ ptr: number; len: number }> {
+    ptr >>>= 0;
+    count >>>= 0;
+    this.#check(ptr, count * 8, 4);
+    const at = (i: number) => ({ ptr: this.u32(ptr + i * 8), len: this.u32(ptr + i * 8 + 4) });
+    for (let i = 0; i < count; i++) {
+      const v = at(i);
+      this.#check(v.ptr, v.len);
     }
-    return out;
+    return {
+      *[Symbol.iterator]() {
+        for (let i = 0; i < count; i++) yield at(i);
+      },
+    };
   }
 }
 

@@ -47,6 +47,9 @@ function readClock(ctx: Preview1Context, id: number, what: 'now' | 'resolution')
   }
 }
 
+/** random_get asks the 0.2 layer for at most this many bytes per call. */
+export const RANDOM_CHUNK = 64 * 1024;
+
 export function processFunctions(ctx: Preview1Context): Preview1Functions {
   return {
     args_get: (argv: number, buf: number) => writeStringList(ctx, args(ctx), argv, buf),
@@ -59,13 +62,20 @@ export function processFunctions(ctx: Preview1Context): Preview1Functions {
     clock_time_get: (id: number, _precision: bigint, out: number) => ctx.mem.setU64(out, readClock(ctx, id, 'now')),
 
     random_get: (buf: number, len: number) => {
-      // get-random-bytes may return fewer bytes than asked only by bug; loop to be safe.
-      let done = 0;
-      while (done < len >>> 0) {
-        const chunk = ctx.iface('wasi:random/random').getRandomBytes(BigInt((len >>> 0) - done)) as Uint8Array;
+      // Bounds first: a length beyond the guest's memory traps before anything is asked of
+      // the platform. Then RANDOM_CHUNK bytes at a time, straight into guest memory, so the
+      // host never holds more than one piece (SPEC section 5, docs/limits.md).
+      len >>>= 0;
+      ctx.mem.requireRange(buf, len);
+      const random = ctx.iface('wasi:random/random');
+      for (let done = 0; done < len; ) {
+        const want = Math.min(RANDOM_CHUNK, len - done);
+        const chunk = random.getRandomBytes(BigInt(want)) as Uint8Array;
+        // get-random-bytes returns fewer bytes than asked only by bug: refuse rather than spin.
         if (chunk.length === 0) fail(Errno.io);
-        ctx.mem.write(buf + done, chunk.subarray(0, (len >>> 0) - done));
-        done += chunk.length;
+        const n = Math.min(chunk.length, want);
+        ctx.mem.write(buf + done, chunk.subarray(0, n));
+        done += n;
       }
     },
 
