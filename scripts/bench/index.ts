@@ -1,23 +1,25 @@
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --only calls,policy,startup,large]`
+ * `npm run bench [-- --quick] [-- --json] [-- --only calls,fs,policy,startup,large]`
  *
  * Every ratio is measured side by side in this one run: the two sides alternate (or rotate,
  * for process startup) and each side's figure is the median over repeats. Progress goes to
  * stderr; the summary table (or, with --json, one JSON document) goes to stdout.
  */
 import { cpus, freemem, totalmem } from 'node:os';
+import { benchFsIo, type FsIoResult } from './fs-io.js';
 import { benchGuestCalls, type GuestCallResult } from './guest-calls.js';
 import { benchLarge, type LargeResult } from './large.js';
 import { benchPolicy, type PolicyResult } from './policy.js';
 import { benchStartup, type StartupResult } from './startup.js';
 
-const SUITES = ['calls', 'policy', 'startup', 'large'] as const;
+const SUITES = ['calls', 'fs', 'policy', 'startup', 'large'] as const;
 type Suite = (typeof SUITES)[number];
 
 interface Report {
   readonly machine: Record<string, unknown>;
   readonly quick: boolean;
   calls?: GuestCallResult[];
+  fs?: FsIoResult;
   policy?: PolicyResult[];
   startup?: StartupResult[];
   large?: LargeResult | null;
@@ -77,6 +79,12 @@ async function main(): Promise<void> {
     const clock = report.calls[0]!;
     report.targets.push({ target: 'clock read gated/ungated <= 1.05', measured: clock.result.ratio.toFixed(3), met: clock.result.ratio <= 1.05 });
   }
+  if (only.has('fs')) {
+    log('file I/O: open + read 64 B + close, timed inside the C guest, against node:wasi');
+    const f = (report.fs = await benchFsIo({ quick, log }));
+    report.targets.push({ target: 'fs loop, preview1 <= 1.0x node:wasi', measured: (f.preview1Ns / f.nodeWasiNs).toFixed(2), met: f.preview1Ns <= f.nodeWasiNs });
+    report.targets.push({ target: 'fs loop, component <= 2x node:wasi', measured: (f.componentNs / f.nodeWasiNs).toFixed(2), met: f.componentNs <= 2 * f.nodeWasiNs });
+  }
   if (only.has('policy')) {
     log('policy check alone');
     report.policy = benchPolicy({ quick, log });
@@ -105,6 +113,18 @@ async function main(): Promise<void> {
       table([
         ['call', 'iterations', 'gated ns', 'ungated ns', 'ratio'],
         ...report.calls.map((c) => [c.op, String(c.iterations), c.result.a.toFixed(1), c.result.b.toFixed(1), c.result.ratio.toFixed(3)]),
+      ]),
+    );
+  }
+  if (report.fs) {
+    const f = report.fs;
+    out.push(`\nFile I/O: open + read 64 B + close, ${f.iterations} iterations timed inside the guest (median of ${f.samples} runs)\n`);
+    out.push(
+      table([
+        ['runner', 'ns/iteration', 'of node:wasi'],
+        ['node:wasi (ungated reference)', f.nodeWasiNs.toFixed(0), '1.00'],
+        ['molt-wasm run, preview1 core module', f.preview1Ns.toFixed(0), (f.preview1Ns / f.nodeWasiNs).toFixed(2)],
+        ['molt-wasm run, component (jco preview1 adapter)', f.componentNs.toFixed(0), (f.componentNs / f.nodeWasiNs).toFixed(2)],
       ]),
     );
   }

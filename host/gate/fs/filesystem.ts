@@ -444,7 +444,9 @@ export function createGatedFilesystem(
   }
 
   // Preopens are opened now: a missing host directory is the embedder's mistake, reported at once.
-  const entries: Array<[Descriptor, string]> = [];
+  // The table keeps each preopen's handle for the guest's whole life; `get-directories` hands
+  // out a new descriptor on it each time, so a guest dropping one never closes the preopen.
+  const roots: Array<[OpenFile<unknown>, string]> = [];
   for (const p of preopens) {
     let handle: unknown;
     try {
@@ -456,8 +458,9 @@ export function createGatedFilesystem(
       if (typeof e !== 'string') throw e;
       throw new UsageError(`the host directory ${JSON.stringify(p.host)} for ${JSON.stringify(p.guest)} cannot be opened (${e})`);
     }
-    entries.push([new Descriptor(files.add(handle, p.guest, 'directory'), { read: true, mutateDirectory: true }), p.guest]);
+    roots.push([files.add(handle, p.guest, 'directory'), p.guest]);
   }
+  const PREOPEN_FLAGS: DescriptorFlags = { read: true, mutateDirectory: true };
 
   const imports: WasiImportObject = {
     'wasi:filesystem/types': {
@@ -471,11 +474,16 @@ export function createGatedFilesystem(
     'wasi:filesystem/preopens': {
       getDirectories(): Array<[Descriptor, string]> {
         // Only what the live policy grants is listed (read or write on the preopen itself).
-        return entries.filter(
-          ([, guest]) =>
+        const out: Array<[Descriptor, string]> = [];
+        for (const [file, guest] of roots) {
+          const granted =
             gate.allows('fs.read', { kind: 'path', path: guest }, 'wasi:filesystem/preopens', 'get-directories') ||
-            gate.allows('fs.write', { kind: 'path', path: guest }, 'wasi:filesystem/preopens', 'get-directories'),
-        );
+            gate.allows('fs.write', { kind: 'path', path: guest }, 'wasi:filesystem/preopens', 'get-directories');
+          if (!granted) continue;
+          file.retain();
+          out.push([new Descriptor(file, PREOPEN_FLAGS), guest]);
+        }
+        return out;
       },
     },
   };
