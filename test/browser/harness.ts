@@ -1,7 +1,7 @@
 /**
  * Node side of the browser tests: finds Debian's Chromium, builds the bundle when needed,
  * serves web/ and opens a page with playwright-core. Never downloads a browser: without
- * /usr/bin/chromium (or MOLT_CHROMIUM) callers skip with the reason `chromiumMissing()` gives.
+ * /usr/bin/chromium (or MOLT_CHROMIUM) the tests fail with the reason `chromiumMissing()` gives.
  */
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -19,7 +19,7 @@ const ARGS = [
 
 /** Why the browser tests cannot run here, or null when they can. */
 export function chromiumMissing(): string | null {
-  return existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get update && apt-get install -y chromium); browser tests skipped`;
+  return existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get update && apt-get install -y chromium); the browser tests need it`;
 }
 
 let site: Promise<string> | undefined;
