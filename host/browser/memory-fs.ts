@@ -1,7 +1,7 @@
 /**
  * The in-memory filesystem a browser app seeds for its guests: one tree in preview2-shim's
- * `FileData` shape (`{ dir: { name: { source } } }`), so the shim's synchronous in-memory
- * adapter can serve it with no JSPI. Paths in the tree are "host" paths in the sense of
+ * `FileData` shape (`{ dir: { name: { source } } }`), served synchronously (no JSPI) by
+ * molt-wasm's own filesystem through memory-backend.ts. Paths in the tree are "host" paths in the sense of
  * `--dir GUEST=HOST`: `files: { '/data/a.txt': 'hello' }` and a grant on `/data` give the
  * guest the tree's `/data` as its `/data` preopen. `data/a.txt` and `/data/a.txt` name the
  * same entry (the tree has one root). Pure: no DOM, no Node.
@@ -30,6 +30,14 @@ function segmentsOf(path: string): string[] {
 
 export class MemoryFs {
   readonly root: FileDataEntry = { dir: {} };
+  /** Times and inode numbers of nodes, kept beside the tree (memory-backend.ts). */
+  readonly metadata = new WeakMap<FileDataEntry, { readonly ino: bigint; atimeNs: bigint; mtimeNs: bigint; ctimeNs: bigint }>();
+  #inode = 0n;
+
+  /** A fresh inode number for a node seen for the first time. */
+  nextInode(): bigint {
+    return ++this.#inode;
+  }
 
   constructor(files: SeedFiles = {}, symlinks: Readonly<Record<string, string>> = {}) {
     for (const [path, contents] of Object.entries(files)) this.writeFile(path, contents);

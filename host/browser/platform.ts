@@ -4,8 +4,8 @@
  * bundled for the browser). Everything a guest touches synchronously stays synchronous, so no
  * JSPI is needed for console, env, files, clocks' `now`, random or denials:
  *
- * - filesystem: the shim's in-memory adapter over the app's MemoryFs tree (synchronous);
- *   read-only vs read-write is the gate's job, exactly as in Node;
+ * - filesystem: molt-wasm's own (host/gate/fs/, the same code as in Node) over the app's
+ *   MemoryFs tree through memory-backend.ts (synchronous);
  * - sockets: the shim's browser sockets, which answer every call `not-supported`; the gate
  *   answers `access-denied` first when `net` is not granted;
  * - HTTP: the shim's `fetch`-based outgoing handler behind the gate's authority check. Waiting
@@ -16,17 +16,17 @@
  * filesystem API).
  */
 import * as clocks from '@bytecodealliance/preview2-shim/clocks';
-import * as filesystem from '@bytecodealliance/preview2-shim/filesystem';
 import * as http from '@bytecodealliance/preview2-shim/http';
 import * as io from '@bytecodealliance/preview2-shim/io';
 import * as random from '@bytecodealliance/preview2-shim/random';
 import * as sockets from '@bytecodealliance/preview2-shim/sockets';
+import { DEFAULT_MAX_OPEN_FILES } from '../gate/fs/backend.js';
 import type { WasiPlatform } from '../gate/types.js';
+import { MemoryFsBackend } from './memory-backend.js';
 import { MemoryFs } from './memory-fs.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const c = clocks as any;
-const f = filesystem as any;
 const h = http as any;
 const i = io as any;
 const r = random as any;
@@ -48,12 +48,8 @@ export function createBrowserPlatform(fs: MemoryFs = new MemoryFs()): WasiPlatfo
       udp: s.udp,
     }),
     http: { types: h.types, outgoingHandler: h.outgoingHandler },
-    createFilesystem(preopens) {
-      // A preopen of a directory the app did not seed is an empty directory, created on
-      // demand, like `--dir` pointing at a fresh scratch directory.
-      const roots: Record<string, unknown> = {};
-      for (const [guest, host] of Object.entries(preopens)) roots[guest] = fs.dir(host, true);
-      return f.createFilesystem({ adapter: new f.InMemoryFilesystemAdapter(), preopens: roots });
+    createFilesystemBackend(options) {
+      return new MemoryFsBackend(fs, options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
     },
     readyPollable() {
       // A zero-duration subscription is ready at once (the shim has no public constructor).

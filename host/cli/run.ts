@@ -5,9 +5,11 @@
  * (not wasm, truncated, provenance mismatch, unknown imports); 64 usage.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { CapabilityDeniedError, GuestTimeoutError, GuestTrapError, UsageError } from '../errors.js';
 import type { AuditRecord } from '../gate/audit.js';
+import { guestPathOfHost, planPreopens } from '../gate/preopens.js';
 import { CapabilityTrap } from '../gate/trap.js';
 import { createHost, type GuestOptions, type RunResult } from '../node/host.js';
 import { readLimitOptions } from '../node/limits-options.js';
@@ -96,14 +98,16 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
   }
   // Synchronous writes: the log is complete even if the process dies right after.
   const audit = auditFd === undefined ? undefined : (r: AuditRecord) => void writeSync(auditFd!, JSON.stringify(r) + '\n');
+  const dirs = parseDirs(opts.dir);
   try {
     const guestOptions: GuestOptions = {
       manifest: resolved.manifest,
       embedded, // verified above: not read a second time
       args: [app, ...guestArgs],
       env: { ...hostEnv(), ...parseEnv(opts.env) },
-      dirs: parseDirs(opts.dir),
-      cwd: process.cwd(),
+      dirs,
+      // The guest sees its cwd as a guest path inside a preopen, or not at all (SPEC section 5).
+      ...guestCwdOption(resolved.manifest, dirs),
       stdout: (b) => void process.stdout.write(b),
       stderr: (b) => void process.stderr.write(b),
       stdin: () => (process.stdin.isTTY ? new Uint8Array(0) : new Uint8Array(readFileSync(0))),
@@ -182,4 +186,10 @@ export function registerRunCommand(program: Command): void {
   cmd.action(async (app: string, args: string[], opts: RunCommandOptions) => {
     process.exitCode = await runCommand(app, args, opts);
   });
+}
+
+/** `cwd` for the guest: this process's directory as the preopens show it, when they do. */
+function guestCwdOption(manifest: CanonicalManifest, dirs: Readonly<Record<string, string>>): { cwd?: string } {
+  const cwd = guestPathOfHost(process.cwd(), planPreopens(manifest, dirs), (h) => resolvePath(h));
+  return cwd === undefined ? {} : { cwd };
 }

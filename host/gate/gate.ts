@@ -14,6 +14,8 @@ import { targetString } from './target-string.js';
 export interface PolicyChecker {
   check(subject: SubjectId, capability: string, target?: CheckTarget): CheckResult;
   checkId(subject: SubjectId, capId: number): boolean;
+  /** Whether a deny rule for a path capability lies at, below or above `path` (renames and removals). */
+  deniesWithin(subject: SubjectId, capability: string, path: string): boolean;
 }
 
 /** Capability ids of SPEC section 1, for the hot unscoped path. */
@@ -74,6 +76,16 @@ export class Gate {
       this.record(capability, iface, func, targetString(target), o.allow, code, o.audit);
     }
     return o.allow;
+  }
+
+  /**
+   * True (and audited as a denial, code `deny-within`) when renaming or removing the guest
+   * `path` would move or delete something a deny rule of `capability` protects.
+   */
+  deniesWithin(capability: string, path: string, iface: string, func: string): boolean {
+    const denied = this.engine.deniesWithin(this.subject, capability, path);
+    if (denied && this.audit !== undefined) this.record(capability, iface, func, path, false, 'deny-within');
+    return denied;
   }
 
   /** Records a denial the gate decided itself (a path leaving its preopen). */

@@ -5,6 +5,7 @@
  * (host/preview1/) builds on this same object. Platform-neutral: the platform supplies the
  * ungated implementations.
  */
+import { normalizeGuestPath, pathCovers } from '../policy/scopes/path.js';
 import type { SubjectId } from '../policy/types.js';
 import type { AuditSink } from './audit.js';
 import { createCapabilitiesInterface } from './capabilities.js';
@@ -32,15 +33,36 @@ export interface GatedWasiOptions {
   readonly platform: WasiPlatform;
   /** Asked when the policy denies (see prompt.ts PromptGate). Default: none (denials stand). */
   readonly prompt?: GatePrompt;
+  /** Host file handles the guest may hold at once (past it: `insufficient-memory`). Default 256. */
+  readonly maxOpenFiles?: number | undefined;
+  /** Node worker runs: shared memory recording the guest's descriptors (host/node/fd-ledger.ts). */
+  readonly fdLedger?: SharedArrayBuffer | undefined;
+}
+
+/** How to release each import object's host resources (see disposeGatedWasi). */
+const disposers = new WeakMap<object, () => void>();
+
+/**
+ * Closes every host resource the guest of `imports` still holds (files, directories,
+ * listings). Both hosts call it when a guest ends, however it ends. Idempotent.
+ */
+export function disposeGatedWasi(imports: object): void {
+  disposers.get(imports)?.();
 }
 
 export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
   const { platform } = options;
   const gate = new Gate(options.engine, options.subject, options.audit, options.prompt);
-  return {
-    ...createGatedCli(gate, options.io ?? {}, platform),
+  const preopens = options.preopens ?? [];
+  const fs = createGatedFilesystem(gate, platform, preopens, {
+    maxOpenFiles: options.maxOpenFiles,
+    fdLedger: options.fdLedger,
+  });
+  const cli = createGatedCli(gate, { ...options.io, cwd: guestCwd(options.io?.cwd, preopens) }, platform);
+  const imports: WasiImportObject = {
+    ...cli,
     ...createGatedClocks(gate, platform),
-    ...createGatedFilesystem(gate, platform, options.preopens ?? []),
+    ...fs.imports,
     ...createGatedNet(gate, platform),
     'wasi:io/error': platform.io.error,
     'wasi:io/poll': platform.io.poll,
@@ -50,6 +72,19 @@ export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
     'wasi:random/insecure-seed': platform.random.insecureSeed,
     ...createCapabilitiesInterface(gate),
   };
+  disposers.set(imports, () => fs.dispose());
+  return imports;
+}
+
+/**
+ * `initial-cwd` is a guest path inside a preopen, or none: never a host path, never a place
+ * the guest was given no directory for (SPEC section 5).
+ */
+function guestCwd(cwd: string | undefined, preopens: readonly PreopenPlan[]): string | undefined {
+  if (cwd === undefined) return undefined;
+  const norm = normalizeGuestPath(cwd);
+  if (norm === null) return undefined;
+  return preopens.some((p) => pathCovers(p.guest, norm)) ? norm : undefined;
 }
 
 export { Gate, CapId, type PolicyChecker } from './gate.js';
@@ -70,6 +105,6 @@ export {
   type PromptPolicy,
   type PromptQuestion,
 } from './prompt.js';
-export { planPreopens, type PreopenPlan } from './preopens.js';
+export { planPreopens, guestPathOfHost, type PreopenPlan } from './preopens.js';
 export { MOLT_CAPABILITIES_IMPORT } from './capabilities.js';
 export type { GuestIo, OutputSink, WasiImportObject, WasiInterface, WasiPlatform } from './types.js';

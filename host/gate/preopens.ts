@@ -65,3 +65,26 @@ export function planPreopens(
     .map(([guest, host]) => ({ guest, host }))
     .sort((a, b) => (a.guest < b.guest ? -1 : a.guest > b.guest ? 1 : 0));
 }
+
+/**
+ * The guest path at which the host directory `hostPath` (absolute) is seen through the
+ * preopens, or undefined when no preopen maps it: how the CLI turns its own working
+ * directory into the guest's `initial-cwd` without ever showing the guest a host path.
+ * `resolveHost` makes a preopen's host path absolute (the platform's rule).
+ */
+export function guestPathOfHost(
+  hostPath: string,
+  plans: readonly PreopenPlan[],
+  resolveHost: (host: string) => string,
+): string | undefined {
+  let best: { guest: string; rest: string } | undefined;
+  for (const p of plans) {
+    const host = resolveHost(p.host).replace(/\/+$/, '') || '/';
+    if (!within(host, hostPath)) continue;
+    const rest = host === '/' ? hostPath.slice(1) : hostPath.slice(host.length + 1);
+    if (best === undefined || rest.length < best.rest.length) best = { guest: p.guest, rest };
+  }
+  if (best === undefined) return undefined;
+  if (best.rest === '') return best.guest;
+  return best.guest === '/' ? '/' + best.rest : best.guest === '.' ? best.rest : `${best.guest}/${best.rest}`;
+}

@@ -3,6 +3,8 @@
  * The gate never touches a platform API directly. Platform-neutral.
  */
 
+import type { FsBackend, NewTimestamp } from './fs/backend.js';
+
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
  * One WASI interface's JS members, camelCase, exactly as preview2-shim exposes them
@@ -31,38 +33,25 @@ export interface WasiPlatform {
   };
   readonly http: { readonly types: WasiInterface; readonly outgoingHandler: WasiInterface; readonly incomingHandler?: WasiInterface };
   /**
-   * An isolated filesystem for one guest: guest preopen name -> host directory. Its
-   * `types.Descriptor` must be confined to its preopens (no `..`, absolute paths or symlinks
-   * leading out); the gate adds the policy checks (read/write, scopes) on top.
+   * The filesystem primitives for one guest (host/gate/fs/backend.ts): a new backend per
+   * guest, owning every host handle that guest opens. molt-wasm's own `wasi:filesystem`
+   * (host/gate/fs/) resolves paths and checks the policy on top; the platform only makes
+   * "one name in a held directory" race-free.
    */
-  createFilesystem(preopens: Readonly<Record<string, string>>): {
-    readonly types: WasiInterface;
-    readonly preopens: { getDirectories(): Array<[any, string]> };
-    /**
-     * Optional: set-times done by the platform instead of the descriptor's own `set-times`
-     * (preview2-shim's loses precision and mixes units). `preopen` is a guest name given to
-     * `createFilesystem`; `path` is `/`-separated below it (`''` is the preopen itself),
-     * normalised, with no `..`; the gate has checked fs.write on it. The platform resolves it
-     * inside that preopen (following the final symlink only when `followSymlinks`). Throws a
-     * `wasi:filesystem` error-code.
-     */
-    setTimes?(
-      preopen: string,
-      path: string,
-      atime: NewTimestamp,
-      mtime: NewTimestamp,
-      followSymlinks: boolean,
-    ): void;
-  };
+  createFilesystemBackend(options: FsBackendOptions): FsBackend<unknown>;
   /** A pollable that is already ready (for streams that never block, like the guest's stdout). */
   readyPollable(): object;
 }
 
-/** `wasi:filesystem/types#new-timestamp`. */
-export type NewTimestamp =
-  | { readonly tag: 'no-change' }
-  | { readonly tag: 'now' }
-  | { readonly tag: 'timestamp'; readonly val: { readonly seconds: bigint; readonly nanoseconds: number } };
+export type { NewTimestamp };
+
+/** What a guest's filesystem backend is created with. */
+export interface FsBackendOptions {
+  /** Host handles the guest may hold at once. Default DEFAULT_MAX_OPEN_FILES (256). */
+  readonly maxOpenFiles?: number;
+  /** Node worker runs: shared memory recording open descriptors, closed by the starting thread. */
+  readonly ledger?: SharedArrayBuffer;
+}
 
 /** Where a guest's stdout/stderr bytes go. Called synchronously with each write. */
 export type OutputSink = (bytes: Uint8Array) => void;

@@ -10,15 +10,13 @@
  *   keeps only microseconds; `no-change` re-writes the target's current time (so its
  *   sub-microsecond part is lost too) and `now` is `Date.now()`.
  *
- * Paths are resolved inside the preopen the way the shim does (symlinks followed by hand, none
- * absolute or leaving the preopen); the gate has already checked the capability and the path.
+ * The caller (fs-backend.ts) hands a path that reaches the object through a held descriptor
+ * (`/proc/self/fd/N/name`); the gate has already checked the capability and the path.
  */
-import { lstatSync, lutimesSync, readlinkSync, realpathSync, statSync, utimesSync } from 'node:fs';
+import { lstatSync, lutimesSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { constants as osConstants } from 'node:os';
-import { posix } from 'node:path';
-import { resolveSymlinks, SymlinkEscape } from '../gate/symlinks.js';
-import type { NewTimestamp } from '../gate/types.js';
+import type { NewTimestamp } from '../gate/fs/backend.js';
+import { fsErrorCode } from './fs-errors.js';
 
 export type { NewTimestamp };
 
@@ -49,77 +47,6 @@ export function loadUtimens(): UtimensAddon | null {
     }
   }
   return null;
-}
-
-/** errno number -> name (`2` -> `ENOENT`). */
-const errnoNames = new Map<number, string>(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
-
-/** A Node/system error code -> a `wasi:filesystem` error-code. */
-function fsErrorCode(e: unknown): string {
-  const err = e as { code?: unknown; errno?: unknown };
-  const code = typeof err.code === 'string' ? err.code : typeof err.errno === 'number' ? errnoNames.get(Math.abs(err.errno)) : undefined;
-  switch (code) {
-    case 'EACCES': return 'access';
-    case 'EPERM': return 'not-permitted';
-    case 'ENOENT': return 'no-entry';
-    case 'ENOTDIR': return 'not-directory';
-    case 'ELOOP': return 'loop';
-    case 'ENAMETOOLONG': return 'name-too-long';
-    case 'EINVAL': return 'invalid';
-    case 'EROFS': return 'read-only';
-    case 'EBADF': return 'bad-descriptor';
-    case 'EOVERFLOW': return 'overflow';
-    case 'EIO': return 'io';
-    case 'ENOSYS':
-    case 'ENOTSUP': return 'unsupported';
-    default: throw e;
-  }
-}
-
-/**
- * The host path `rel` (guest segments, `/`-separated, already normalised by the gate) names
- * inside the host directory `base`, with every symlink resolved by hand (the final one only
- * when `followFinal`). An absolute symlink or one climbing out is `not-permitted`.
- */
-export function resolveInside(base: string, rel: string, followFinal: boolean): string {
-  const trailingSlash = rel.endsWith('/');
-  const segments: string[] = [];
-  for (const seg of rel.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') throw 'not-permitted';
-    segments.push(seg);
-  }
-  let root: string;
-  try {
-    root = realpathSync(base);
-  } catch (e) {
-    throw fsErrorCode(e);
-  }
-  let resolved: string[];
-  try {
-    resolved = resolveSymlinks(segments, trailingSlash, followFinal, {
-      isLink(at) {
-        try {
-          return lstatSync(posix.join(root, ...at)).isSymbolicLink();
-        } catch (e) {
-          // Missing: the rest is taken lexically; the call itself reports no-entry.
-          if ((e as { code?: string }).code === 'ENOENT') return null;
-          throw fsErrorCode(e);
-        }
-      },
-      readLink(at) {
-        try {
-          return readlinkSync(posix.join(root, ...at));
-        } catch (e) {
-          throw fsErrorCode(e);
-        }
-      },
-    });
-  } catch (e) {
-    throw e instanceof SymlinkEscape ? 'not-permitted' : e;
-  }
-  const full = posix.join(root, ...resolved);
-  return trailingSlash && resolved.length > 0 ? `${full}/` : full;
 }
 
 const NS = 1_000_000_000n;

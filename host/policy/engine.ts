@@ -118,6 +118,18 @@ export class PolicyEngine {
   }
 
   /**
+   * Whether a deny rule of the subject for `cap` lies at, below or above the guest `path`
+   * (CompiledPolicy.deniesWithin): the filesystem refuses to rename or remove such a path.
+   * Fails closed like `denies`.
+   */
+  deniesWithin(id: SubjectId, cap: string | number, path: string): boolean {
+    const s = this.subject(id);
+    const info = lookupCap(cap);
+    if (s === undefined || info === undefined) return true;
+    return s.policy.deniesWithin(info.name, path);
+  }
+
+  /**
    * Hot path for unscoped checks: reads one bit, allocates nothing. False for an invalid
    * subject or capability id as well as for a capability not granted.
    */

@@ -5,7 +5,8 @@
  */
 import { CAPABILITIES } from './capabilities.js';
 import { normalizeManifest } from './manifest.js';
-import { compileScopes, parseTarget, type ScopeSet } from './scopes/index.js';
+import { compileScopes, parseTarget, PathScope, type ScopeSet } from './scopes/index.js';
+import { normalizeGuestPath, pathCovers } from './scopes/path.js';
 import type { CanonicalManifest, CapabilityName, CheckTarget, ScopeKind } from './types.js';
 
 const SCOPE_KIND: ReadonlyMap<CapabilityName, ScopeKind> = new Map(CAPABILITIES.map((c) => [c.name, c.scopeKind]));
@@ -68,6 +69,20 @@ export class CompiledPolicy {
     if (e.deny !== undefined && !e.deny.all && e.deny.set.matches(t, 'deny')) return 'missing';
     if (e.allow.all) return 'ok';
     return e.allow.set.matches(t, 'allow') ? 'ok' : 'missing';
+  }
+
+  /**
+   * Whether a deny rule of `cap` (a path capability) lies at `path`, below it or above it:
+   * renaming or removing `path` would move or delete what the rule protects (SPEC section 5:
+   * a deny on `/data/proj/x` is not bypassed by renaming `/data/proj`). Deny `true` counts.
+   */
+  deniesWithin(cap: CapabilityName, path: string): boolean {
+    const d = this.entries.get(cap)?.deny;
+    if (d === undefined) return false;
+    if (d.all) return true;
+    const norm = normalizeGuestPath(path);
+    if (norm === null) return true;
+    return d.set.scopes.some((s) => s instanceof PathScope && (s.allowsNormalized(norm) || pathCovers(norm, s.path)));
   }
 
   /**

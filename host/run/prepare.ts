@@ -8,7 +8,7 @@
  */
 import { MoltError } from '../errors.js';
 import type { AuditSink } from '../gate/audit.js';
-import { createGatedWasi } from '../gate/index.js';
+import { createGatedWasi, disposeGatedWasi } from '../gate/index.js';
 import { planPreopens, type PreopenPlan } from '../gate/preopens.js';
 import { PromptGate, type PromptCallback } from '../gate/prompt.js';
 import type { WasiImportObject, WasiPlatform } from '../gate/types.js';
@@ -43,6 +43,13 @@ export interface GatedGuestOptions extends GuestIoOptions {
    * Default: read here.
    */
   readonly embedded?: ProvenanceReading | undefined;
+  /**
+   * Host file handles the guest may hold at once (descriptors, streams' files, listings);
+   * past it an open fails `insufficient-memory` (preview1: EMFILE). Default 256.
+   */
+  readonly maxOpenFiles?: number | undefined;
+  /** Node worker runs: shared memory where the guest's descriptors are recorded (fd-ledger.ts). */
+  readonly fdLedger?: SharedArrayBuffer | undefined;
 }
 
 export interface GatedRunSetup {
@@ -88,7 +95,7 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
     guest.label ?? (typeof setup.source === 'string' ? setup.source : 'guest'),
   );
   let loaded: LoadedGuest;
-  let imports: WasiImportObject;
+  let imports: WasiImportObject | undefined;
   try {
     imports = createGatedWasi({
       engine,
@@ -98,9 +105,12 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
       ...(guest.audit ? { audit: guest.audit } : {}),
       ...(prompt ? { prompt } : {}),
       io: guestIo(guest),
+      maxOpenFiles: guest.maxOpenFiles,
+      fdLedger: guest.fdLedger,
     });
     loaded = await setup.load(new Set(Object.keys(imports)));
   } catch (e) {
+    if (imports !== undefined) disposeGatedWasi(imports);
     engine.dropSubject(subject);
     throw e;
   }
@@ -125,6 +135,9 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
         return { exitCode: 0, subject, kind: loaded.kind, outcome: 'returned' };
       } catch (e) {
         return settle(e, subject, loaded.kind);
+      } finally {
+        // However it ended (return, exit, trap, denial), the guest's host handles are closed.
+        disposeGatedWasi(imports);
       }
     },
   };

@@ -9,6 +9,9 @@ test('a denied subpath stays denied under every spelling', async () => {
   const s = sandbox();
   mkdirSync(join(s.granted, 'private'));
   writeFileSync(join(s.granted, 'private', 'key.txt'), 'PRIVATE-KEY\n');
+  // `x` exists, so `x/../private` really reaches the denied directory (paths are walked, not
+  // normalised lexically: a missing `x` would stop at no-entry).
+  mkdirSync(join(s.granted, 'x'));
   const spellings = ['private/key.txt', './private/key.txt', 'private//key.txt', 'private/./key.txt', './/private/./key.txt', 'x/../private/key.txt', 'private/key.txt/.'];
   const r = await runOps(
     [

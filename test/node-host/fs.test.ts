@@ -102,8 +102,10 @@ test('scoped read with a deny inside: checked after symlink resolution and norma
 
 test('rename and link need fs.write at both ends, across two preopens', async () => {
   const t = tree();
+  // fs.read on both: what is refused below is refused for want of fs.write (the read rule
+  // on the source has its own test, test/adversarial/link-rename-write-only-source.test.ts).
   const opts = {
-    manifest: policy({ 'console.write': true, 'fs.read': ['/data'], 'fs.write': ['/out'] }),
+    manifest: policy({ 'console.write': true, 'fs.read': ['/data', '/out'], 'fs.write': ['/out'] }),
     dirs: { '/data': join(t, 'data'), '/out': join(t, 'out') },
   };
   writeFileSync(join(t, 'out', 'mine.txt'), 'mine');

@@ -63,6 +63,10 @@ export function normalizeBySegments(p: string): string | null {
 }
 
 /** True when `inner` (normalised) is `outer` (normalised) or below it, by whole components. */
+export function pathCovers(outer: string, inner: string): boolean {
+  return isWithin(outer, inner);
+}
+
 function isWithin(outer: string, inner: string): boolean {
   const outerAbs = outer.startsWith('/');
   if (outerAbs !== inner.startsWith('/')) return false; // two namespaces never overlap

@@ -1,0 +1,469 @@
+/**
+ * molt-wasm's own `wasi:filesystem` 0.2 (`types` and `preopens`) for one guest, on a
+ * platform's FsBackend (SPEC section 5). Confinement is ours, not a library's:
+ * - every descriptor holds a real host handle; every path is resolved beneath the handle it is
+ *   relative to by resolve.ts (one component at a time, symlinks resolved inside the sandbox,
+ *   `..` never above it), never by re-resolving a stored host path;
+ * - the policy is checked at the guest path the walk really reached (after symlinks), for
+ *   every method of a held descriptor and of the streams and listings made from it, live;
+ * - `link-at` and `rename-at` need fs.read on the source as well as fs.write on both sides
+ *   (moving a file is a way to read it); renaming or removing a directory that holds a deny
+ *   rule is refused (`access`);
+ * - the guest holds a bounded number of host handles (`insufficient-memory` past it), and all
+ *   of them are closed when it ends (`disposeFilesystem`).
+ * Platform-neutral.
+ */
+import { UsageError } from '../../errors.js';
+import type { Gate } from '../gate.js';
+import type { PreopenPlan } from '../preopens.js';
+import type { WasiImportObject, WasiInterface, WasiPlatform } from '../types.js';
+import { FS_ERROR_CODES, type FileStat, type FsBackend, type NewTimestamp, type OpenHow } from './backend.js';
+import { joinGuestPath, OpenFiles, type OpenFile } from './open-files.js';
+import { PathEscape, release, resolveBeneath, type Resolved } from './resolve.js';
+import { createFileStreamClasses, FS_MAX_IO_BYTES } from './streams.js';
+
+const T = 'wasi:filesystem/types';
+type Cap = 'fs.read' | 'fs.write';
+const READ: readonly Cap[] = ['fs.read'];
+const WRITE: readonly Cap[] = ['fs.write'];
+const READ_WRITE: readonly Cap[] = ['fs.write', 'fs.read'];
+
+interface PathFlags {
+  readonly symlinkFollow?: boolean;
+}
+interface OpenFlags {
+  readonly create?: boolean;
+  readonly directory?: boolean;
+  readonly exclusive?: boolean;
+  readonly truncate?: boolean;
+}
+interface DescriptorFlags {
+  readonly read?: boolean;
+  readonly write?: boolean;
+  readonly fileIntegritySync?: boolean;
+  readonly dataIntegritySync?: boolean;
+  readonly requestedWriteSync?: boolean;
+  readonly mutateDirectory?: boolean;
+}
+
+/**
+ * Whether a path asks for a directory at its end (`a/`, `a/.`): such a path follows a final
+ * symlink whatever the flags say, as POSIX does (cap-primitives GHSA-vqjp-4c8c-hfgg was a
+ * trailing slash that skipped the sandbox check; here it takes the same walk as any follow).
+ */
+function endsAsDirectory(path: string): boolean {
+  let end = path.length;
+  while (end > 0) {
+    if (path.charCodeAt(end - 1) === 0x2f) end--;
+    else if (path.charCodeAt(end - 1) === 0x2e && (end === 1 || path.charCodeAt(end - 2) === 0x2f)) end--;
+    else break;
+  }
+  return end < path.length && end > 0;
+}
+
+function follows(flags: PathFlags, path: string): boolean {
+  return !!flags.symlinkFollow || endsAsDirectory(path);
+}
+
+const ADVICE = new Set(['normal', 'sequential', 'random', 'will-need', 'dont-need', 'no-reuse']);
+
+/** The 0.2 `descriptor-stat` record (no identity fields). */
+function wasiStat(s: FileStat): object {
+  return {
+    type: s.type,
+    linkCount: s.linkCount,
+    size: s.size,
+    dataAccessTimestamp: s.dataAccessTimestamp,
+    dataModificationTimestamp: s.dataModificationTimestamp,
+    statusChangeTimestamp: s.statusChangeTimestamp,
+  };
+}
+
+/** `metadata-hash`: the identity of the object (device, inode), as Wasmtime derives it. */
+function metadataHash(s: FileStat): { upper: bigint; lower: bigint } {
+  return { upper: BigInt.asUintN(64, s.dev), lower: BigInt.asUintN(64, s.ino) };
+}
+
+export interface GatedFilesystemOptions {
+  /** Host handles the guest may hold at once. Default DEFAULT_MAX_OPEN_FILES. */
+  readonly maxOpenFiles?: number | undefined;
+  /** Node worker runs: shared memory recording open descriptors (host/node/fd-ledger.ts). */
+  readonly fdLedger?: SharedArrayBuffer | undefined;
+}
+
+/** One guest's filesystem imports, and how to close every host handle it still holds. */
+export interface GatedFilesystem {
+  readonly imports: WasiImportObject;
+  /** Closes every host handle the guest holds (descriptors, streams, listings). Idempotent. */
+  dispose(): void;
+  /** Host handles held now (tests and leak checks). */
+  readonly openCount: number;
+}
+
+export function createGatedFilesystem(
+  gate: Gate,
+  platform: WasiPlatform,
+  preopens: readonly PreopenPlan[],
+  options: GatedFilesystemOptions = {},
+): GatedFilesystem {
+  const backend = platform.createFilesystemBackend({
+    ...(options.maxOpenFiles !== undefined ? { maxOpenFiles: options.maxOpenFiles } : {}),
+    ...(options.fdLedger !== undefined ? { ledger: options.fdLedger } : {}),
+  }) as FsBackend<unknown>;
+  const files = new OpenFiles<unknown>(backend);
+  const streams = createFileStreamClasses(gate, platform);
+
+  function check(cap: Cap, path: string, func: string): void {
+    if (!gate.allows(cap, { kind: 'path', path }, T, func)) throw 'access';
+  }
+
+  /** Refuses to rename or remove `path` when a deny rule lies at or below it (SPEC section 5). */
+  function checkNoDenyWithin(path: string, func: string): void {
+    for (const cap of WRITE.concat(READ)) {
+      if (gate.deniesWithin(cap, path, T, func)) throw 'access';
+    }
+  }
+
+  class Descriptor {
+    readonly #file: OpenFile<unknown>;
+    readonly #flags: DescriptorFlags;
+    #open = true;
+
+    constructor(file: OpenFile<unknown>, flags: DescriptorFlags) {
+      this.#file = file;
+      this.#flags = flags;
+    }
+
+    get #handle(): unknown {
+      if (!this.#open) throw 'bad-descriptor';
+      return this.#file.handle;
+    }
+
+    /**
+     * Resolves `path` beneath this descriptor and checks every capability in `caps` at the
+     * guest path reached. An escape is `not-permitted` (audited), a denial `access`. The
+     * caller releases the result.
+     */
+    #resolve(caps: readonly Cap[], path: string, follow: boolean, func: string): { r: Resolved<unknown>; guest: string } {
+      let r: Resolved<unknown>;
+      try {
+        r = resolveBeneath(backend, this.#handle, path, follow);
+      } catch (e) {
+        if (e instanceof PathEscape) {
+          gate.recordEscape(caps[0]!, T, func, `${this.#file.path}/${path}`);
+          throw 'not-permitted';
+        }
+        throw e;
+      }
+      const guest = joinGuestPath(this.#file.path, r.segments);
+      try {
+        for (const cap of caps) check(cap, guest, func);
+      } catch (e) {
+        release(backend, r);
+        throw e;
+      }
+      return { r, guest };
+    }
+
+    /** Runs `op` on a resolution and releases it afterwards. */
+    #at<T>(caps: readonly Cap[], path: string, follow: boolean, func: string, op: (r: Resolved<unknown>, guest: string) => T): T {
+      const { r, guest } = this.#resolve(caps, path, follow, func);
+      try {
+        return op(r, guest);
+      } finally {
+        release(backend, r);
+      }
+    }
+
+    // --- on this descriptor ---
+    readViaStream(offset: bigint): WasiInterface {
+      check('fs.read', this.#file.path, 'descriptor.read-via-stream');
+      this.#handle;
+      return new streams.InputStream(this.#file, offset);
+    }
+    writeViaStream(offset: bigint): WasiInterface {
+      check('fs.write', this.#file.path, 'descriptor.write-via-stream');
+      this.#handle;
+      return new streams.OutputStream(this.#file, offset);
+    }
+    appendViaStream(): WasiInterface {
+      check('fs.write', this.#file.path, 'descriptor.append-via-stream');
+      this.#handle;
+      return new streams.OutputStream(this.#file, 'append');
+    }
+    advise(_offset: bigint, _length: bigint, advice: string): void {
+      this.#handle;
+      // Advice is a hint; Node has no posix_fadvise, and ignoring it is always correct.
+      if (!ADVICE.has(advice)) throw 'invalid';
+    }
+    syncData(): void {
+      backend.syncData(this.#handle);
+    }
+    sync(): void {
+      backend.sync(this.#handle);
+    }
+    getFlags(): DescriptorFlags {
+      this.#handle;
+      return this.#flags;
+    }
+    getType(): string {
+      this.#handle;
+      return this.#file.type;
+    }
+    setSize(size: bigint): void {
+      check('fs.write', this.#file.path, 'descriptor.set-size');
+      backend.setSize(this.#handle, size);
+    }
+    setTimes(atime: NewTimestamp, mtime: NewTimestamp): void {
+      check('fs.write', this.#file.path, 'descriptor.set-times');
+      backend.setTimes(this.#handle, atime, mtime);
+    }
+    read(length: bigint, offset: bigint): [Uint8Array, boolean] {
+      check('fs.read', this.#file.path, 'descriptor.read');
+      // Bounded per call: a guest asking for a gigabyte gets at most FS_MAX_IO_BYTES.
+      const n = length > BigInt(FS_MAX_IO_BYTES) ? FS_MAX_IO_BYTES : Number(length);
+      const bytes = backend.read(this.#handle, n, offset);
+      return [bytes, n > 0 && bytes.length === 0];
+    }
+    write(buffer: Uint8Array, offset: bigint): bigint {
+      check('fs.write', this.#file.path, 'descriptor.write');
+      return BigInt(backend.write(this.#handle, buffer, offset));
+    }
+    readDirectory(): DirectoryEntryStream {
+      check('fs.read', this.#file.path, 'descriptor.read-directory');
+      return new DirectoryEntryStream(this.#file, backend.list(this.#handle));
+    }
+    stat(): object {
+      check('fs.read', this.#file.path, 'descriptor.stat');
+      return wasiStat(backend.stat(this.#handle));
+    }
+    isSameObject(other: unknown): boolean {
+      if (!(other instanceof Descriptor)) return false;
+      const a = backend.stat(this.#handle);
+      const b = backend.stat(other.#handle);
+      return a.dev === b.dev && a.ino === b.ino;
+    }
+    metadataHash(): { upper: bigint; lower: bigint } {
+      check('fs.read', this.#file.path, 'descriptor.metadata-hash');
+      return metadataHash(backend.stat(this.#handle));
+    }
+
+    // --- on a path beneath this descriptor ---
+    statAt(flags: PathFlags, path: string): object {
+      return this.#at(READ, path, follows(flags, path), 'descriptor.stat-at', (r) => wasiStat(statOf(r)));
+    }
+    metadataHashAt(flags: PathFlags, path: string): { upper: bigint; lower: bigint } {
+      return this.#at(READ, path, follows(flags, path), 'descriptor.metadata-hash-at', (r) => metadataHash(statOf(r)));
+    }
+    readlinkAt(path: string): string {
+      return this.#at(READ, path, false, 'descriptor.readlink-at', (r) => {
+        if (r.name === null) throw 'invalid';
+        return backend.readlinkAt(r.dir, r.name);
+      });
+    }
+    setTimesAt(flags: PathFlags, path: string, atime: NewTimestamp, mtime: NewTimestamp): void {
+      this.#at(WRITE, path, follows(flags, path), 'descriptor.set-times-at', (r) => {
+        if (r.name === null) backend.setTimes(r.dir, atime, mtime);
+        else backend.setTimesAt(r.dir, r.name, atime, mtime);
+      });
+    }
+    createDirectoryAt(path: string): void {
+      this.#at(WRITE, path, false, 'descriptor.create-directory-at', (r) => {
+        if (r.name === null) throw 'exist';
+        backend.mkdirAt(r.dir, r.name);
+      });
+    }
+    removeDirectoryAt(path: string): void {
+      const func = 'descriptor.remove-directory-at';
+      this.#at(WRITE, path, false, func, (r, guest) => {
+        if (r.name === null) throw 'invalid';
+        checkNoDenyWithin(guest, func);
+        backend.rmdirAt(r.dir, r.name);
+      });
+    }
+    unlinkFileAt(path: string): void {
+      this.#at(WRITE, path, false, 'descriptor.unlink-file-at', (r) => {
+        if (r.name === null) throw 'is-directory';
+        if (r.mustBeDirectory) {
+          // `file/` names no file: POSIX says not-directory, and a directory is still not unlinked.
+          throw backend.statAt(r.dir, r.name).type === 'directory' ? 'is-directory' : 'not-directory';
+        }
+        backend.unlinkAt(r.dir, r.name);
+      });
+    }
+    symlinkAt(target: string, path: string): void {
+      // The link is checked where it is made; what it points to is checked on every use. An
+      // absolute target could never be followed inside the sandbox: refused, as in Wasmtime.
+      if (target.startsWith('/')) {
+        gate.recordEscape('fs.write', T, 'descriptor.symlink-at', target);
+        throw 'not-permitted';
+      }
+      if (target.includes('\0')) throw 'invalid';
+      this.#at(WRITE, path, false, 'descriptor.symlink-at', (r) => {
+        if (r.name === null) throw 'exist';
+        if (r.mustBeDirectory) newNameWithSlash(r);
+        backend.symlinkAt(target, r.dir, r.name);
+      });
+    }
+    openAt(flags: PathFlags, path: string, open: OpenFlags, dflags: DescriptorFlags): Descriptor {
+      const func = 'descriptor.open-at';
+      if (open.create && open.directory) throw 'invalid';
+      const writes = !!(dflags.write || dflags.mutateDirectory || open.create || open.truncate);
+      // Reading is asked for explicitly, or implied by an open that writes nothing.
+      const caps = writes ? (dflags.read ? READ_WRITE : WRITE) : READ;
+      const how: OpenHow = {
+        read: !!dflags.read || !dflags.write,
+        write: !!dflags.write,
+        create: !!open.create,
+        exclusive: !!open.exclusive,
+        truncate: !!open.truncate,
+        directory: !!open.directory,
+        sync: dflags.fileIntegritySync ? 'file' : dflags.dataIntegritySync ? 'data' : undefined,
+      };
+      // O_CREAT|O_EXCL never follows a final symlink (it must fail `exist`).
+      const follow = follows(flags, path) && !(open.create && open.exclusive);
+      return this.#at(caps, path, follow, func, (r, guest) => {
+        let handle: unknown;
+        if (r.name === null) {
+          if (open.create && open.exclusive) throw 'exist';
+          handle = backend.reopen(r.dir, { ...how, create: false, exclusive: false, directory: true });
+        } else {
+          handle = backend.openAt(r.dir, r.name, r.mustBeDirectory ? { ...how, directory: true } : how);
+        }
+        return new Descriptor(files.add(handle, guest), dflags);
+      });
+    }
+    linkAt(oldFlags: PathFlags, oldPath: string, newDir: unknown, newPath: string): void {
+      const func = 'descriptor.link-at';
+      if (!(newDir instanceof Descriptor)) throw 'bad-descriptor';
+      // A link is a second name: reading it must have been allowed at the source.
+      this.#at(READ_WRITE, oldPath, follows(oldFlags, oldPath), func, (from) => {
+        if (from.name === null) throw 'is-directory';
+        newDir.#at(WRITE, newPath, false, func, (to) => {
+          if (to.name === null) throw 'exist';
+          if (to.mustBeDirectory) newNameWithSlash(to);
+          backend.linkAt(from.dir, from.name!, to.dir, to.name);
+        });
+      });
+    }
+    renameAt(oldPath: string, newDir: unknown, newPath: string): void {
+      const func = 'descriptor.rename-at';
+      if (!(newDir instanceof Descriptor)) throw 'bad-descriptor';
+      this.#at(READ_WRITE, oldPath, false, func, (from, fromGuest) => {
+        if (from.name === null) throw 'invalid';
+        newDir.#at(WRITE, newPath, false, func, (to, toGuest) => {
+          if (to.name === null) throw 'invalid';
+          if (from.mustBeDirectory || to.mustBeDirectory) renameWithSlash(from, to);
+          checkNoDenyWithin(fromGuest, func);
+          checkNoDenyWithin(toGuest, func);
+          backend.renameAt(from.dir, from.name!, to.dir, to.name);
+          files.moved(fromGuest, toGuest);
+        });
+      });
+    }
+    [Symbol.dispose](): void {
+      if (!this.#open) return;
+      this.#open = false;
+      this.#file.release();
+    }
+  }
+
+  /**
+   * A new name (link or symlink) spelled with a trailing `/` names no directory to make:
+   * `exist` when the name is taken, else `no-entry`, as Linux answers. The slash is never
+   * handed to the OS, where it would make the final lookup follow a symlink.
+   */
+  function newNameWithSlash(r: Resolved<unknown>): never {
+    try {
+      backend.statAt(r.dir, r.name!);
+    } catch (e) {
+      if (e === 'no-entry') throw 'no-entry';
+      throw e;
+    }
+    throw 'exist';
+  }
+
+  /** A rename where either end ends in `/`: both must then be directories (what exists of them). */
+  function renameWithSlash(from: Resolved<unknown>, to: Resolved<unknown>): void {
+    if (backend.statAt(from.dir, from.name!).type !== 'directory') throw 'not-directory';
+    let target: FileStat | undefined;
+    try {
+      target = backend.statAt(to.dir, to.name!);
+    } catch (e) {
+      if (e !== 'no-entry') throw e;
+    }
+    if (target !== undefined && target.type !== 'directory') throw 'not-directory';
+  }
+
+  /** stat of what a resolution names: the walked directory itself, or a name in it (lstat). */
+  function statOf(r: Resolved<unknown>): FileStat {
+    const s = r.name === null ? backend.stat(r.dir) : backend.statAt(r.dir, r.name);
+    if (r.mustBeDirectory && s.type !== 'directory') throw 'not-directory';
+    return s;
+  }
+
+  class DirectoryEntryStream {
+    #file: OpenFile<unknown> | null;
+    readonly #listing: ReturnType<FsBackend<unknown>['list']>;
+    constructor(file: OpenFile<unknown>, listing: ReturnType<FsBackend<unknown>['list']>) {
+      this.#file = file;
+      this.#listing = listing;
+      file.retain();
+    }
+    readDirectoryEntry(): { type: string; name: string } | undefined {
+      const file = this.#file;
+      if (file === null) throw 'bad-descriptor';
+      check('fs.read', file.path, 'directory-entry-stream.read-directory-entry');
+      const e = this.#listing.next();
+      return e === undefined ? undefined : { type: e.type, name: e.name };
+    }
+    [Symbol.dispose](): void {
+      if (this.#file === null) return;
+      this.#listing.close();
+      this.#file.release();
+      this.#file = null;
+    }
+  }
+
+  // Preopens are opened now: a missing host directory is the embedder's mistake, reported at once.
+  const entries: Array<[Descriptor, string]> = [];
+  for (const p of preopens) {
+    let handle: unknown;
+    try {
+      handle = backend.openRoot(p.host);
+    } catch (e) {
+      files.closeAll();
+      if (typeof e !== 'string') throw e;
+      throw new UsageError(`the host directory ${JSON.stringify(p.host)} for ${JSON.stringify(p.guest)} cannot be opened (${e})`);
+    }
+    entries.push([new Descriptor(files.add(handle, p.guest, 'directory'), { read: true, mutateDirectory: true }), p.guest]);
+  }
+
+  const imports: WasiImportObject = {
+    'wasi:filesystem/types': {
+      Descriptor,
+      DirectoryEntryStream,
+      filesystemErrorCode(err: unknown): string | undefined {
+        const payload = (err as { payload?: unknown } | null)?.payload;
+        return typeof payload === 'string' && FS_ERROR_CODES.has(payload) ? payload : undefined;
+      },
+    },
+    'wasi:filesystem/preopens': {
+      getDirectories(): Array<[Descriptor, string]> {
+        // Only what the live policy grants is listed (read or write on the preopen itself).
+        return entries.filter(
+          ([, guest]) =>
+            gate.allows('fs.read', { kind: 'path', path: guest }, 'wasi:filesystem/preopens', 'get-directories') ||
+            gate.allows('fs.write', { kind: 'path', path: guest }, 'wasi:filesystem/preopens', 'get-directories'),
+        );
+      },
+    },
+  };
+  return {
+    imports,
+    dispose: () => files.closeAll(),
+    get openCount() {
+      return backend.openCount;
+    },
+  };
+}

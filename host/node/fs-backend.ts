@@ -1,0 +1,329 @@
+/**
+ * The Node backend of molt-wasm's own `wasi:filesystem` (host/gate/fs/): every handle is a
+ * real host file descriptor, every call is synchronous on the calling thread (no worker round
+ * trip), and every name is reached through the descriptor of its directory.
+ *
+ * How a name is reached beneath a descriptor without a stored path (docs/filesystem.md):
+ * - Linux: `/proc/self/fd/N/name`. The kernel follows the magic link `/proc/self/fd/N` to the
+ *   open directory itself, not to a path, so a rename of that directory or a symlink put where
+ *   it was changes nothing; the final name is opened with O_NOFOLLOW (a symlink there is
+ *   `loop`, and resolve.ts reads it and walks it inside the sandbox). Walk steps are O_PATH.
+ *   Node has no `openat`, and this needs no native addon: race-free with plain `node:fs`.
+ * - elsewhere (macOS, BSDs): each descriptor keeps the host path it was opened by, and before
+ *   every use the path is checked to still name the same directory (device and inode against
+ *   `fstat` of the held descriptor): a held handle re-pointed by rename and symlink is refused
+ *   (`no-entry`), but a second process racing between that check and the call is not stopped.
+ */
+import * as fs from 'node:fs';
+import type { DescriptorType, DirListing, FileStat, FsBackend, NewTimestamp, OpenHow } from '../gate/fs/backend.js';
+import { FdLedger } from './fd-ledger.js';
+import { fsErrorCode } from './fs-errors.js';
+import { createTimeSetter } from './set-times.js';
+
+const C = fs.constants;
+/** O_PATH (Linux only; not in Node's constants): a handle for walking and stat, no read permission needed. */
+const O_PATH = 0o10000000;
+const PROC_FD = process.platform === 'linux' && fs.existsSync('/proc/self/fd') ? '/proc/self/fd/' : null;
+
+const timeSetter = createTimeSetter();
+
+const NS_PER_S = 1_000_000_000n;
+
+function typeOfMode(mode: bigint | number): DescriptorType {
+  switch (Number(mode) & C.S_IFMT) {
+    case C.S_IFREG: return 'regular-file';
+    case C.S_IFDIR: return 'directory';
+    case C.S_IFLNK: return 'symbolic-link';
+    case C.S_IFCHR: return 'character-device';
+    case C.S_IFBLK: return 'block-device';
+    case C.S_IFIFO: return 'fifo';
+    case C.S_IFSOCK: return 'socket';
+    default: return 'unknown';
+  }
+}
+
+function datetime(ns: bigint): { seconds: bigint; nanoseconds: number } {
+  let s = ns / NS_PER_S;
+  let n = ns % NS_PER_S;
+  if (n < 0n) {
+    s -= 1n;
+    n += NS_PER_S;
+  }
+  return { seconds: s, nanoseconds: Number(n) };
+}
+
+function toStat(s: fs.BigIntStats): FileStat {
+  return {
+    type: typeOfMode(s.mode),
+    linkCount: s.nlink,
+    size: s.size,
+    dataAccessTimestamp: datetime(s.atimeNs),
+    dataModificationTimestamp: datetime(s.mtimeNs),
+    statusChangeTimestamp: datetime(s.ctimeNs),
+    dev: s.dev,
+    ino: s.ino,
+  };
+}
+
+function openFlags(how: OpenHow): number {
+  let f = how.read && how.write ? C.O_RDWR : how.write ? C.O_WRONLY : C.O_RDONLY;
+  if (how.create) f |= C.O_CREAT;
+  if (how.exclusive) f |= C.O_EXCL;
+  if (how.truncate) f |= C.O_TRUNC;
+  if (how.directory) f |= C.O_DIRECTORY;
+  if (how.sync === 'file') f |= C.O_SYNC;
+  else if (how.sync === 'data') f |= C.O_DSYNC;
+  return f;
+}
+
+/** Runs a `node:fs` call, turning what it throws into an error-code string. */
+function sys<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (e) {
+    throw fsErrorCode(e);
+  }
+}
+
+export interface NodeFsBackendOptions {
+  /** Host handles the guest may hold at once; past it opens fail `insufficient-memory`. */
+  readonly maxOpenFiles: number;
+  /** Shared memory of an FdLedger (worker runs), so the starting thread can close what a stopped guest left. */
+  readonly ledger?: SharedArrayBuffer | undefined;
+}
+
+export class NodeFsBackend implements FsBackend<number> {
+  readonly #max: number;
+  readonly #ledger: FdLedger;
+  readonly #open = new Set<number>();
+  /** Listings are Node `Dir`s: no descriptor number to record, counted against the limit. */
+  readonly #dirs = new Set<fs.Dir>();
+  /** Non-Linux only: the host path each descriptor was opened by. */
+  readonly #paths = new Map<number, string>();
+  #closed = false;
+
+  constructor(options: NodeFsBackendOptions) {
+    this.#max = options.maxOpenFiles;
+    this.#ledger = new FdLedger(options.maxOpenFiles, options.ledger);
+  }
+
+  get openCount(): number {
+    return this.#open.size + this.#dirs.size;
+  }
+
+  /** Opens with `open`, counting against the limit and recording it for the ledger. */
+  #track(open: () => number, hostPath: string | undefined): number {
+    if (this.#closed) throw 'bad-descriptor';
+    if (this.openCount >= this.#max) throw 'insufficient-memory';
+    const fd = sys(open);
+    this.#open.add(fd);
+    this.#ledger.record(fd);
+    if (PROC_FD === null && hostPath !== undefined) this.#paths.set(fd, hostPath);
+    return fd;
+  }
+
+  /** The host path of `name` beneath the directory descriptor `dir`, reached through the descriptor. */
+  #child(dir: number, name: string): string {
+    // On Windows `\` and `:` would be separators or drive letters: never a name's part there.
+    if (process.platform === 'win32' && /[\\:]/.test(name)) throw 'not-permitted';
+    if (PROC_FD !== null) return PROC_FD + dir + '/' + name;
+    return this.#verifiedPath(dir) + '/' + name;
+  }
+
+  /** The descriptor itself as a path (Linux: its magic link). */
+  #self(h: number): string {
+    return PROC_FD !== null ? PROC_FD + h : this.#verifiedPath(h);
+  }
+
+  #verifiedPath(fd: number): string {
+    const path = this.#paths.get(fd);
+    if (path === undefined) throw 'bad-descriptor';
+    const held = sys(() => fs.fstatSync(fd, { bigint: true }));
+    let now: fs.BigIntStats;
+    try {
+      now = fs.lstatSync(path, { bigint: true });
+    } catch {
+      throw 'no-entry';
+    }
+    // Moved away, or something else put in its place: never follow the old path.
+    if (now.dev !== held.dev || now.ino !== held.ino) throw 'no-entry';
+    return path;
+  }
+
+  openRoot(hostPath: string): number {
+    return this.#track(() => fs.openSync(hostPath, C.O_RDONLY | C.O_DIRECTORY), hostPath);
+  }
+
+  openAt(dir: number, name: string, how: OpenHow): number {
+    const path = this.#child(dir, name);
+    return this.#track(() => fs.openSync(path, openFlags(how) | C.O_NOFOLLOW, 0o666), path);
+  }
+
+  reopen(h: number, how: OpenHow): number {
+    const path = this.#self(h);
+    // The magic link is followed on purpose: it is the open object itself.
+    return this.#track(() => fs.openSync(path, openFlags(how)), PROC_FD === null ? path : undefined);
+  }
+
+  openDirStep(dir: number, name: string): number {
+    const path = this.#child(dir, name);
+    const flags = (PROC_FD !== null ? O_PATH : C.O_RDONLY) | C.O_DIRECTORY | C.O_NOFOLLOW;
+    return this.#track(() => fs.openSync(path, flags), path);
+  }
+
+  statAt(dir: number, name: string): FileStat {
+    const path = this.#child(dir, name);
+    return toStat(sys(() => fs.lstatSync(path, { bigint: true })));
+  }
+
+  readlinkAt(dir: number, name: string): string {
+    const path = this.#child(dir, name);
+    return sys(() => fs.readlinkSync(path, 'utf8'));
+  }
+
+  mkdirAt(dir: number, name: string): void {
+    const path = this.#child(dir, name);
+    sys(() => fs.mkdirSync(path, 0o777));
+  }
+
+  rmdirAt(dir: number, name: string): void {
+    const path = this.#child(dir, name);
+    sys(() => fs.rmdirSync(path));
+  }
+
+  unlinkAt(dir: number, name: string): void {
+    const path = this.#child(dir, name);
+    sys(() => fs.unlinkSync(path));
+  }
+
+  renameAt(dir: number, name: string, toDir: number, toName: string): void {
+    const from = this.#child(dir, name);
+    const to = this.#child(toDir, toName);
+    sys(() => fs.renameSync(from, to));
+  }
+
+  linkAt(dir: number, name: string, toDir: number, toName: string): void {
+    // link(2) never follows a symlink at the source: the caller resolved it if asked to.
+    const from = this.#child(dir, name);
+    const to = this.#child(toDir, toName);
+    sys(() => fs.linkSync(from, to));
+  }
+
+  symlinkAt(target: string, dir: number, name: string): void {
+    const path = this.#child(dir, name);
+    sys(() => fs.symlinkSync(target, path));
+  }
+
+  setTimesAt(dir: number, name: string, atime: NewTimestamp, mtime: NewTimestamp): void {
+    timeSetter.set(this.#child(dir, name), atime, mtime, false);
+  }
+
+  stat(h: number): FileStat {
+    return toStat(sys(() => fs.fstatSync(h, { bigint: true })));
+  }
+
+  read(h: number, length: number, offset: bigint): Uint8Array {
+    const buf = Buffer.allocUnsafe(length);
+    const n = sys(() => fs.readSync(h, buf, 0, length, offset));
+    return n === length ? buf : buf.subarray(0, n);
+  }
+
+  write(h: number, bytes: Uint8Array, offset: bigint | 'append'): number {
+    const start = offset === 'append' ? sys(() => fs.fstatSync(h, { bigint: true })).size : offset;
+    if (start + BigInt(bytes.length) > BigInt(Number.MAX_SAFE_INTEGER)) throw 'file-too-large';
+    let at = Number(start);
+    let done = 0;
+    while (done < bytes.length) {
+      const n = sys(() => fs.writeSync(h, bytes, done, bytes.length - done, at));
+      if (n === 0) throw 'io';
+      done += n;
+      at += n;
+    }
+    return done;
+  }
+
+  setSize(h: number, size: bigint): void {
+    if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw 'file-too-large';
+    sys(() => fs.ftruncateSync(h, Number(size)));
+  }
+
+  setTimes(h: number, atime: NewTimestamp, mtime: NewTimestamp): void {
+    // The magic link (Linux) names the open object itself; following it is the point.
+    timeSetter.set(this.#self(h), atime, mtime, true);
+  }
+
+  sync(h: number): void {
+    sys(() => fs.fsyncSync(h));
+  }
+
+  syncData(h: number): void {
+    sys(() => fs.fdatasyncSync(h));
+  }
+
+  list(h: number): DirListing {
+    if (this.#closed) throw 'bad-descriptor';
+    if (this.openCount >= this.#max) throw 'insufficient-memory';
+    const path = this.#self(h);
+    // A new open of the directory: its own position, read in small batches (bounded memory).
+    const dir = sys(() => fs.opendirSync(path, { bufferSize: 32 }));
+    this.#dirs.add(dir);
+    const dirs = this.#dirs;
+    let open = true;
+    return {
+      next() {
+        if (!open) return undefined;
+        const e = sys(() => dir.readSync());
+        if (e === null) return undefined;
+        return { name: e.name, type: direntType(e) };
+      },
+      close() {
+        if (!open) return;
+        open = false;
+        dirs.delete(dir);
+        try {
+          dir.closeSync();
+        } catch {
+          // already closed by closeAll
+        }
+      },
+    };
+  }
+
+  close(h: number): void {
+    if (!this.#open.delete(h)) return;
+    this.#ledger.forget(h);
+    this.#paths.delete(h);
+    try {
+      fs.closeSync(h);
+    } catch {
+      // nothing to do: it is gone either way
+    }
+  }
+
+  closeAll(): void {
+    this.#closed = true;
+    for (const fd of [...this.#open]) this.close(fd);
+    for (const d of this.#dirs) {
+      try {
+        d.closeSync();
+      } catch {
+        // already closed
+      }
+    }
+    this.#dirs.clear();
+  }
+}
+
+function direntType(e: fs.Dirent): DescriptorType {
+  if (e.isFile()) return 'regular-file';
+  if (e.isDirectory()) return 'directory';
+  if (e.isSymbolicLink()) return 'symbolic-link';
+  if (e.isCharacterDevice()) return 'character-device';
+  if (e.isBlockDevice()) return 'block-device';
+  if (e.isFIFO()) return 'fifo';
+  if (e.isSocket()) return 'socket';
+  return 'unknown';
+}
+
+/** Whether names are reached through `/proc/self/fd` (race-free) on this machine. */
+export const FS_RACE_FREE = PROC_FD !== null;
