@@ -5,7 +5,7 @@
  *
  *   node dist/scripts/conformance.js [DIR] [--harness] [--withhold] [--filter TEXT] [--jobs N]
  *
- * DIR defaults to ../shared/wasi-testsuite beside the repo. Each test runs in its own scratch
+ * DIR defaults to test/wasi-testsuite (the vendored copy, see its README). Each test runs in its own scratch
  * folder (a writable copy of the test's directories, since the suite may be read-only):
  * - default: through the CLI, `node bin/molt-wasm.js run` with grants mapped from the spec;
  * - `--harness`: in a child node running preview2-shim's WASIShim under molt-wasm's preview1
@@ -308,7 +308,7 @@ async function child(jobJson: string): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === '--child') return child(argv[1]!);
   const mode: Mode = { harness: false, withhold: false };
-  let dir = resolve(REPO_ROOT, '..', 'shared', 'wasi-testsuite');
+  let dir = resolve(REPO_ROOT, 'test', 'wasi-testsuite');
   let filter: string | undefined;
   let jobs = 2;
   for (let i = 0; i < argv.length; i++) {

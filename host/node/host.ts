@@ -5,7 +5,8 @@
  */
 import { UsageError } from '../errors.js';
 import type { WasiPlatform } from '../gate/types.js';
-import { PolicyEngine } from '../policy/index.js';
+import { readProvenance } from '../manifest/provenance.js';
+import { emptyManifest, PolicyEngine, type CanonicalManifest } from '../policy/index.js';
 import type { RunResult as SettledRunResult, SettledOutcome } from '../run/outcome.js';
 import { prepareGatedRun, type GatedGuestOptions, type PreparedRun } from '../run/prepare.js';
 import { loadGuest, readGuestBytes } from './load.js';
@@ -22,7 +23,13 @@ export interface HostOptions {
 }
 
 /** Per guest: the options both hosts take (host/run/prepare.ts, guest-io.ts), and Node's own. */
-export interface GuestOptions extends GatedGuestOptions {
+export interface GuestOptions extends Omit<GatedGuestOptions, 'manifest'> {
+  /**
+   * The policy. `'embedded'`: the binary's own embedded manifest, verified (what
+   * `molt-wasm run` grants with no flags): nothing when the binary has none, and a binary
+   * whose sections do not verify is refused with ProvenanceError. Default: nothing granted.
+   */
+  readonly manifest?: CanonicalManifest | 'embedded' | undefined;
   /** Overrides the host's cache directory for this guest. */
   readonly cacheDir?: string;
   /**
@@ -63,7 +70,7 @@ export function createHost(options: HostOptions = {}): Host {
       engine,
       bytes,
       source: bytesOrPath,
-      guest,
+      guest: withManifestResolved(bytes, guest),
       platform: () => platform,
       load: (supplied) =>
         loadGuest(
@@ -89,3 +96,11 @@ export function createHost(options: HostOptions = {}): Host {
   };
 }
 
+
+/** `manifest: 'embedded'` made concrete: the verified embedded manifest, or nothing. */
+function withManifestResolved(bytes: Uint8Array, guest: GuestOptions): GatedGuestOptions {
+  if (guest.manifest !== 'embedded') return { ...guest, manifest: guest.manifest };
+  // Throws ProvenanceError for sections that do not verify, before anything runs.
+  const embedded = guest.embedded ?? readProvenance(bytes);
+  return { ...guest, embedded, manifest: embedded.status === 'verified' ? embedded.manifest : emptyManifest() };
+}

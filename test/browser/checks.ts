@@ -13,7 +13,7 @@ export interface Check {
 }
 
 class CheckFailed extends Error {}
-function expect(cond: boolean, message: string): void {
+function expect(cond: boolean, message: string): asserts cond {
   if (!cond) throw new CheckFailed(message);
 }
 
@@ -226,7 +226,9 @@ export function demoChecks(screenshot: string): Check[] {
           }
           return out;
         });
-        if (r === null) return; // no JSPI in this engine: the blocking fetch cannot wait (README)
+        // JSPI (Chrome/Edge 137+) is a prerequisite of this check, not an option: without it the
+        // blocking fetch cannot wait (README), and the check must say so rather than pass.
+        expect(r !== null, 'this Chromium has no JSPI (WebAssembly.Suspending): it needs 137 or later');
         expect(/status: 200/.test(r[0]!), `allowed request printed ${JSON.stringify(r[0])}`);
         expect(/HTTP-request-denied/.test(r[1]!), `denied request printed ${JSON.stringify(r[1])}`);
       },

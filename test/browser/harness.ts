@@ -1,7 +1,7 @@
 /**
  * Node side of the browser tests: finds Debian's Chromium, builds the bundle when needed,
  * serves web/ and opens a page with playwright-core. Never downloads a browser: without
- * /usr/bin/chromium (or MOLT_CHROMIUM) callers skip with the reason `chromiumMissing()` gives.
+ * /usr/bin/chromium (or MOLT_CHROMIUM) the tests fail with the reason `chromiumMissing()` gives.
  */
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -19,7 +19,7 @@ const ARGS = [
 
 /** Why the browser tests cannot run here, or null when they can. */
 export function chromiumMissing(): string | null {
-  return existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get update && apt-get install -y chromium); browser tests skipped`;
+  return existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get update && apt-get install -y chromium); the browser tests need it`;
 }
 
 let site: Promise<string> | undefined;
@@ -47,18 +47,55 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** Serves web/ on a free port and opens a fresh Chromium profile on it. */
+/**
+ * One Chromium per process, shared by the sessions (launching one is the slow part: seconds
+ * per session on a loaded machine). Each session gets its own browser context, which is a
+ * fresh profile of its own (no storage, cache or service worker shared with another). The
+ * browser closes once no session has been open for IDLE_CLOSE_MS, so a script or test file
+ * that ends does not wait on it; a session opened later launches a new one.
+ */
+const IDLE_CLOSE_MS = 2000;
+let browser: Promise<any> | undefined;
+let openSessions = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+
+function sharedBrowser(): Promise<any> {
+  if (idleTimer !== undefined) clearTimeout(idleTimer);
+  idleTimer = undefined;
+  browser ??= (async () => {
+    const { chromium } = await import('playwright-core');
+    return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  })();
+  const launching = browser;
+  // A failed launch is not cached: the next session tries again.
+  launching.catch(() => {
+    if (browser === launching) browser = undefined;
+  });
+  return launching;
+}
+
+function sessionClosed(): void {
+  openSessions--;
+  if (openSessions > 0 || browser === undefined) return;
+  idleTimer = setTimeout(() => {
+    const closing = browser;
+    browser = undefined;
+    idleTimer = undefined;
+    void closing?.then((b) => b.close()).catch(() => undefined);
+  }, IDLE_CLOSE_MS);
+}
+
+/** Serves web/ on a free port and opens a page on it in a fresh browser context. */
 export async function openSession(path = ''): Promise<Session> {
   const root = await ensureBundle();
-  const { chromium } = await import('playwright-core');
   const { server, url } = await startServer(0, root);
-  const profile = mkdtempSync(join(tmpdir(), 'molt-chromium-'));
+  openSessions++;
   let context: any;
   try {
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+    context = await (await sharedBrowser()).newContext();
   } catch (e) {
     await closeServer(server);
-    rmSync(profile, { recursive: true, force: true });
+    sessionClosed();
     throw e;
   }
   const page = await context.newPage();
@@ -72,7 +109,7 @@ export async function openSession(path = ''): Promise<Session> {
     async close() {
       await context.close();
       await closeServer(server);
-      rmSync(profile, { recursive: true, force: true });
+      sessionClosed();
     },
   };
 }

@@ -75,7 +75,8 @@ async function onTerminal(ops: string[], answers: string[], typeAhead = '', extr
 
 const prompted = (s: Session) => s.audit.filter((r) => r.source === 'prompt' && r.answer !== 'listed');
 
-test('y, n, a and N on a terminal decide the guest\'s calls and are audited', { skip: !HAVE_SCRIPT }, async () => {
+test('y, n, a and N on a terminal decide the guest\'s calls and are audited', async () => {
+  assert.ok(HAVE_SCRIPT, 'script(1) missing: apt-get install bsdutils');
   const s = await onTerminal(
     ['read:/data/a.txt', 'read:/data/a.txt', 'read:/data/b.txt', 'read:/data/a.txt', 'write:/data/new.txt', 'write:/data/new.txt'],
     ['y\n', 'n\n', 'a\n', 'N\n'],
@@ -105,7 +106,8 @@ test('y, n, a and N on a terminal decide the guest\'s calls and are audited', { 
   assert.deepEqual([last.decision, last.source], ['deny', undefined]);
 });
 
-test('a guest path with ANSI escapes and bidi overrides is shown escaped', { skip: !HAVE_SCRIPT }, async () => {
+test('a guest path with ANSI escapes and bidi overrides is shown escaped', async () => {
+  assert.ok(HAVE_SCRIPT, 'script(1) missing: apt-get install bsdutils');
   const evil = '/data/\x1b[2K\x1b[1A\rAllow read access to /data/ok.txt?\u202etxt.exe\u2066x\u200f';
   const s = await onTerminal([`read:${evil}`], ['n\n']);
   assert.equal(s.code, 0, s.screen);
@@ -123,7 +125,8 @@ test('a guest path with ANSI escapes and bidi overrides is shown escaped', { ski
   assert.equal(prompted(s)[0]!.target, evil.replace('/data/', '/data/'), 'the audit log keeps the raw target (JSON-escaped)');
 });
 
-test('input typed before the question is not taken as the answer', { skip: !HAVE_SCRIPT }, async () => {
+test('input typed before the question is not taken as the answer', async () => {
+  assert.ok(HAVE_SCRIPT, 'script(1) missing: apt-get install bsdutils');
   // "a" + Enter and a stray unfinished "y" arrive long before the guest asks; only the "n" typed
   // after the question counts.
   const s = await onTerminal(['read:/data/a.txt', 'read:/data/b.txt'], ['n\n', 'n\n'], 'a\ny');
@@ -139,13 +142,12 @@ test('without a terminal --prompt never blocks: denied at once', async () => {
   try {
     writeFileSync(join(dir, 'a.txt'), 'alpha\n');
     const log = join(dir, 'audit.log');
-    const t0 = Date.now();
     const r = spawnSync(process.execPath, [BIN, 'run', '--prompt', '--capabilities', 'console.write', '--dir', `/data=${dir}`,
       '--audit-log', log, PROBE, '--', 'read:/data/a.txt', 'write:/data/x.txt'], {
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, env: { ...process.env, CI: 'true' },
     });
+    // No time bound of its own: spawnSync's timeout kills a child that blocks, and r.error says so.
     assert.equal(r.error, undefined);
-    assert.ok(Date.now() - t0 < 20_000);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'read:/data/a.txt EACCES\nwrite:/data/x.txt EACCES\n');
     assert.match(r.stderr, /--prompt: no terminal on stdin and stderr; denials stand/);

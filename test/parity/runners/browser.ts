@@ -38,8 +38,7 @@ export const browserRunner: Runner = {
     return true;
   },
   async run(fixture: Fixture, env: RunEnv) {
-    // One browser per fixture: the harness has no teardown hook, and a browser left open
-    // would keep the process alive.
+    // A fresh browser context per fixture (the harness shares one Chromium per process).
     const session = await openSession();
     try {
       const plan = probePlan(fixture, env);
