@@ -54,6 +54,10 @@ export function resolveBeneath<H>(backend: FsBackend<H>, start: H, path: string,
   if (path.length === 0) throw 'no-entry';
   if (path.includes('\0')) throw 'invalid';
   if (path.charCodeAt(0) === 0x2f) throw new PathEscape(path);
+  // The common case, one plain name not followed: nothing to walk.
+  if (!followFinal && isPlainName(path)) {
+    return { dir: start, owned: false, name: path, segments: [path], mustBeDirectory: false };
+  }
   // Pending components, last first, so taking the next is a pop.
   const pending = path.split('/').reverse();
   const stack: H[] = [start];
@@ -107,6 +111,12 @@ export function resolveBeneath<H>(backend: FsBackend<H>, start: H, path: string,
 /** Closes a resolution's directory when the walk opened it. */
 export function release<H>(backend: FsBackend<H>, r: Resolved<H>): void {
   if (r.owned) backend.close(r.dir);
+}
+
+/** A single component that is not `.` or `..` (no `/`). */
+function isPlainName(path: string): boolean {
+  if (path.indexOf('/') !== -1) return false;
+  return path !== '.' && path !== '..';
 }
 
 /** True when nothing but empty and `.` components remain. */
