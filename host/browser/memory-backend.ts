@@ -219,6 +219,11 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     return this.#stat(h.node);
   }
 
+  typeOf(h: MemHandle): DescriptorType {
+    if (!this.#open.has(h)) throw 'bad-descriptor';
+    return typeOf(h.node);
+  }
+
   #stat(n: FileDataEntry): FileStat {
     const m = this.#metaOf(n);
     const dt = (ns: bigint) => ({ seconds: ns / NS_PER_S, nanoseconds: Number(ns % NS_PER_S) });

@@ -216,6 +216,10 @@ export class NodeFsBackend implements FsBackend<number> {
     return toStat(sys(() => fs.fstatSync(h, { bigint: true })));
   }
 
+  typeOf(h: number): DescriptorType {
+    return typeOfMode(sys(() => fs.fstatSync(h)).mode);
+  }
+
   read(h: number, length: number, offset: bigint): Uint8Array {
     const buf = Buffer.allocUnsafe(length);
     const n = sys(() => fs.readSync(h, buf, 0, length, offset));

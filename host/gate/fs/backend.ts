@@ -99,6 +99,8 @@ export interface FsBackend<H> {
   setTimesAt(dir: H, name: string, atime: NewTimestamp, mtime: NewTimestamp): void;
 
   stat(h: H): FileStat;
+  /** Only the type of what `h` is open on (cheaper than a whole stat: every open asks it). */
+  typeOf(h: H): DescriptorType;
   /** Reads at most `length` bytes at `offset`; an empty result is the end of the file. */
   read(h: H, length: number, offset: bigint): Uint8Array;
   /** Writes all of `bytes` at `offset` (or at the end when `offset` is `'append'`); returns the count. */

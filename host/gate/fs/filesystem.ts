@@ -356,7 +356,8 @@ export function createGatedFilesystem(
       try {
         return this.#at(caps, path, false, func, opener);
       } catch (e) {
-        if (e !== 'loop' || !follow) throw e;
+        // Linux answers ELOOP for a symlink opened O_NOFOLLOW, or ENOTDIR with O_DIRECTORY.
+        if ((e !== 'loop' && e !== 'not-directory') || !follow) throw e;
       }
       return this.#at(caps, path, true, func, opener);
     }

@@ -23,7 +23,7 @@ export class OpenFile<H> {
   }
 
   get type(): DescriptorType {
-    return (this.#type ??= this.table.backend.stat(this.handle).type);
+    return (this.#type ??= this.table.backend.typeOf(this.handle));
   }
 
   /** Another owner (a stream) of the same handle. */
