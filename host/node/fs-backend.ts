@@ -150,7 +150,13 @@ export class NodeFsBackend implements FsBackend<number> {
 
   openAt(dir: number, name: string, how: OpenHow): number {
     const path = this.#child(dir, name);
-    return this.#track(() => fs.openSync(path, openFlags(how) | C.O_NOFOLLOW, 0o666), path);
+    try {
+      return this.#track(() => fs.openSync(path, openFlags(how) | C.O_NOFOLLOW, 0o666), path);
+    } catch (e) {
+      // O_DIRECTORY|O_NOFOLLOW on a symlink is ENOTDIR on Linux; POSIX (and WASI) say ELOOP.
+      if (e === 'not-directory' && how.directory && this.statAt(dir, name).type === 'symbolic-link') throw 'loop';
+      throw e;
+    }
   }
 
   reopen(h: number, how: OpenHow): number {
