@@ -1,6 +1,6 @@
+import { runMolt, type CliRun } from '../cli-run.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,18 +10,10 @@ import { adaptedComponent, preview1Module } from '../manifest-wasm/helpers.js';
 
 // dist/test/cli-build/cli.test.js -> repo root
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/molt-wasm.js');
 let dir = '';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function molt(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function molt(...args: string[]): CliRun {
+  return runMolt(args, { cwd: dir, timeoutMs: 60_000 });
 }
 
 function file(name: string, content: string | Uint8Array): string {
@@ -30,7 +22,7 @@ function file(name: string, content: string | Uint8Array): string {
   return p;
 }
 
-function oneErrorLine(r: Run): string {
+function oneErrorLine(r: CliRun): string {
   const lines = r.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
   assert.match(lines[0]!, /^molt-wasm: /);

@@ -2,9 +2,10 @@
 // grants it, says "not declared in the manifest" only when the binary has one, and starts a
 // line of its own; a denial that does not trap is one stderr line per distinct denial
 // (`--quiet-denials` turns them off). Also `--dir` checks and flag scopes as usage errors.
+import { spawnSync } from 'node:child_process';
+import { runMolt, type CliRun } from '../cli-run.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,25 +17,12 @@ import type { AuditRecord } from '../../host/gate/audit.js';
 import { DenialNotices, denialHint, denialNotice, grantingFlag } from '../../host/run/denial-notices.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/molt-wasm.js');
 const EXAMPLES = join(ROOT, 'guest-examples', 'dist');
 const DATA = join(ROOT, 'guest-examples', 'files', 'data');
 let dir = '';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function molt(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, MOLT_WASM_CACHE_DIR: join(dir, 'cache') },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function molt(...args: string[]): CliRun {
+  return runMolt(args, { cwd: dir, cacheDir: join(dir, 'cache') });
 }
 
 /** A preview1 command: writes "partial" (no newline) to stderr, then reads the wall clock. */

@@ -2,19 +2,16 @@
 // says why (SPEC section 8), never reported as a guest trap: a WASI 0.3 component, a component
 // whose bindings need JSPI where the platform lacks it, and a long list of unsupplied imports
 // shown as the first few and a count.
+import { runMolt, type CliRun } from '../cli-run.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { coreToComponent, watToCore } from '../../scripts/lib/componentize.js';
 import { UnknownImportError, UnsupportedComponentError } from '../../host/errors.js';
 import { bindingsNeedJspi, platformHasJspi, refuseWasi03, refuseWithoutJspi } from '../../host/run/supported.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/molt-wasm.js');
 let dir = '';
 
 const P3 = 'wasi:cli@0.3.0-rc-2025-09-16';
@@ -59,14 +56,8 @@ async function manyUnknownImports(): Promise<Uint8Array> {
   return coreToComponent(await watToCore(wat), world, wit);
 }
 
-function molt(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, MOLT_WASM_CACHE_DIR: join(dir, 'cache') },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function molt(...args: string[]): CliRun {
+  return runMolt(args, { cwd: dir, cacheDir: join(dir, 'cache') });
 }
 
 before(() => {

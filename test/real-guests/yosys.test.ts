@@ -19,9 +19,9 @@
  * Each run is a fresh process; a synthesis takes a few seconds, `-V` about one. Compiling the
  * 30 MB module is not what costs: V8 compiles lazily, so there is no compiled-module cache.
  */
+import { runMolt, type CliRun } from '../cli-run.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,6 @@ import type { AuditRecord } from '../../host/gate/audit.js';
 
 // dist/test/real-guests/yosys.test.js -> repo root
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin/molt-wasm.js');
 const PKG = join(ROOT, 'node_modules/@yowasp/yosys/gen');
 const YOSYS = join(PKG, 'yosys.core.wasm');
 
@@ -45,21 +44,8 @@ let tmp = '';
 let share = '';
 let work = '';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function molt(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: tmp,
-    encoding: 'utf8',
-    input: '',
-    timeout: 120_000,
-    env: { ...process.env, MOLT_WASM_CACHE_DIR: join(tmp, 'cache') },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function molt(...args: string[]): CliRun {
+  return runMolt(args, { cwd: tmp, input: '', cacheDir: join(tmp, 'cache') });
 }
 
 /** The directory mappings every run uses. */
@@ -87,7 +73,7 @@ function freshWork(): void {
   writeFileSync(join(work, 'top.v'), VERILOG);
 }
 
-function assertNoStack(r: Run): void {
+function assertNoStack(r: CliRun): void {
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   assert.doesNotMatch(r.stderr, /trapped|internal error/);
 }
