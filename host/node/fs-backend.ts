@@ -151,7 +151,9 @@ export class NodeFsBackend implements FsBackend<number> {
   openAt(dir: number, name: string, how: OpenHow): number {
     const path = this.#child(dir, name);
     try {
-      return this.#track(() => fs.openSync(path, openFlags(how) | C.O_NOFOLLOW, 0o666), path);
+      // O_NONBLOCK: a FIFO (or a device) in the grant would otherwise block open(2) on the
+      // guest's thread, out of --timeout's reach; on regular files and directories it changes nothing.
+      return this.#track(() => fs.openSync(path, openFlags(how) | C.O_NOFOLLOW | C.O_NONBLOCK, 0o666), path);
     } catch (e) {
       // O_DIRECTORY|O_NOFOLLOW on a symlink is ENOTDIR on Linux; POSIX (and WASI) say ELOOP.
       if (e === 'not-directory' && how.directory && this.statAt(dir, name).type === 'symbolic-link') throw 'loop';

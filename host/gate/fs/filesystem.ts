@@ -81,6 +81,9 @@ function lexicalGuestPath(base: string, path: string): string | null {
   return joinGuestPath(base, segments);
 }
 
+/** Linux's PATH_MAX: a UTF-16 length above it is more UTF-8 bytes than any syscall accepts. */
+const MAX_PATH_LENGTH = 4096;
+
 const ADVICE = new Set(['normal', 'sequential', 'random', 'will-need', 'dont-need', 'no-reuse']);
 
 /** The 0.2 `descriptor-stat` record (no identity fields). */
@@ -158,6 +161,9 @@ export function createGatedFilesystem(
      * caller releases the result.
      */
     #resolve(caps: readonly Cap[], path: string, follow: boolean, func: string): { r: Resolved<unknown>; guest: string } {
+      // Longer than any path the OS takes (PATH_MAX): refused before it is split, so a guest
+      // cannot make the host allocate an array slot per component of a gigantic path.
+      if (path.length > MAX_PATH_LENGTH) throw 'name-too-long';
       // First the path as written: a walk must not even look inside a place the guest may not
       // touch (a missing name there would answer no-entry, telling what exists).
       const written = lexicalGuestPath(this.#file.path, path);
@@ -317,6 +323,7 @@ export function createGatedFilesystem(
         throw 'not-permitted';
       }
       if (target.includes('\0')) throw 'invalid';
+      if (target.length > MAX_PATH_LENGTH) throw 'name-too-long';
       this.#at(WRITE, path, false, 'descriptor.symlink-at', (r) => {
         if (r.name === null) throw 'exist';
         if (r.mustBeDirectory) newNameWithSlash(r);
