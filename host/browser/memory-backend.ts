@@ -10,7 +10,7 @@
  * a terabyte allocation. Pure: no DOM, no Node.
  */
 import type { DescriptorType, DirListing, FileStat, FsBackend, NewTimestamp, OpenHow } from '../gate/fs/backend.js';
-import type { FileDataEntry, MemoryFs } from './memory-fs.js';
+import { putEntry, type FileDataEntry, type MemoryFs } from './memory-fs.js';
 
 /** The largest file a guest may make in the page's memory. */
 export const MEMORY_FS_MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -111,7 +111,7 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     if (node === undefined) {
       if (!how.create) throw 'no-entry';
       if (how.directory) throw 'invalid';
-      node = entries[name] = { source: new Uint8Array(0) };
+      node = putEntry(entries, name, { source: new Uint8Array(0) });
       this.#touchDir(dir);
     }
     if (node.symlink !== undefined) throw 'loop';
@@ -151,7 +151,7 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
   mkdirAt(dir: MemHandle, name: string): void {
     const entries = this.#dirOf(dir);
     if (Object.hasOwn(entries, name)) throw 'exist';
-    entries[name] = { dir: {} };
+    putEntry(entries, name, { dir: {} });
     this.#touchDir(dir);
   }
 
@@ -182,7 +182,7 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
       if (existing.dir !== undefined && Object.keys(existing.dir).length > 0) throw 'not-empty';
     }
     delete this.#dirOf(dir)[name];
-    to[toName] = node;
+    putEntry(to, toName, node);
     this.#touchDir(dir);
     this.#touchDir(toDir);
   }
@@ -199,14 +199,14 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     if (node.dir !== undefined) throw 'not-permitted';
     const to = this.#dirOf(toDir);
     if (Object.hasOwn(to, toName)) throw 'exist';
-    to[toName] = node;
+    putEntry(to, toName, node);
     this.#touchDir(toDir);
   }
 
   symlinkAt(target: string, dir: MemHandle, name: string): void {
     const entries = this.#dirOf(dir);
     if (Object.hasOwn(entries, name)) throw 'exist';
-    entries[name] = { symlink: target };
+    putEntry(entries, name, { symlink: target });
     this.#touchDir(dir);
   }
 

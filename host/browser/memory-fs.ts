@@ -28,6 +28,17 @@ function segmentsOf(path: string): string[] {
   return out;
 }
 
+/** An own entry of a directory (never an inherited field such as `__proto__` or `toString`). */
+export function ownEntry(entries: Record<string, FileDataEntry>, name: string): FileDataEntry | undefined {
+  return Object.hasOwn(entries, name) ? entries[name] : undefined;
+}
+
+/** Adds an own entry; plain assignment would take `__proto__` as the object's prototype. */
+export function putEntry(entries: Record<string, FileDataEntry>, name: string, node: FileDataEntry): FileDataEntry {
+  Object.defineProperty(entries, name, { value: node, enumerable: true, writable: true, configurable: true });
+  return node;
+}
+
 export class MemoryFs {
   readonly root: FileDataEntry = { dir: {} };
   /** Times and inode numbers of nodes, kept beside the tree (memory-backend.ts). */
@@ -48,10 +59,10 @@ export class MemoryFs {
   dir(path: string, create = false): FileDataEntry | undefined {
     let node = this.root;
     for (const seg of segmentsOf(path)) {
-      const next: FileDataEntry | undefined = node.dir![seg];
+      const next = ownEntry(node.dir!, seg);
       if (next === undefined) {
         if (!create) return undefined;
-        node = node.dir![seg] = { dir: {} };
+        node = putEntry(node.dir!, seg, { dir: {} });
       } else if (next.dir === undefined) {
         return undefined;
       } else node = next;
@@ -70,19 +81,20 @@ export class MemoryFs {
 
   writeFile(path: string, contents: string | Uint8Array): void {
     const { parent, name } = this.#parent(path);
-    parent.dir![name] = { source: typeof contents === 'string' ? new TextEncoder().encode(contents) : contents.slice() };
+    putEntry(parent.dir!, name, { source: typeof contents === 'string' ? new TextEncoder().encode(contents) : contents.slice() });
   }
 
   symlink(path: string, target: string): void {
     const { parent, name } = this.#parent(path);
-    parent.dir![name] = { symlink: target };
+    putEntry(parent.dir!, name, { symlink: target });
   }
 
   /** A file's bytes, or undefined when `path` is not a regular file (symlinks not followed). */
   readFile(path: string): Uint8Array | undefined {
     const segs = segmentsOf(path);
     const name = segs.pop();
-    const entry = name === undefined ? undefined : this.dir(segs.join('/'))?.dir?.[name];
+    const parent = name === undefined ? undefined : this.dir(segs.join('/'))?.dir;
+    const entry = parent === undefined ? undefined : ownEntry(parent, name!);
     if (entry === undefined || entry.source === undefined) return undefined;
     return typeof entry.source === 'string' ? new TextEncoder().encode(entry.source) : entry.source;
   }

@@ -16,6 +16,8 @@ export interface PolicyChecker {
   checkId(subject: SubjectId, capId: number): boolean;
   /** Whether a deny rule for a path capability lies at, below or above `path` (renames and removals). */
   deniesWithin(subject: SubjectId, capability: string, path: string): boolean;
+  /** Whether a deny rule alone blocks `capability` on `target`, whatever the allows say. */
+  denies(subject: SubjectId, capability: string, target: CheckTarget): boolean;
 }
 
 /** Capability ids of SPEC section 1, for the hot unscoped path. */
@@ -97,6 +99,22 @@ export class Gate {
     const denied = this.engine.deniesWithin(this.subject, capability, path);
     if (denied && this.audit !== undefined) this.record(capability, iface, func, path, false, 'deny-within');
     return denied;
+  }
+
+  /**
+   * Whether a path walk may step into the directory `path` on its way to an operation needing
+   * `caps`: the guest may read or write there, and no deny rule of those capabilities covers
+   * it. Asked silently (no prompt: the operation's own path is asked about); a refusal is
+   * audited. A walk must not look inside a place the guest may not touch: what a step finds
+   * (a directory, a file, nothing) would tell what is there.
+   */
+  mayStepInto(caps: readonly string[], path: string, iface: string, func: string): boolean {
+    const target: CheckTarget = { kind: 'path', path };
+    const reachable = this.engine.check(this.subject, 'fs.read', target) === 'ok' || this.engine.check(this.subject, 'fs.write', target) === 'ok';
+    const denied = reachable ? caps.find((c) => this.engine.denies(this.subject, c, target)) : caps[0];
+    if (denied === undefined) return true;
+    if (this.audit !== undefined) this.record(denied, iface, func, path, false, 'missing');
+    return false;
   }
 
   /** Records a denial the gate decided itself (a path leaving its preopen). */

@@ -17,19 +17,10 @@
  *
  * Every decision leaves an audit record. Platform-neutral.
  */
-import type { CheckTarget, SubjectId } from '../policy/types.js';
+import type { CheckTarget } from '../policy/types.js';
 import type { AuditRecord } from './audit.js';
 import type { Gate } from './gate.js';
 import { endpointText, isUnspecifiedHost, type Endpoint } from './net-address.js';
-
-/** The engine's deny-only query (PolicyEngine.denies). */
-interface DenyQuery {
-  denies(subject: SubjectId, capability: string, target: CheckTarget): boolean;
-}
-
-function hasDenyQuery(engine: unknown): engine is DenyQuery {
-  return typeof (engine as Partial<DenyQuery>).denies === 'function';
-}
 
 /** Bounds on what one guest can make the host remember (host exhaustion through lookups). */
 const MAX_LEARNED_ADDRESSES = 4096;
@@ -119,13 +110,12 @@ export class NetDecider {
 
   /**
    * Whether a deny rule matches the address `e`, which `via` resolved to (one audit record
-   * either way, its target `address (via)`). Without the engine's deny-only query the
-   * address must itself be allowed (fail closed).
+   * either way, its target `address (via)`).
    */
   #addressDenied(e: Endpoint, iface: string, func: string, via: string): boolean {
     const { engine, subject } = this.gate;
     const target: CheckTarget = e.port === undefined ? { kind: 'net', host: e.host } : { kind: 'net', host: e.host, port: e.port };
-    const denied = hasDenyQuery(engine) ? engine.denies(subject, 'net', target) : engine.check(subject, 'net', target) !== 'ok';
+    const denied = engine.denies(subject, 'net', target);
     // The target text only when someone reads it: this runs for every resolved address.
     if (this.gate.audit !== undefined || (denied && this.gate.denials !== undefined)) {
       this.gate.record('net', iface, func, `${endpointText(e)} (${via})`, !denied, denied ? 'missing' : 'ok', undefined, target);

@@ -170,7 +170,10 @@ export function createGatedFilesystem(
       if (written !== null) for (const cap of caps) check(cap, written, func);
       let r: Resolved<unknown>;
       try {
-        r = resolveBeneath(backend, this.#handle, path, follow);
+        const base = this.#file.path;
+        r = resolveBeneath(backend, this.#handle, path, follow, (segments) => {
+          if (!gate.mayStepInto(caps, joinGuestPath(base, segments), T, func)) throw 'access';
+        });
       } catch (e) {
         if (e instanceof PathEscape) {
           gate.recordEscape(caps[0]!, T, func, `${this.#file.path}/${path}`);

@@ -50,7 +50,14 @@ export interface Resolved<H> {
  * `loop`, `not-directory`, `invalid`, ...). Handles the walk opened are closed on every path
  * out, except the returned `dir` when `owned`.
  */
-export function resolveBeneath<H>(backend: FsBackend<H>, start: H, path: string, followFinal: boolean): Resolved<H> {
+export function resolveBeneath<H>(
+  backend: FsBackend<H>,
+  start: H,
+  path: string,
+  followFinal: boolean,
+  /** Asked before the walk steps into a directory (its segments below `start`); throws to refuse. */
+  beforeStep?: (segments: readonly string[]) => void,
+): Resolved<H> {
   if (path.length === 0) throw 'no-entry';
   if (path.includes('\0')) throw 'invalid';
   if (path.charCodeAt(0) === 0x2f) throw new PathEscape(path);
@@ -85,6 +92,7 @@ export function resolveBeneath<H>(backend: FsBackend<H>, start: H, path: string,
         }
       } else {
         let step: H;
+        if (beforeStep !== undefined) beforeStep([...segments, c]);
         try {
           step = backend.openDirStep(top, c);
         } catch (e) {
