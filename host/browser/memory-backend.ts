@@ -248,6 +248,12 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     return bytes.slice(at, Math.min(bytes.length, at + length));
   }
 
+  readInto(h: MemHandle, target: Uint8Array, offset: bigint): number {
+    const bytes = this.read(h, target.length, offset);
+    target.set(bytes);
+    return bytes.length;
+  }
+
   write(h: MemHandle, data: Uint8Array, offset: bigint | 'append'): number {
     if (!this.#open.has(h)) throw 'bad-descriptor';
     if (h.node.dir !== undefined) throw 'is-directory';

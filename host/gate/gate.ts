@@ -104,17 +104,14 @@ export class Gate {
   /**
    * Whether a path walk may step into the directory `path` on its way to an operation needing
    * `caps`: the guest may read or write there, and no deny rule of those capabilities covers
-   * it. Asked silently (no prompt: the operation's own path is asked about); a refusal is
-   * audited. A walk must not look inside a place the guest may not touch: what a step finds
-   * (a directory, a file, nothing) would tell what is there.
+   * it. Asked silently (no prompt, no record: the filesystem records the refusal it makes of
+   * it). A walk must not look inside a place the guest may not touch: what a step finds (a
+   * directory, a file, nothing) would tell what is there.
    */
-  mayStepInto(caps: readonly string[], path: string, iface: string, func: string): boolean {
+  mayStepInto(caps: readonly string[], path: string): boolean {
     const target: CheckTarget = { kind: 'path', path };
     const reachable = this.engine.check(this.subject, 'fs.read', target) === 'ok' || this.engine.check(this.subject, 'fs.write', target) === 'ok';
-    const denied = reachable ? caps.find((c) => this.engine.denies(this.subject, c, target)) : caps[0];
-    if (denied === undefined) return true;
-    if (this.audit !== undefined) this.record(denied, iface, func, path, false, 'missing');
-    return false;
+    return reachable && !caps.some((c) => this.engine.denies(this.subject, c, target));
   }
 
   /** Records a denial the gate decided itself (a path leaving its preopen). */

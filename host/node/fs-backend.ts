@@ -234,6 +234,10 @@ export class NodeFsBackend implements FsBackend<number> {
     return n === length ? buf : buf.subarray(0, n);
   }
 
+  readInto(h: number, target: Uint8Array, offset: bigint): number {
+    return sys(() => fs.readSync(h, target, 0, target.length, offset));
+  }
+
   write(h: number, bytes: Uint8Array, offset: bigint | 'append'): number {
     const start = offset === 'append' ? sys(() => fs.fstatSync(h, { bigint: true })).size : offset;
     if (start + BigInt(bytes.length) > BigInt(Number.MAX_SAFE_INTEGER)) throw 'file-too-large';

@@ -163,6 +163,15 @@ function* pieces(ctx: Preview1Context, iovs: number, count: number): Generator<P
  * before any, or anything that is not an errno (a trap, an exit), it propagates.
  */
 function eachPiece(ctx: Preview1Context, iovs: number, count: number, move: (p: Piece, done: number) => number): number {
+  if (count === 1) {
+    // The common call (one buffer of at most a chunk): the same checks, no iterators.
+    ctx.mem.requireRange(iovs, 8);
+    const ptr = ctx.mem.u32(iovs);
+    const len = ctx.mem.u32(iovs + 4);
+    ctx.mem.requireRange(ptr, len);
+    if (len === 0) return 0;
+    if (len <= IO_CHUNK && len <= ctx.mem.size()) return move({ ptr, len }, 0);
+  }
   let done = 0;
   for (const p of pieces(ctx, iovs, count)) {
     let n: number;
@@ -187,6 +196,10 @@ function readFile(desc: Descriptor02, len: number, offset: bigint): Uint8Array {
 
 /** Reads the file into the iovecs from `offset`, piece by piece; returns the byte count. */
 function readFileInto(ctx: Preview1Context, desc: Descriptor02, iovs: number, count: number, offset: bigint): number {
+  if (desc.readInto !== undefined) {
+    // Straight into guest memory (each piece bounds-checked): no host buffer, no copy.
+    return eachPiece(ctx, iovs, count, (p, done) => desc.readInto!(ctx.mem.bytes(p.ptr, p.len), offset + BigInt(done)));
+  }
   return eachPiece(ctx, iovs, count, (p, done) => {
     const bytes = readFile(desc, p.len, offset + BigInt(done));
     ctx.mem.write(p.ptr, bytes.subarray(0, p.len));

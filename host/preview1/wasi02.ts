@@ -46,6 +46,8 @@ export interface DirectoryEntryStream02 {
 
 export interface Descriptor02 {
   read(length: bigint, offset: bigint): [Uint8Array, boolean];
+  /** molt-wasm's own filesystem: `read` into the caller's buffer (a view of guest memory). */
+  readInto?(target: Uint8Array, offset: bigint): number;
   write(buffer: Uint8Array, offset: bigint): bigint;
   appendViaStream(): OutputStream02;
   stat(): DescriptorStat02;

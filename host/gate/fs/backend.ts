@@ -103,6 +103,8 @@ export interface FsBackend<H> {
   typeOf(h: H): DescriptorType;
   /** Reads at most `length` bytes at `offset`; an empty result is the end of the file. */
   read(h: H, length: number, offset: bigint): Uint8Array;
+  /** Reads into `target` (at most its length) at `offset`; returns the count, 0 at the end of the file. */
+  readInto(h: H, target: Uint8Array, offset: bigint): number;
   /** Writes all of `bytes` at `offset` (or at the end when `offset` is `'append'`); returns the count. */
   write(h: H, bytes: Uint8Array, offset: bigint | 'append'): number;
   setSize(h: H, size: bigint): void;

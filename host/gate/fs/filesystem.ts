@@ -169,12 +169,17 @@ export function createGatedFilesystem(
       const written = lexicalGuestPath(this.#file.path, path);
       if (written !== null) for (const cap of caps) check(cap, written, func);
       let r: Resolved<unknown>;
+      let refusedAt: string | undefined;
       try {
         const base = this.#file.path;
         r = resolveBeneath(backend, this.#handle, path, follow, (segments) => {
-          if (!gate.mayStepInto(caps, joinGuestPath(base, segments), T, func)) throw 'access';
+          const at = joinGuestPath(base, segments);
+          if (gate.mayStepInto(caps, at)) return true;
+          refusedAt = at;
+          return false;
         });
       } catch (e) {
+        if (e === 'access' && refusedAt !== undefined) gate.record(caps[0]!, T, func, refusedAt, false, 'missing');
         if (e instanceof PathEscape) {
           gate.recordEscape(caps[0]!, T, func, `${this.#file.path}/${path}`);
           throw 'not-permitted';
@@ -251,6 +256,15 @@ export function createGatedFilesystem(
       const n = length > BigInt(FS_MAX_IO_BYTES) ? FS_MAX_IO_BYTES : Number(length);
       const bytes = backend.read(this.#handle, n, offset);
       return [bytes, n > 0 && bytes.length === 0];
+    }
+    /**
+     * Not WIT: `read` straight into a caller's buffer (the preview1 layer hands a view of guest
+     * memory), sparing a host buffer and a copy per call. The same check and bound as `read`.
+     */
+    readInto(target: Uint8Array, offset: bigint): number {
+      check('fs.read', this.#file.path, 'descriptor.read');
+      const view = target.length > FS_MAX_IO_BYTES ? target.subarray(0, FS_MAX_IO_BYTES) : target;
+      return view.length === 0 ? 0 : backend.readInto(this.#handle, view, offset);
     }
     write(buffer: Uint8Array, offset: bigint): bigint {
       check('fs.write', this.#file.path, 'descriptor.write');

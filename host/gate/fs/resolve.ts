@@ -55,8 +55,12 @@ export function resolveBeneath<H>(
   start: H,
   path: string,
   followFinal: boolean,
-  /** Asked before the walk steps into a directory (its segments below `start`); throws to refuse. */
-  beforeStep?: (segments: readonly string[]) => void,
+  /**
+   * Asked before the walk steps into a directory (its segments below `start`): false when the
+   * guest may not look there. Such a directory is never touched: `x/..` through it is taken
+   * lexically (no system call, so nothing is learnt about `x`), and anything deeper is `access`.
+   */
+  mayStepInto?: (segments: readonly string[]) => boolean,
 ): Resolved<H> {
   if (path.length === 0) throw 'no-entry';
   if (path.includes('\0')) throw 'invalid';
@@ -92,7 +96,10 @@ export function resolveBeneath<H>(
         }
       } else {
         let step: H;
-        if (beforeStep !== undefined) beforeStep([...segments, c]);
+        if (mayStepInto !== undefined && !mayStepInto([...segments, c])) {
+          if (!skipDotDot(pending)) throw 'access';
+          continue;
+        }
         try {
           step = backend.openDirStep(top, c);
         } catch (e) {
@@ -119,6 +126,15 @@ export function resolveBeneath<H>(
 /** Closes a resolution's directory when the walk opened it. */
 export function release<H>(backend: FsBackend<H>, r: Resolved<H>): void {
   if (r.owned) backend.close(r.dir);
+}
+
+/** Consumes `(.|'')* ..` at the head of the pending components, when that is what comes next. */
+function skipDotDot(pending: string[]): boolean {
+  let i = pending.length - 1;
+  while (i >= 0 && (pending[i] === '' || pending[i] === '.')) i--;
+  if (i < 0 || pending[i] !== '..') return false;
+  pending.length = i;
+  return true;
 }
 
 /** A single component that is not `.` or `..` (no `/`). */
