@@ -58,10 +58,6 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     this.#meta = fs.metadata;
   }
 
-  get openCount(): number {
-    return this.#open.size;
-  }
-
   #metaOf(n: FileDataEntry): Meta {
     let m = this.#meta.get(n);
     if (m === undefined) {

@@ -102,14 +102,15 @@ export class NodeFsBackend implements FsBackend<number> {
     this.#max = options.maxOpenFiles;
   }
 
-  get openCount(): number {
-    return this.#open.size + this.#dirs.size;
+  /** Refuses a new handle past the guest's limit (or after closeAll). */
+  #reserve(): void {
+    if (this.#closed) throw 'bad-descriptor';
+    if (this.#open.size + this.#dirs.size >= this.#max) throw 'insufficient-memory';
   }
 
   /** Opens with `open`, counting against the limit. */
   #track(open: () => number, hostPath: string | undefined): number {
-    if (this.#closed) throw 'bad-descriptor';
-    if (this.openCount >= this.#max) throw 'insufficient-memory';
+    this.#reserve();
     const fd = sys(open);
     this.#open.add(fd);
     if (PROC_FD === null && hostPath !== undefined) this.#paths.set(fd, hostPath);
@@ -271,8 +272,7 @@ export class NodeFsBackend implements FsBackend<number> {
   }
 
   list(h: number): DirListing {
-    if (this.#closed) throw 'bad-descriptor';
-    if (this.openCount >= this.#max) throw 'insufficient-memory';
+    this.#reserve();
     const path = this.#self(h);
     // A new open of the directory: its own position, read in small batches (bounded memory).
     const dir = sys(() => fs.opendirSync(path, { bufferSize: 32 }));
@@ -333,6 +333,3 @@ function direntType(e: fs.Dirent): DescriptorType {
   if (e.isSocket()) return 'socket';
   return 'unknown';
 }
-
-/** Whether names are reached through `/proc/self/fd` (race-free) on this machine. */
-export const FS_RACE_FREE = PROC_FD !== null;

@@ -115,8 +115,6 @@ export interface FsBackend<H> {
   list(h: H): DirListing;
   close(h: H): void;
 
-  /** Handles this guest holds now (descriptors, walk steps, listings). */
-  readonly openCount: number;
   /** Closes every handle still open. The backend is unusable afterwards. */
   closeAll(): void;
 }

@@ -71,6 +71,8 @@ function follows(flags: PathFlags, path: string): boolean {
  */
 function lexicalGuestPath(base: string, path: string): string | null {
   if (path.length === 0 || path.charCodeAt(0) === 0x2f) return null;
+  // The common case (every open of a file in the directory): one plain name, nothing to split.
+  if (path.indexOf('/') === -1 && path !== '.' && path !== '..') return joinGuestPath(base, [path]);
   const segments: string[] = [];
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue;
@@ -113,8 +115,6 @@ export interface GatedFilesystem {
   readonly imports: WasiImportObject;
   /** Closes every host handle the guest holds (descriptors, streams, listings). Idempotent. */
   dispose(): void;
-  /** Host handles held now (tests and leak checks). */
-  readonly openCount: number;
 }
 
 export function createGatedFilesystem(
@@ -150,9 +150,14 @@ export function createGatedFilesystem(
       this.#flags = flags;
     }
 
+    /** The host handle; `bad-descriptor` once the guest dropped this descriptor. */
     get #handle(): unknown {
       if (!this.#open) throw 'bad-descriptor';
       return this.#file.handle;
+    }
+
+    #ensureOpen(): void {
+      if (!this.#open) throw 'bad-descriptor';
     }
 
     /**
@@ -210,21 +215,21 @@ export function createGatedFilesystem(
     // --- on this descriptor ---
     readViaStream(offset: bigint): WasiInterface {
       check('fs.read', this.#file.path, 'descriptor.read-via-stream');
-      this.#handle;
+      this.#ensureOpen();
       return new streams.InputStream(this.#file, offset);
     }
     writeViaStream(offset: bigint): WasiInterface {
       check('fs.write', this.#file.path, 'descriptor.write-via-stream');
-      this.#handle;
+      this.#ensureOpen();
       return new streams.OutputStream(this.#file, offset);
     }
     appendViaStream(): WasiInterface {
       check('fs.write', this.#file.path, 'descriptor.append-via-stream');
-      this.#handle;
+      this.#ensureOpen();
       return new streams.OutputStream(this.#file, 'append');
     }
     advise(_offset: bigint, _length: bigint, advice: string): void {
-      this.#handle;
+      this.#ensureOpen();
       // Advice is a hint; Node has no posix_fadvise, and ignoring it is always correct.
       if (!ADVICE.has(advice)) throw 'invalid';
     }
@@ -235,11 +240,11 @@ export function createGatedFilesystem(
       backend.sync(this.#handle);
     }
     getFlags(): DescriptorFlags {
-      this.#handle;
+      this.#ensureOpen();
       return this.#flags;
     }
     getType(): string {
-      this.#handle;
+      this.#ensureOpen();
       return this.#file.type;
     }
     setSize(size: bigint): void {
@@ -524,8 +529,5 @@ export function createGatedFilesystem(
   return {
     imports,
     dispose: () => files.closeAll(),
-    get openCount() {
-      return backend.openCount;
-    },
   };
 }

@@ -64,10 +64,6 @@ export function normalizeBySegments(p: string): string | null {
 
 /** True when `inner` (normalised) is `outer` (normalised) or below it, by whole components. */
 export function pathCovers(outer: string, inner: string): boolean {
-  return isWithin(outer, inner);
-}
-
-function isWithin(outer: string, inner: string): boolean {
   const outerAbs = outer.startsWith('/');
   if (outerAbs !== inner.startsWith('/')) return false; // two namespaces never overlap
   if (outer === '/' || outer === RELATIVE_ROOT) return true;
@@ -100,12 +96,12 @@ export class PathScope {
   /** A target guest path (any spelling) is allowed when it normalises inside this subtree. */
   allows(target: string): boolean {
     const norm = normalizeGuestPath(target);
-    return norm !== null && isWithin(this.path, norm);
+    return norm !== null && pathCovers(this.path, norm);
   }
 
   /** `allows` for a target already passed through normalizeGuestPath (the per-check hot path). */
   allowsNormalized(norm: string): boolean {
-    return isWithin(this.path, norm);
+    return pathCovers(this.path, norm);
   }
 
   /** Deny rules match exactly what allow rules match for paths. */
@@ -115,7 +111,7 @@ export class PathScope {
 
   /** True when every path this `other` scope allows is allowed by this one. */
   covers(other: PathScope): boolean {
-    return isWithin(this.path, other.path);
+    return pathCovers(this.path, other.path);
   }
 
   toString(): string {
