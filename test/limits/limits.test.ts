@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHost, GuestMemoryLimitError, GuestTimeoutError, limitMemories, UsageError } from '../../host/index.js';
-import { parseByteSize, parseTimeoutMs } from '../../host/node/limits-options.js';
+import { parseByteSize, parseMaxOpenFiles, parseTimeoutMs } from '../../host/node/limits-options.js';
 import { buildComponent, capture, REPO, tempDir } from '../node-host/helpers.js';
 import { guestWat, V } from '../node-host/guests/prelude.js';
 import { wat2wasm } from '../adversarial/support.js';
@@ -158,6 +158,11 @@ test('molt-wasm run --max-memory: growth fails in the guest; initial over the li
     assert.equal(r.code, 64, bad);
   }
   for (const bad of ['0', '-1', '1s', 'soon']) assert.equal(cli('--timeout', bad, grow).code, 64, bad);
+  for (const bad of ['0', '-1', '1.5', 'many', '65537']) {
+    const r = cli('--max-open-files', bad, grow);
+    assert.equal(r.code, 64, bad);
+    assert.match(r.stderr, /--max-open-files/, bad);
+  }
 });
 
 test('limit option parsing', () => {
@@ -168,4 +173,7 @@ test('limit option parsing', () => {
   assert.throws(() => parseByteSize(''), UsageError);
   assert.equal(parseTimeoutMs('1500'), 1500);
   assert.throws(() => parseTimeoutMs(String(2 ** 31)), UsageError);
+  assert.equal(parseMaxOpenFiles('64'), 64);
+  assert.equal(parseMaxOpenFiles('65536'), 65536);
+  assert.throws(() => parseMaxOpenFiles('0'), UsageError);
 });
