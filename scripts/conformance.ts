@@ -283,7 +283,6 @@ async function child(jobJson: string): Promise<void> {
   const { WASIShim } = await import('@bytecodealliance/preview2-shim/instantiation');
   const { createPreview1Imports, runPreview1Start, Preview1Exit } = await import('../host/preview1/index.js');
   const shim = new WASIShim({ sandbox: { preopens: job.preopens, env: job.env, args: job.args } });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const wasi: Record<string, any> = { ...shim.getImportObject() };
   // The shim's exit ends the process; without exit-with-code the preview1 layer throws
   // Preview1Exit, which is the path to exercise here.
