@@ -16,16 +16,15 @@
  * - check/checkId: the four codes of SPEC section 2.
  * Every decision is live: a revoke/deny/drop on the engine shows at the next call.
  */
-import type { Stats } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { CapabilityDeniedError } from '../errors.js';
 import type { AuditSink } from '../gate/audit.js';
 import { CapId, Gate } from '../gate/gate.js';
 import type { PolicyEngine } from '../policy/index.js';
 import type { CheckResult, CheckTarget, SubjectId } from '../policy/types.js';
 import { NativeNet, type FetchResponse, type ResolvedAddress } from './net.js';
-import { mapDirs, resolveGuestPath } from './paths.js';
-import { fail, fsCodeOf, ok, type FsCode, type HttpCode, type NativeResult, type NetCode } from './result.js';
+import { NativeFs, type NativeStat } from './fs.js';
+import { mapDirs } from './paths.js';
+import type { FsCode, HttpCode, NativeResult, NetCode } from './result.js';
 
 export type { FetchResponse, ResolvedAddress } from './net.js';
 export type { FsCode, HttpCode, NativeResult, NetCode } from './result.js';
@@ -47,10 +46,7 @@ export interface WallTime {
   readonly nanoseconds: number;
 }
 
-export interface NativeStat {
-  readonly type: 'directory' | 'regular-file' | 'symbolic-link' | 'unknown';
-  readonly size: bigint;
-}
+export type { NativeStat } from './fs.js';
 
 export interface NativeApi {
   readonly subject: SubjectId;
@@ -98,26 +94,8 @@ export function createNativeApi(options: NativeApiOptions): NativeApi {
     }
   }
 
-  type Gated = { ok: true; host: string } | { ok: false; code: FsCode };
-  /** Confinement first (`not-permitted`), then the policy on the resolved guest path (`access`). */
-  function gatePath(cap: 'fs.read' | 'fs.write', guestPath: string, followFinal: boolean, func: string): Gated {
-    const r = resolveGuestPath(dirs, guestPath, followFinal);
-    if (r.kind === 'escape') {
-      gate.recordEscape(cap, IFACE, func, guestPath);
-      return { ok: false, code: 'not-permitted' };
-    }
-    if (r.kind === 'loop') return { ok: false, code: 'io' };
-    if (!allows(cap, { kind: 'path', path: r.guest }, func)) return { ok: false, code: 'access' };
-    return { ok: true, host: r.host };
-  }
-
-  async function run<T>(p: () => Promise<T>): Promise<NativeResult<T, FsCode>> {
-    try {
-      return ok(await p());
-    } catch (e) {
-      return fail(fsCodeOf(e));
-    }
-  }
+  // Files resolve beneath a handle on their mapped directory, by the guests' own walk.
+  const files = new NativeFs(gate, dirs);
 
   const net = new NativeNet(engine, subject, (host, port, func) =>
     allows('net', port === undefined ? { kind: 'net', host } : { kind: 'net', host, port }, func),
@@ -125,48 +103,13 @@ export function createNativeApi(options: NativeApiOptions): NativeApi {
 
   return {
     subject,
-    async readFile(p) {
-      const g = gatePath('fs.read', p, true, 'read-file');
-      return g.ok ? run(async () => new Uint8Array(await readFile(g.host))) : g;
-    },
-    async writeFile(p, data) {
-      const g = gatePath('fs.write', p, true, 'write-file');
-      return g.ok ? run(() => writeFile(g.host, data)) : g;
-    },
-    async stat(p) {
-      const g = gatePath('fs.read', p, true, 'stat');
-      return g.ok ? run(async () => toStat(await stat(g.host))) : g;
-    },
-    async readdir(p) {
-      const g = gatePath('fs.read', p, true, 'readdir');
-      return g.ok ? run(async () => (await readdir(g.host)).sort()) : g;
-    },
-    async mkdir(p) {
-      const g = gatePath('fs.write', p, false, 'mkdir');
-      return g.ok ? run(() => mkdir(g.host)) : g;
-    },
-    async unlink(p) {
-      const g = gatePath('fs.write', p, false, 'unlink');
-      if (!g.ok) return g;
-      return run(async () => {
-        try {
-          await unlink(g.host);
-        } catch (e) {
-          // Linux says EISDIR, macOS EPERM for a directory: remove it as an empty directory.
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code !== 'EISDIR' && code !== 'EPERM') throw e;
-          await rmdir(g.host);
-        }
-      });
-    },
-    async rename(from, to) {
-      // Both ends need fs.write (a rename target is a second path: Deno CVE-2024-27931).
-      const a = gatePath('fs.write', from, false, 'rename');
-      if (!a.ok) return a;
-      const b = gatePath('fs.write', to, false, 'rename');
-      if (!b.ok) return b;
-      return run(() => rename(a.host, b.host));
-    },
+    readFile: async (p) => files.readFile(p),
+    writeFile: async (p, data) => files.writeFile(p, data),
+    stat: async (p) => files.stat(p),
+    readdir: async (p) => files.readdir(p),
+    mkdir: async (p) => files.mkdir(p),
+    unlink: async (p) => files.unlink(p),
+    rename: async (from, to) => files.rename(from, to),
     getEnv(name) {
       if (!gate.allowsId(CapId.env, IFACE, 'get-env')) return undefined;
       if (!allows('env', { kind: 'env', name }, 'get-env')) return undefined;
@@ -192,12 +135,5 @@ export function createNativeApi(options: NativeApiOptions): NativeApi {
     fetch: (url, init) => net.fetch(url, init),
     check: (cap) => engine.check(subject, cap),
     checkId: (id) => engine.check(subject, id),
-  };
-}
-
-function toStat(s: Stats): NativeStat {
-  return {
-    type: s.isDirectory() ? 'directory' : s.isFile() ? 'regular-file' : s.isSymbolicLink() ? 'symbolic-link' : 'unknown',
-    size: BigInt(s.size),
   };
 }

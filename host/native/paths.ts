@@ -1,16 +1,12 @@
 /**
- * Guest path -> host path for the native API, with the same confinement the guest gate
- * applies (host/gate/filesystem.ts): the path is matched against its mapped directory by
- * whole components first, the rest is taken relative to that directory and a `..` that
- * climbs above it leaves it (`/data/../data/x` leaves `/data`, exactly as a WASI guest's
- * `../data/x` relative to the `/data` preopen does). Symlinks are followed component by
- * component with lstat/readlink; one whose target is absolute or climbs out leaves the
- * directory. The resolved guest path is what the policy checks; a final realpath check on
- * the host path guards the result.
+ * The native API's mapped directories (guest path -> host directory): a path is matched
+ * against its mapped directory by whole components, and the rest is resolved beneath a handle
+ * on that directory (native/fs.ts), so a `..` that climbs above it leaves it
+ * (`/data/../data/x` leaves `/data`, exactly as a WASI guest's `../data/x` relative to the
+ * `/data` preopen does).
  */
-import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
-import { join, relative, isAbsolute, sep } from 'node:path';
-import { resolveSymlinks, SymlinkEscape } from '../gate/symlinks.js';
+import { realpathSync } from 'node:fs';
+import { lexicalGuestPath } from '../gate/fs/filesystem.js';
 
 export interface MappedDir {
   /** The guest path as components (`/data` -> ['', 'data'], `fs-tests.dir` -> ['fs-tests.dir']). */
@@ -19,11 +15,6 @@ export interface MappedDir {
   /** The host directory, realpath'd once. */
   readonly host: string;
 }
-
-export type Resolved =
-  | { readonly kind: 'ok'; readonly guest: string; readonly host: string }
-  | { readonly kind: 'escape' }
-  | { readonly kind: 'loop' };
 
 /** Components of a guest path; absolute paths start with '' so `/data` never matches `data`. */
 function components(p: string): string[] {
@@ -51,57 +42,20 @@ function toGuest(parts: readonly string[]): string {
   return parts.join('/');
 }
 
-function isWithinHost(base: string, p: string): boolean {
-  const r = relative(base, p);
-  return r === '' || (!r.startsWith('..' + sep) && r !== '..' && !isAbsolute(r));
-}
 
 /**
- * Resolves `guestPath` inside its mapped directory. `followFinal`: whether a symlink in the
- * last component is followed (stat/read/write follow; unlink/rename/mkdir act on the link).
+ * The mapped directory `guestPath` lies in (by whole components, longest mapping first), the
+ * rest of the path relative to it as written (resolved later beneath a handle on the
+ * directory), and the path normalised lexically (null when it climbs above the directory).
+ * Undefined when no mapping holds it (absolute elsewhere, or an unmapped name).
  */
-export function resolveGuestPath(dirs: readonly MappedDir[], guestPath: string, followFinal: boolean): Resolved {
-  if (guestPath.length === 0 || guestPath.includes('\0')) return { kind: 'escape' };
+export function findMappedDir(dirs: readonly MappedDir[], guestPath: string): { dir: MappedDir; rest: string; written: string | null } | undefined {
+  if (guestPath.length === 0 || guestPath.includes('\0')) return undefined;
   const raw = components(guestPath);
   const dir = dirs.find((d) => d.parts.length <= raw.length && d.parts.every((p, i) => raw[i] === p));
-  if (dir === undefined) return { kind: 'escape' }; // absolute elsewhere, or an unmapped name
-  const trailingSlash = guestPath.endsWith('/');
-
-  // Lexical part, relative to the directory: `..` may not climb above it.
-  const pending: string[] = [];
-  for (const part of raw.slice(dir.parts.length)) {
-    if (part === '..') {
-      if (pending.pop() === undefined) return { kind: 'escape' };
-    } else pending.push(part);
-  }
-
-  // Symlinks, one component at a time, with the gate's walk.
-  let done: string[];
-  try {
-    done = resolveSymlinks(pending, trailingSlash, followFinal, {
-      isLink(at) {
-        try {
-          return lstatSync(join(dir.host, ...at)).isSymbolicLink();
-        } catch {
-          // Does not exist: the rest is taken lexically (the operation itself reports no-entry).
-          return null;
-        }
-      },
-      readLink: (at) => readlinkSync(join(dir.host, ...at)),
-    });
-  } catch (e) {
-    if (e instanceof SymlinkEscape) return { kind: 'escape' };
-    if (e === 'loop') return { kind: 'loop' };
-    throw e;
-  }
-
-  const host = join(dir.host, ...done);
-  // Defence in depth: whatever exists of the path must really be inside the directory.
-  try {
-    const real = realpathSync(followFinal ? host : join(host, '..'));
-    if (!isWithinHost(dir.host, real)) return { kind: 'escape' };
-  } catch {
-    // Missing: nothing to follow.
-  }
-  return { kind: 'ok', guest: toGuest([...dir.parts, ...done]), host };
+  if (dir === undefined) return undefined;
+  const restParts = raw.slice(dir.parts.length);
+  // Keep a trailing slash: it says the name must be a directory.
+  const rest = restParts.join('/') + (restParts.length > 0 && guestPath.endsWith('/') ? '/' : '');
+  return { dir, rest, written: rest === '' ? dir.guest : lexicalGuestPath(dir.guest, rest) };
 }

@@ -9,6 +9,8 @@
 /** `wasi:filesystem` error-code cases the native fs wrappers return. */
 export type FsCode = 'access' | 'not-permitted' | 'no-entry' | 'exist' | 'not-directory' | 'is-directory' | 'not-empty' | 'io';
 
+const FS_CODES: ReadonlySet<string> = new Set<FsCode>(['access', 'not-permitted', 'no-entry', 'exist', 'not-directory', 'is-directory', 'not-empty', 'io']);
+
 /** `wasi:sockets` error-code cases the native net wrappers return. */
 export type NetCode = 'access-denied' | 'name-unresolvable' | 'connection-refused' | 'timeout' | 'unknown';
 
@@ -27,6 +29,8 @@ export function fail<C extends string>(code: C): { ok: false; code: C } {
 
 /** Node's errno names to wasi:filesystem error codes (the subset a host call can produce). */
 export function fsCodeOf(e: unknown): FsCode {
+  // The filesystem backends throw wasi:filesystem error codes as strings.
+  if (typeof e === 'string') return FS_CODES.has(e) ? (e as FsCode) : 'io';
   switch ((e as { code?: unknown })?.code) {
     case 'ENOENT':
       return 'no-entry';

@@ -69,7 +69,7 @@ function follows(flags: PathFlags, path: string): boolean {
  * `path` below the guest path `base`, normalised lexically (`.`, `//` dropped, `..` popped),
  * or null when it is absolute or climbs above `base` (the walk refuses those anyway).
  */
-function lexicalGuestPath(base: string, path: string): string | null {
+export function lexicalGuestPath(base: string, path: string): string | null {
   if (path.length === 0 || path.charCodeAt(0) === 0x2f) return null;
   // The common case (every open of a file in the directory): one plain name, nothing to split.
   if (path.indexOf('/') === -1 && path !== '.' && path !== '..') return joinGuestPath(base, [path]);
