@@ -33,8 +33,8 @@ Exit codes:
 
 export interface ExportSpinOptions {
   readonly output?: string;
-  readonly dir?: string[];
-  readonly env?: string[];
+  readonly dir?: readonly string[];
+  readonly env?: readonly string[];
   readonly name?: string;
   readonly allowLossy?: boolean;
   readonly [flag: string]: unknown;
