@@ -50,7 +50,7 @@ export interface ExportSpinStreams {
  * (when it verifies) as the ceiling, `--capabilities`, allow and deny flags, and the CLI's
  * default console.write for a binary without a manifest.
  */
-function resolveRunPolicy(bytes: Uint8Array, app: string, opts: ExportSpinOptions): ResolvedPolicy & { broad: string[] } {
+function resolveRunPolicy(bytes: Uint8Array, app: string, opts: ExportSpinOptions): ResolvedPolicy {
   const embedded = inFile(app, () => readProvenance(bytes));
   const caps = readCapabilityOptions(opts, (p) => readTextFile(p, 'capabilities file'));
   const resolved = resolvePolicy({
@@ -61,7 +61,7 @@ function resolveRunPolicy(bytes: Uint8Array, app: string, opts: ExportSpinOption
     defaultGrants: RUN_DEFAULT_GRANTS,
     allowUndeclared: caps.allowUndeclared,
   });
-  return { ...resolved, broad: caps.broad };
+  return resolved;
 }
 
 /** `path` as spin.toml in `baseDir` names it: relative when it lies below baseDir, else absolute. */
