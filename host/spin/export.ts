@@ -16,6 +16,7 @@ import { EnvScope } from '../policy/scopes/env.js';
 import type { CanonicalManifest, CapabilityName, Grant } from '../policy/types.js';
 import type { ExportEntry, ImportEntry } from '../manifest/wasm/imports.js';
 import type { BinaryKind } from '../manifest/wasm/sections.js';
+import { UsageError } from '../errors.js';
 import { NotHttpProxyError } from './errors.js';
 import { allowedOutboundHosts } from './outbound-hosts.js';
 
@@ -44,7 +45,10 @@ export interface SpinExportInput {
   readonly source: string;
   /** A host directory as a `files` mount source. */
   readonly mountSource: (host: string) => string;
-  /** Whether a host path is a directory (an implicit preopen that is not one is left out, as `run` does). */
+  /**
+   * Whether a host path is a directory. An implicit preopen that is not one is left out (as
+   * `run` does); one below a `--dir` mapping is a UsageError (64).
+   */
   readonly isDirectory: (host: string) => boolean;
 }
 
@@ -211,7 +215,14 @@ function filesPart(input: SpinExportInput): Part<SpinFilesMount[]> {
       );
       continue;
     }
-    if (p.mapped !== true && !input.isDirectory(p.host)) {
+    if (!input.isDirectory(p.host)) {
+      // A preopen below a --dir mapping must exist (run refuses to start without it); one
+      // a grant maps to itself is left out, as run leaves it out.
+      if (p.mapped === true) {
+        throw new UsageError(
+          `fs.read ${p.guest}: the host directory ${JSON.stringify(p.host)} (below a --dir mapping) does not exist`,
+        );
+      }
       warnings.push(
         `fs.read ${p.guest}: the host directory ${JSON.stringify(p.host)} does not exist, so it is not mounted (run leaves it out too)`,
       );
@@ -273,7 +284,8 @@ function importItems(binary: SpinExportInput['binary']): string[] {
 
 /**
  * The Spin manifest for `input`, what it cannot express, and warnings. Throws
- * NotHttpProxyError when the binary is not a wasi:http/proxy component.
+ * NotHttpProxyError when the binary is not a wasi:http/proxy component, UsageError when a
+ * directory below a `--dir` mapping does not exist.
  */
 export function exportSpin(input: SpinExportInput): SpinExport {
   requireHttpProxy(input.binary, input.label);

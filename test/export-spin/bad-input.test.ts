@@ -96,3 +96,13 @@ for (const [what, opts, message] of [
     assert.equal(existsSync(join(tmp, 'spin.toml')), false);
   });
 }
+
+test('export spin: a granted directory below a --dir mapping that does not exist is 64, as run refuses to start', async () => {
+  const tmp = freshDir();
+  const app = writeWasm(tmp, 'app.wasm', await proxyComponent());
+  const r = exportSpin(app, { allowTime: true, allowRead: ['/data/pub'], dir: [`/data=${tmp}`], output: join(tmp, 'spin.toml') });
+  assert.equal(r.code, 64, r.stderr);
+  assert.ok(r.error instanceof UsageError, String(r.error));
+  assert.match(r.stderr, /fs\.read \/data\/pub: the host directory ".*\/pub" \(below a --dir mapping\) does not exist/);
+  assert.equal(existsSync(join(tmp, 'spin.toml')), false);
+});

@@ -63,6 +63,12 @@ const CASES: readonly GoldenCase[] = [
     opts: (tmp) => ({ allowTime: true, allowRead: ['/data'], dir: [`/data=${join(tmp, 'data')}`], output: join(tmp, 'deploy', 'spin.toml') }),
   },
   {
+    name: 'fs-read-below-dir',
+    // A grant inside a wider --dir mapping: only the granted directory is mounted (run hides the rest).
+    setup: (tmp) => mkdirSync(join(tmp, 'data', 'pub'), { recursive: true }),
+    opts: (tmp) => ({ allowTime: true, allowRead: ['/data/pub'], dir: [`/data=${join(tmp, 'data')}`] }),
+  },
+  {
     name: 'fs-read-harmless-deny',
     // A deny outside every grant takes nothing away: left out quietly, not refused.
     setup: (tmp) => mkdirSync(join(tmp, 'public')),
