@@ -23,6 +23,7 @@ const TESTS = join(ROOT, 'dist', 'test');
 export const E2E: readonly string[] = [
   'browser/',
   'cli-build/',
+  'export-spin/cli.test.js',
   'guest-examples/',
   'parity/parity.test.js',
   'real-guests/',

@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { reportError } from './report.js';
 import { registerBuildCommand } from './build.js';
+import { registerExportCommand } from './export-spin.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerRunCommand } from './run.js';
 import { registerVerifyCommand } from './verify.js';
@@ -32,6 +33,7 @@ export async function createProgram(): Promise<Command> {
   registerBuildCommand(program);
   registerInspectCommand(program);
   registerVerifyCommand(program);
+  registerExportCommand(program);
   return program;
 }
 
