@@ -1,6 +1,7 @@
 /**
- * Component -> JS (jco-transpile), cached on disk. Key: sha256(component bytes) and the
- * jco-transpile version. Location: `cacheDir` option, else env MOLT_WASM_CACHE_DIR, else
+ * Component -> JS (jco-transpile), cached on disk. Key: sha256(component bytes), the
+ * jco-transpile version and the post-processing applied to its output (transpilerId()).
+ * Location: `cacheDir` option, else env MOLT_WASM_CACHE_DIR, else
  * `$XDG_CACHE_HOME/molt-wasm`, else `~/.cache/molt-wasm`.
  *
  * An entry is a directory holding the generated files and `molt-entry.json` (sha256 of every
@@ -12,6 +13,11 @@
  * Instantiation mode `async`: the generated `instantiate()` compiles core modules with
  * WebAssembly.compile (no main-thread size limit) and works without JSPI; every export and
  * every host import stays synchronous (asyncMode `sync`), so no JSPI is needed to run.
+ *
+ * The generated `component.js` then goes through leanImports (host/transpile/lean-imports.ts):
+ * sync host-import trampolines without jco's per-call async-task bookkeeping (issue 16).
+ * `MOLT_WASM_LEAN_IMPORTS=0` keeps jco's output as generated (a separate cache entry), for
+ * comparing the two.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -20,6 +26,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { OutputPathError, WasmFormatError } from '../errors.js';
+import { LEAN_IMPORTS_ID, leanImports } from '../transpile/lean-imports.js';
 
 const ENTRY_FILE = 'molt-entry.json';
 /** The name the generated module gets: `component.js`, `component.core.wasm`, ... */
@@ -48,7 +55,16 @@ interface EntryManifest {
 }
 
 let transpilerVersion: string | undefined;
-/** `jco-transpile@0.15.0`: part of the key, so a new transpiler never reuses old output. */
+
+/** False when `MOLT_WASM_LEAN_IMPORTS=0`: jco's output is used as generated. */
+export function leanImportsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env['MOLT_WASM_LEAN_IMPORTS'] !== '0';
+}
+
+/**
+ * `jco-transpile@0.15.0+lean-imports@1` (or without the `+...` when the step is off): part of
+ * the key, so a new transpiler or a changed post-processing step never reuses old output.
+ */
 export function transpilerId(): string {
   if (transpilerVersion === undefined) {
     const require = createRequire(import.meta.url);
@@ -56,7 +72,7 @@ export function transpilerId(): string {
     const pkg = require(join(dirname(main), '..', 'package.json')) as { version: string };
     transpilerVersion = pkg.version;
   }
-  return `jco-transpile@${transpilerVersion}`;
+  return `jco-transpile@${transpilerVersion}${leanImportsEnabled() ? `+${LEAN_IMPORTS_ID}` : ''}`;
 }
 
 /** The cache root (see the module comment for the order of sources). */
@@ -96,6 +112,11 @@ async function readEntry(dir: string, componentHash: string): Promise<{ manifest
   return { manifest: m, coreModules };
 }
 
+/** `component.js` through leanImports (see host/transpile/lean-imports.ts). */
+function leanGlue(js: Uint8Array): Uint8Array {
+  return new TextEncoder().encode(leanImports(new TextDecoder().decode(js)).code);
+}
+
 /**
  * Returns a verified cache entry for `component`, transpiling when there is none or the
  * existing one fails verification.
@@ -125,8 +146,9 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
   const files: Record<string, string> = {};
   const coreModules = new Map<string, Uint8Array>();
   try {
-    for (const [name, bytes] of Object.entries(result.files)) {
+    for (const [name, generated] of Object.entries(result.files)) {
       if (name.endsWith('.d.ts')) continue; // types are of no use to the runner
+      const bytes = name === `${NAME}.js` && leanImportsEnabled() ? leanGlue(generated) : generated;
       await mkdir(dirname(join(tmp, name)), { recursive: true });
       await writeFile(join(tmp, name), bytes);
       files[name] = sha256(bytes);

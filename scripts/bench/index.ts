@@ -1,18 +1,19 @@
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --only calls,fs,policy,startup,large]`
+ * `npm run bench [-- --quick] [-- --json] [-- --only calls,fs,policy,startup,large,component-calls]`
  *
  * Every ratio is measured side by side in this one run: the two sides alternate (or rotate,
  * for process startup) and each side's figure is the median over repeats. Progress goes to
  * stderr; the summary table (or, with --json, one JSON document) goes to stdout.
  */
 import { cpus, freemem, totalmem } from 'node:os';
+import { benchComponentCalls, type ComponentCallsResult } from './component-calls.js';
 import { benchFsIo, type FsIoResult } from './fs-io.js';
 import { benchGuestCalls, type GuestCallResult } from './guest-calls.js';
 import { benchLarge, type LargeResult } from './large.js';
 import { benchPolicy, type PolicyResult } from './policy.js';
 import { benchStartup, type StartupResult } from './startup.js';
 
-const SUITES = ['calls', 'fs', 'policy', 'startup', 'large'] as const;
+const SUITES = ['calls', 'fs', 'policy', 'startup', 'large', 'component-calls'] as const;
 type Suite = (typeof SUITES)[number];
 
 interface Report {
@@ -23,6 +24,7 @@ interface Report {
   policy?: PolicyResult[];
   startup?: StartupResult[];
   large?: LargeResult | null;
+  componentCalls?: ComponentCallsResult;
   readonly targets: Array<{ target: string; measured: string; met: boolean }>;
 }
 
@@ -102,6 +104,12 @@ async function main(): Promise<void> {
     report.large = benchLarge({ quick, log });
   }
 
+  if (only.has('component-calls')) {
+    log('component calls: monotonic clock read, C guest as a component, against node:wasi');
+    const c = (report.componentCalls = await benchComponentCalls({ quick, log }));
+    report.targets.push({ target: 'component clock call <= 10x node:wasi', measured: (c.leanNs / c.nodeWasiNs).toFixed(2), met: c.leanNs <= 10 * c.nodeWasiNs });
+  }
+
   if (json) {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return;
@@ -143,6 +151,18 @@ async function main(): Promise<void> {
     const b = l.breakdown;
     out.push(
       `\nnode:wasi breakdown: read ${b.readMs.toFixed(0)} ms, WebAssembly.compile ${b.compileMs.toFixed(0)} ms, instantiate ${b.instantiateMs.toFixed(0)} ms, _start ${b.startMs.toFixed(0)} ms`,
+    );
+  }
+  if (report.componentCalls) {
+    const c = report.componentCalls;
+    out.push(`\nComponent clock read, timed inside the C guest (median of ${c.samples} runs)\n`);
+    out.push(
+      table([
+        ['runner', 'iterations', 'ns/call', 'of node:wasi'],
+        ['node:wasi (preview1 core module)', String(c.iterations), c.nodeWasiNs.toFixed(1), '1.00'],
+        ['molt-wasm run, component, lean trampolines', String(c.iterations), c.leanNs.toFixed(1), (c.leanNs / c.nodeWasiNs).toFixed(2)],
+        ['molt-wasm run, component, jco glue as generated', String(c.generatedIterations), c.generatedNs.toFixed(1), (c.generatedNs / c.nodeWasiNs).toFixed(2)],
+      ]),
     );
   }
   out.push('\nTargets\n');
