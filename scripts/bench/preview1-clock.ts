@@ -3,7 +3,7 @@
  * (clock-loop.c, clang-16 + wasi-libc), under Node's own `node:wasi` (node-wasi-run.js) and
  * under `molt-wasm run --allow-time` (the gated clock: `time` is checked on every call), side
  * by side in one run. Each sample is one whole process; the figure is the guest's own ns per
- * call. Rounds alternate which side goes first; medians are reported.
+ * call, after as many untimed calls (steady state, not JIT warm-up). Rounds alternate which side goes first; medians are reported.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -43,7 +43,7 @@ export async function benchPreview1Clock(opts: { quick: boolean; log: (s: string
   const work = join(tmpdir(), 'molt-wasm-bench');
   mkdirSync(work, { recursive: true });
   const core = build(work);
-  const iterations = opts.quick ? 200_000 : 1_000_000;
+  const iterations = opts.quick ? 1_000_000 : 3_000_000;
   const rounds = opts.quick ? 3 : 7;
   const nodeWasi = join(ROOT, 'dist', 'scripts', 'bench', 'node-wasi-run.js');
   const { a, b } = await alternate(
