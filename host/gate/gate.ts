@@ -18,6 +18,12 @@ export interface PolicyChecker {
   deniesWithin(subject: SubjectId, capability: string, path: string): boolean;
   /** Whether a deny rule alone blocks `capability` on `target`, whatever the allows say. */
   denies(subject: SubjectId, capability: string, target: CheckTarget): boolean;
+  /**
+   * Optional: a number that changes whenever any decision may change (grant, revoke, deny, a
+   * dropped subject). While it is unchanged an `ok` may be reused (gate/fs/allowed-paths.ts);
+   * a checker without it has every check asked.
+   */
+  readonly generation?: number | undefined;
 }
 
 /** Capability ids of SPEC section 1, for the hot unscoped path. */

@@ -151,15 +151,22 @@ export class NodeFsBackend implements FsBackend<number> {
 
   openAt(dir: number, name: string, how: OpenHow): number {
     const path = this.#child(dir, name);
+    this.#reserve();
+    let fd: number;
     try {
       // O_NONBLOCK: a FIFO (or a device) in the grant would otherwise block open(2) on the
       // guest's thread, out of --timeout's reach; on regular files and directories it changes nothing.
-      return this.#track(() => fs.openSync(path, openFlags(how) | C.O_NOFOLLOW | C.O_NONBLOCK, 0o666), path);
-    } catch (e) {
+      fd = fs.openSync(path, openFlags(how) | C.O_NOFOLLOW | C.O_NONBLOCK, 0o666);
+    } catch (thrown) {
+      const e = fsErrorCode(thrown);
       // O_DIRECTORY|O_NOFOLLOW on a symlink is ENOTDIR on Linux; POSIX (and WASI) say ELOOP.
       if (e === 'not-directory' && how.directory && this.statAt(dir, name).type === 'symbolic-link') throw 'loop';
       throw e;
     }
+    // What #track does, written out: this is every guest open's path.
+    this.#open.add(fd);
+    if (PROC_FD === null) this.#paths.set(fd, path);
+    return fd;
   }
 
   reopen(h: number, how: OpenHow): number {
@@ -226,7 +233,11 @@ export class NodeFsBackend implements FsBackend<number> {
   }
 
   typeOf(h: number): DescriptorType {
-    return typeOfMode(sys(() => fs.fstatSync(h)).mode);
+    try {
+      return typeOfMode(fs.fstatSync(h).mode);
+    } catch (e) {
+      throw fsErrorCode(e);
+    }
   }
 
   read(h: number, length: number, offset: bigint): Uint8Array {
@@ -236,7 +247,11 @@ export class NodeFsBackend implements FsBackend<number> {
   }
 
   readInto(h: number, target: Uint8Array, offset: bigint): number {
-    return sys(() => fs.readSync(h, target, 0, target.length, offset));
+    try {
+      return fs.readSync(h, target, 0, target.length, offset);
+    } catch (e) {
+      throw fsErrorCode(e);
+    }
   }
 
   write(h: number, bytes: Uint8Array, offset: bigint | 'append'): number {

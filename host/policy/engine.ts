@@ -51,6 +51,15 @@ export class PolicyEngine {
   private bits = new Uint32Array(16);
   private nextId = FIRST_SUBJECT_ID;
   private readonly listeners = new Set<PolicyChangeListener>();
+  private changes = 0;
+
+  /**
+   * Changes with every grant, revoke, deny and dropped subject (PolicyChecker.generation): a
+   * caller may reuse an `ok` while it is unchanged, never after.
+   */
+  get generation(): number {
+    return this.changes;
+  }
 
   /**
    * Adds a subject whose live policy starts as `manifest` (normalised; throws ScopeError or
@@ -76,6 +85,7 @@ export class PolicyEngine {
     if (s === undefined) return false;
     this.subjects[id] = undefined;
     this.bits[id] = 0;
+    this.changes++;
     return true;
   }
 
@@ -276,6 +286,7 @@ export class PolicyEngine {
     const policy = CompiledPolicy.fromManifest(normalizeManifest({ version: 1, allow, deny }));
     s.manifest = policy.manifest;
     s.policy = policy;
+    this.changes++;
     this.syncBits(id);
   }
 

@@ -6,7 +6,7 @@
 import { ADVICE_0_2, Errno, Fdflags, Filetype, Fstflags, RIGHTS_ALL, Rights, Size, Whence } from './constants.js';
 import { errnoFromThrown, fail } from './errno.js';
 import type { Preview1Context, Preview1Functions } from './context.js';
-import { currentPosition, type DirEntry, type FdEntry, type FileEntry } from './fd-table.js';
+import { currentPosition, type DirEntry, type FdEntry, type FileEntry, type FixedFileStat } from './fd-table.js';
 import { encodeUtf8 } from './memory.js';
 import {
   datetimeToNs,
@@ -42,7 +42,7 @@ export interface Filestat {
 }
 
 export function writeFilestat(ctx: Preview1Context, out: number, s: Filestat): void {
-  ctx.mem.bytes(out, Size.filestat).fill(0);
+  ctx.mem.zero(out, Size.filestat);
   ctx.mem.setU64(out, s.dev);
   ctx.mem.setU64(out + 8, s.ino);
   ctx.mem.setU8(out + 16, s.filetype);
@@ -164,13 +164,11 @@ function* pieces(ctx: Preview1Context, iovs: number, count: number): Generator<P
  */
 function eachPiece(ctx: Preview1Context, iovs: number, count: number, move: (p: Piece, done: number) => number): number {
   if (count === 1) {
-    // The common call (one buffer of at most a chunk): the same checks, no iterators.
-    ctx.mem.requireRange(iovs, 8);
-    const ptr = ctx.mem.u32(iovs);
-    const len = ctx.mem.u32(iovs + 4);
-    ctx.mem.requireRange(ptr, len);
+    // The common call (one buffer of at most a chunk): the same checks, no iterators. A
+    // buffer inside the memory is no larger than it, so the budget cannot cut it.
+    const len = singleIovec(ctx, iovs);
     if (len === 0) return 0;
-    if (len <= IO_CHUNK && len <= ctx.mem.size()) return move({ ptr, len }, 0);
+    if (len <= IO_CHUNK) return move({ ptr: ctx.mem.u32(iovs), len }, 0);
   }
   let done = 0;
   for (const p of pieces(ctx, iovs, count)) {
@@ -194,9 +192,27 @@ function readFile(desc: Descriptor02, len: number, offset: bigint): Uint8Array {
   return bytes;
 }
 
+/**
+ * The length of the one iovec at `iovs`, after the checks `iovecs()` makes (the array, then the
+ * buffer, inside the memory): reading its pointer again is then safe.
+ */
+function singleIovec(ctx: Preview1Context, iovs: number): number {
+  ctx.mem.requireRange(iovs, 8);
+  const ptr = ctx.mem.u32(iovs);
+  const len = ctx.mem.u32(iovs + 4);
+  ctx.mem.requireRange(ptr, len);
+  return len;
+}
+
 /** Reads the file into the iovecs from `offset`, piece by piece; returns the byte count. */
 function readFileInto(ctx: Preview1Context, desc: Descriptor02, iovs: number, count: number, offset: bigint): number {
   if (desc.readInto !== undefined) {
+    if (count === 1) {
+      // fd_read's usual call, one buffer of at most a chunk: no closure, no piece.
+      const len = singleIovec(ctx, iovs);
+      if (len === 0) return 0;
+      if (len <= IO_CHUNK) return desc.readInto(ctx.mem.bytes(ctx.mem.u32(iovs), len), offset);
+    }
     // Straight into guest memory (each piece bounds-checked): no host buffer, no copy.
     return eachPiece(ctx, iovs, count, (p, done) => desc.readInto!(ctx.mem.bytes(p.ptr, p.len), offset + BigInt(done)));
   }
@@ -301,6 +317,8 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
     fd_datasync: (fd: number) => fds().file(fd).desc.syncData(),
     fd_sync: (fd: number) => fds().file(fd).desc.sync(),
 
+    // wasi-libc asks this after every open: a file's type and sync flags are asked of the 0.2
+    // layer once per descriptor (neither can change while it is open), the rest is the table's.
     fd_fdstat_get: (fd: number, out: number) => {
       const entry = fds().get(fd);
       let filetype: number;
@@ -315,17 +333,15 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
         base = entry.rights.base;
         inheriting = entry.rights.inheriting;
       } else {
-        const f = entry.desc.getFlags();
-        filetype = filetypeOf(entry.desc.getType());
+        const fixed = (entry.fixed ??= fixedFileStat(entry.desc));
+        filetype = fixed.filetype;
+        flags = fixed.syncFlags;
         base = entry.rights.base;
         inheriting = entry.rights.inheriting;
-        if (f.dataIntegritySync) flags |= Fdflags.dsync;
-        if (f.requestedWriteSync) flags |= Fdflags.rsync;
-        if (f.fileIntegritySync) flags |= Fdflags.sync;
         if (entry.append) flags |= Fdflags.append;
         if (entry.nonblock) flags |= Fdflags.nonblock;
       }
-      ctx.mem.bytes(out, Size.fdstat).fill(0);
+      ctx.mem.zero(out, Size.fdstat);
       ctx.mem.setU8(out, filetype);
       ctx.mem.setU16(out + 2, flags);
       ctx.mem.setU64(out + 8, base & RIGHTS_ALL);
@@ -539,14 +555,25 @@ function writeDirents(ctx: Preview1Context, entries: ListedEntry[], ino: (e: Lis
   return at;
 }
 
+/** What fdstat says of an open file that cannot change while it is open: its type and sync flags. */
+function fixedFileStat(desc: Descriptor02): FixedFileStat {
+  const f = desc.getFlags();
+  let syncFlags = 0;
+  if (f.dataIntegritySync) syncFlags |= Fdflags.dsync;
+  if (f.requestedWriteSync) syncFlags |= Fdflags.rsync;
+  if (f.fileIntegritySync) syncFlags |= Fdflags.sync;
+  return { filetype: filetypeOf(desc.getType()), syncFlags };
+}
+
+const TERMINAL_GETTERS = {
+  stdin: ['wasi:cli/terminal-stdin', 'getTerminalStdin'],
+  stdout: ['wasi:cli/terminal-stdout', 'getTerminalStdout'],
+  stderr: ['wasi:cli/terminal-stderr', 'getTerminalStderr'],
+} as const;
+
 /** Whether a stdio stream is a terminal: the 0.2 terminal-* interface answers (none = not a tty). */
 function isTerminal(ctx: Preview1Context, kind: 'stdin' | 'stdout' | 'stderr'): boolean {
-  const names = {
-    stdin: ['wasi:cli/terminal-stdin', 'getTerminalStdin'],
-    stdout: ['wasi:cli/terminal-stdout', 'getTerminalStdout'],
-    stderr: ['wasi:cli/terminal-stderr', 'getTerminalStderr'],
-  } as const;
-  const [iface, fn] = names[kind];
+  const [iface, fn] = TERMINAL_GETTERS[kind];
   const i = ctx.wasi[iface];
   if (!i || typeof i[fn] !== 'function') return false;
   return i[fn]() !== undefined;

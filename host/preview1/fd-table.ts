@@ -38,6 +38,18 @@ export interface FileEntry {
   atEnd?: boolean;
   append: boolean;
   nonblock: boolean;
+  /** fd_fdstat_get's answer from the 0.2 layer, asked once (see FixedFileStat). */
+  fixed?: FixedFileStat;
+}
+
+/**
+ * What fd_fdstat_get reports of a file that cannot change while it is open: its filetype
+ * (an open descriptor stays on the same object) and its sync flags (WASI 0.2 has no way to
+ * change a descriptor's flags).
+ */
+export interface FixedFileStat {
+  readonly filetype: number;
+  readonly syncFlags: number;
 }
 
 /** The file's offset, resolving a pending end-of-file after an append. */
@@ -52,19 +64,32 @@ export type FdEntry = StdioEntry | DirEntry | FileEntry;
 
 export class FdTable {
   readonly #used = new Map<number, FdEntry>();
-  readonly #free = new Set<number>();
+  /**
+   * Freed numbers, ascending (the next push takes the last). Every number below
+   * `#used.size + #free.length` is either in use or here: push and remove keep it so, and
+   * renumber frees `from` and takes `to` (already in use). So with nothing free, one past the
+   * highest in use is `#used.size`, and no push scans the table.
+   */
+  readonly #free: number[] = [];
 
   push(entry: FdEntry): number {
     let fd: number;
-    if (this.#free.size > 0) {
-      fd = Math.max(...this.#free);
-      this.#free.delete(fd);
+    if (this.#free.length > 0) {
+      fd = this.#free.pop()!;
     } else {
-      fd = this.#used.size === 0 ? 0 : Math.max(...this.#used.keys()) + 1;
+      fd = this.#used.size;
       if (fd > 0xffff_ffff) fail(Errno.nfile);
     }
     this.#used.set(fd, entry);
     return fd;
+  }
+
+  /** Adds a freed number, keeping #free ascending (usually it is the highest: one step). */
+  #addFree(fd: number): void {
+    const free = this.#free;
+    let i = free.length;
+    while (i > 0 && free[i - 1]! > fd) i--;
+    free.splice(i, 0, fd);
   }
 
   /** The entry, or EBADF. */
@@ -110,7 +135,7 @@ export class FdTable {
   remove(fd: number): FdEntry {
     const e = this.get(fd);
     this.#used.delete(fd >>> 0);
-    this.#free.add(fd >>> 0);
+    this.#addFree(fd >>> 0);
     return e;
   }
 
@@ -123,8 +148,7 @@ export class FdTable {
     if (from === to) return undefined;
     const replaced = this.#used.get(to);
     this.#used.delete(from);
-    this.#free.add(from);
-    this.#free.delete(to);
+    this.#addFree(from); // `to` was in use, so it is not among the free numbers
     this.#used.set(to, entry);
     return replaced;
   }

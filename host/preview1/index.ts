@@ -52,11 +52,16 @@ export interface Preview1Imports {
   bindMemory(target: WebAssembly.Memory | WebAssembly.Instance): void;
 }
 
-/** Runs a function, turning errno-carrying throws into its errno return value. */
+/**
+ * Runs a function, turning errno-carrying throws into its errno return value. Nine named
+ * parameters (path_open's count, the most any preview1 function takes) rather than a rest
+ * parameter and a spread: no arguments array per call. Extra ones arrive as undefined and are
+ * ignored.
+ */
 function withErrno(fn: Preview1Functions[string]): Preview1ImportFunction {
-  return (...args: never[]) => {
+  return (a0: never, a1: never, a2: never, a3: never, a4: never, a5: never, a6: never, a7: never, a8: never) => {
     try {
-      const r = fn(...args);
+      const r = fn(a0, a1, a2, a3, a4, a5, a6, a7, a8);
       return typeof r === 'number' ? r : 0;
     } catch (e) {
       const errno = errnoFromThrown(e);

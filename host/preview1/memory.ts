@@ -1,7 +1,9 @@
 /**
- * Typed access to the guest's linear memory. The memory's ArrayBuffer is replaced whenever
- * the guest grows it, so every access re-reads `memory.buffer`; the DataView over it is kept
- * until the buffer changes.
+ * Typed access to the guest's linear memory. Growing a memory replaces its ArrayBuffer (the
+ * old one is detached: its length becomes 0), so the buffer and the views over it are kept
+ * only while they are current: a detached buffer, or an access beyond the kept buffer's end
+ * (a shared memory's buffer is never detached, only outgrown), reads `memory.buffer` again
+ * before deciding. No view is made per access.
  * Out-of-bounds or misaligned pointers trap (witx: "the function shall trap"), as Wasmtime does.
  */
 import { Errno } from './constants.js';
@@ -9,71 +11,120 @@ import { fail } from './errno.js';
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
+const EMPTY = new ArrayBuffer(0);
+const TWO_32 = 0x1_0000_0000;
 
 export class GuestMemory {
   #memory: WebAssembly.Memory | undefined;
+  /** The buffer last read from the memory, and views over it (EMPTY until bound). */
+  #ab: ArrayBufferLike = EMPTY;
+  #dv = new DataView(EMPTY);
+  #u8 = new Uint8Array(EMPTY);
 
   bind(memory: WebAssembly.Memory): void {
     this.#memory = memory;
+    this.#ab = EMPTY;
   }
 
-  #buffer(): ArrayBuffer {
+  /** Reads the memory's current buffer and makes the views over it. */
+  #refresh(): ArrayBufferLike {
     if (!this.#memory) {
       throw new Error('preview1: guest memory is not bound (call bindMemory after instantiation)');
     }
-    return this.#memory.buffer;
+    const ab = this.#memory.buffer;
+    if (ab !== this.#ab) {
+      this.#ab = ab;
+      this.#dv = new DataView(ab);
+      this.#u8 = new Uint8Array(ab);
+    }
+    return ab;
   }
 
-  #check(ptr: number, len: number, align = 1): ArrayBuffer {
-    const buffer = this.#buffer();
-    if (ptr < 0 || len < 0 || ptr + len > buffer.byteLength) {
+  /** Traps unless `ptr..ptr+len` is inside the memory and `ptr` is aligned; makes the views current. */
+  #check(ptr: number, len: number, align = 1): void {
+    const end = ptr + len;
+    let size = this.#ab.byteLength;
+    // A detached buffer (size 0) or an outgrown one: ask the memory before refusing.
+    if (size === 0 || end > size) size = this.#refresh().byteLength;
+    if (ptr < 0 || len < 0 || end > size) {
       throw new WebAssembly.RuntimeError(`wasi: pointer ${ptr}+${len} out of bounds`);
     }
     if (ptr % align !== 0) {
       throw new WebAssembly.RuntimeError(`wasi: pointer ${ptr} not aligned to ${align}`);
     }
-    return buffer;
-  }
-
-  /** One view per buffer: growth replaces the buffer, and with it this view. */
-  #dataView: DataView | undefined;
-
-  #view(ptr: number, len: number, align = 1): DataView {
-    const buffer = this.#check(ptr >>> 0, len, align);
-    if (this.#dataView?.buffer !== buffer) this.#dataView = new DataView(buffer);
-    return this.#dataView;
   }
 
   u8(ptr: number): number {
-    return this.#view(ptr, 1).getUint8(ptr >>> 0);
+    ptr >>>= 0;
+    this.#check(ptr, 1);
+    return this.#dv.getUint8(ptr);
   }
   u16(ptr: number): number {
-    return this.#view(ptr, 2, 2).getUint16(ptr >>> 0, true);
+    ptr >>>= 0;
+    this.#check(ptr, 2, 2);
+    return this.#dv.getUint16(ptr, true);
   }
   u32(ptr: number): number {
-    return this.#view(ptr, 4, 4).getUint32(ptr >>> 0, true);
+    ptr >>>= 0;
+    this.#check(ptr, 4, 4);
+    return this.#dv.getUint32(ptr, true);
   }
   u64(ptr: number): bigint {
-    return this.#view(ptr, 8, 8).getBigUint64(ptr >>> 0, true);
+    ptr >>>= 0;
+    this.#check(ptr, 8, 8);
+    return this.#dv.getBigUint64(ptr, true);
   }
   setU8(ptr: number, v: number): void {
-    this.#view(ptr, 1).setUint8(ptr >>> 0, v);
+    ptr >>>= 0;
+    this.#check(ptr, 1);
+    this.#dv.setUint8(ptr, v);
   }
   setU16(ptr: number, v: number): void {
-    this.#view(ptr, 2, 2).setUint16(ptr >>> 0, v, true);
+    ptr >>>= 0;
+    this.#check(ptr, 2, 2);
+    this.#dv.setUint16(ptr, v, true);
   }
   setU32(ptr: number, v: number): void {
-    this.#view(ptr, 4, 4).setUint32(ptr >>> 0, v >>> 0, true);
+    ptr >>>= 0;
+    this.#check(ptr, 4, 4);
+    this.#dv.setUint32(ptr, v >>> 0, true);
   }
+  /** A u64, wrapped modulo 2^64; a safe non-negative integer number is written without a BigInt. */
   setU64(ptr: number, v: bigint | number): void {
-    this.#view(ptr, 8, 8).setBigUint64(ptr >>> 0, BigInt.asUintN(64, BigInt(v)), true);
+    ptr >>>= 0;
+    this.#check(ptr, 8, 8);
+    if (typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v)) {
+      this.#dv.setUint32(ptr, v % TWO_32, true);
+      this.#dv.setUint32(ptr + 4, Math.floor(v / TWO_32), true);
+    } else {
+      // setBigUint64 itself wraps modulo 2^64 (ToBigUint64).
+      this.#dv.setBigUint64(ptr, typeof v === 'bigint' ? v : BigInt(v), true);
+    }
+  }
+
+  /** Writes `len` zero bytes at `ptr`. */
+  zero(ptr: number, len: number): void {
+    ptr >>>= 0;
+    len >>>= 0;
+    this.#check(ptr, len);
+    this.#u8.fill(0, ptr, ptr + len);
   }
 
   /** A live view of guest bytes (valid until the guest next grows its memory). */
   bytes(ptr: number, len: number): Uint8Array {
     ptr >>>= 0;
     len >>>= 0;
-    return new Uint8Array(this.#check(ptr, len), ptr, len);
+    this.#check(ptr, len);
+    return this.#u8.subarray(ptr, ptr + len);
+  }
+
+  /**
+   * The whole memory as bytes, after checking `ptr..ptr+len` is inside it: for a callee that
+   * takes (array, offset, length) and so needs no view of its own per call.
+   */
+  whole(ptr: number, len: number): Uint8Array {
+    this.#check(ptr >>> 0, len >>> 0);
+    return this.#u8;
   }
 
   /** A copy of guest bytes, safe to hand to the 0.2 layer. */
@@ -97,7 +148,7 @@ export class GuestMemory {
 
   /** The memory's current size in bytes. */
   size(): number {
-    return this.#buffer().byteLength;
+    return this.#refresh().byteLength;
   }
 
   /** Traps (like any out-of-bounds pointer) unless `ptr..ptr+len` is inside the memory. */

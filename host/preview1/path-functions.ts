@@ -9,28 +9,48 @@ import type { Preview1Context, Preview1Functions } from './context.js';
 import { inoAt, resolveNoChange, timestampsFor, toFilestat, writeFilestat } from './fd-functions.js';
 import type { DescriptorFlags02, OpenFlags02, PathFlags02 } from './wasi02.js';
 
+// The flag records below are made once and frozen: path_open hands them to the 0.2 layer
+// (which may keep them, as the descriptor's flags) on every call, so none is built per call.
+const NO_FOLLOW: PathFlags02 = Object.freeze({ symlinkFollow: false });
+const FOLLOW: PathFlags02 = Object.freeze({ symlinkFollow: true });
+
 function pathFlags(lookup: number): PathFlags02 {
-  return { symlinkFollow: (lookup & Lookupflags.symlinkFollow) !== 0 };
+  return (lookup & Lookupflags.symlinkFollow) !== 0 ? FOLLOW : NO_FOLLOW;
 }
 
-function openFlags(oflags: number): OpenFlags02 {
-  if (oflags & ~0xf) fail(Errno.inval);
-  return {
+/** open-flags for each of the 16 valid `oflags` values. */
+const OPEN_FLAGS: readonly OpenFlags02[] = Array.from({ length: 16 }, (_, oflags) =>
+  Object.freeze({
     create: (oflags & Oflags.creat) !== 0,
     directory: (oflags & Oflags.directory) !== 0,
     exclusive: (oflags & Oflags.excl) !== 0,
     truncate: (oflags & Oflags.trunc) !== 0,
-  };
+  }),
+);
+
+function openFlags(oflags: number): OpenFlags02 {
+  if (oflags & ~0xf) fail(Errno.inval);
+  return OPEN_FLAGS[oflags]!;
 }
 
+const SYNC_FDFLAGS = Fdflags.sync | Fdflags.dsync | Fdflags.rsync;
+
+/** descriptor-flags by (read, write, sync fdflags): at most 2 * 2 * 32 records, made on first use. */
+const DESCRIPTOR_FLAGS = new Map<number, DescriptorFlags02>();
+
 function descriptorFlags(rightsBase: bigint, fdflags: number): DescriptorFlags02 {
-  const flags: DescriptorFlags02 = {
-    read: (rightsBase & Rights.fdRead) !== 0n,
-    write: (rightsBase & Rights.fdWrite) !== 0n,
-  };
-  if (fdflags & Fdflags.sync) flags.fileIntegritySync = true;
-  if (fdflags & Fdflags.dsync) flags.dataIntegritySync = true;
-  if (fdflags & Fdflags.rsync) flags.requestedWriteSync = true;
+  const read = (rightsBase & Rights.fdRead) !== 0n;
+  const write = (rightsBase & Rights.fdWrite) !== 0n;
+  const key = (fdflags & SYNC_FDFLAGS) | (read ? 0x100 : 0) | (write ? 0x200 : 0);
+  let flags = DESCRIPTOR_FLAGS.get(key);
+  if (flags === undefined) {
+    const f: DescriptorFlags02 = { read, write };
+    if (fdflags & Fdflags.sync) f.fileIntegritySync = true;
+    if (fdflags & Fdflags.dsync) f.dataIntegritySync = true;
+    if (fdflags & Fdflags.rsync) f.requestedWriteSync = true;
+    flags = Object.freeze(f);
+    DESCRIPTOR_FLAGS.set(key, flags);
+  }
   return flags;
 }
 

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --only calls,fs,policy,startup,large,component-calls]`
+ * `npm run bench [-- --quick] [-- --json] [-- --only calls,fs,clock,policy,startup,large,component-calls]`
  *
  * Every ratio is measured side by side in this one run: the two sides alternate (or rotate,
  * for process startup) and each side's figure is the median over repeats. Progress goes to
@@ -10,10 +10,11 @@ import { benchComponentCalls, type ComponentCallsResult } from './component-call
 import { benchFsIo, type FsIoResult } from './fs-io.js';
 import { benchGuestCalls, type GuestCallResult } from './guest-calls.js';
 import { benchLarge, type LargeResult } from './large.js';
+import { benchPreview1Clock, type ClockResult } from './preview1-clock.js';
 import { benchPolicy, type PolicyResult } from './policy.js';
 import { benchStartup, type StartupResult } from './startup.js';
 
-const SUITES = ['calls', 'fs', 'policy', 'startup', 'large', 'component-calls'] as const;
+const SUITES = ['calls', 'fs', 'clock', 'policy', 'startup', 'large', 'component-calls'] as const;
 type Suite = (typeof SUITES)[number];
 
 interface Report {
@@ -21,6 +22,7 @@ interface Report {
   readonly quick: boolean;
   calls?: GuestCallResult[];
   fs?: FsIoResult;
+  clock?: ClockResult;
   policy?: PolicyResult[];
   startup?: StartupResult[];
   large?: LargeResult | null;
@@ -87,6 +89,11 @@ async function main(): Promise<void> {
     report.targets.push({ target: 'fs loop, preview1 <= 1.0x node:wasi', measured: (f.preview1Ns / f.nodeWasiNs).toFixed(2), met: f.preview1Ns <= f.nodeWasiNs });
     report.targets.push({ target: 'fs loop, component <= 2x node:wasi', measured: (f.componentNs / f.nodeWasiNs).toFixed(2), met: f.componentNs <= 2 * f.nodeWasiNs });
   }
+  if (only.has('clock')) {
+    log('preview1 clock_time_get: timed inside the C guest, against node:wasi');
+    const c = (report.clock = await benchPreview1Clock({ quick, log }));
+    report.targets.push({ target: 'preview1 clock_time_get <= 1.5x node:wasi', measured: (c.preview1Ns / c.nodeWasiNs).toFixed(2), met: c.preview1Ns <= 1.5 * c.nodeWasiNs });
+  }
   if (only.has('policy')) {
     log('policy check alone');
     report.policy = benchPolicy({ quick, log });
@@ -133,6 +140,17 @@ async function main(): Promise<void> {
         ['node:wasi (ungated reference)', f.nodeWasiNs.toFixed(0), '1.00'],
         ['molt-wasm run, preview1 core module', f.preview1Ns.toFixed(0), (f.preview1Ns / f.nodeWasiNs).toFixed(2)],
         ['molt-wasm run, component (jco preview1 adapter)', f.componentNs.toFixed(0), (f.componentNs / f.nodeWasiNs).toFixed(2)],
+      ]),
+    );
+  }
+  if (report.clock) {
+    const c = report.clock;
+    out.push(`\npreview1 clock_time_get (monotonic), ${c.iterations} calls timed inside the guest (median of ${c.samples} runs)\n`);
+    out.push(
+      table([
+        ['runner', 'ns/call', 'of node:wasi'],
+        ['node:wasi (ungated reference)', c.nodeWasiNs.toFixed(1), '1.00'],
+        ['molt-wasm run --allow-time, preview1 core module', c.preview1Ns.toFixed(1), (c.preview1Ns / c.nodeWasiNs).toFixed(2)],
       ]),
     );
   }

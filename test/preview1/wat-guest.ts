@@ -14,6 +14,7 @@ const SIGNATURES = {
   clock_time_get: { params: ['i32', 'i64', 'i32'], result: true },
   fd_close: { params: ['i32'], result: true },
   fd_fdstat_get: { params: ['i32', 'i32'], result: true },
+  fd_fdstat_set_flags: { params: ['i32', 'i32'], result: true },
   fd_fdstat_set_rights: { params: ['i32', 'i64', 'i64'], result: true },
   fd_prestat_get: { params: ['i32', 'i32'], result: true },
   fd_prestat_dir_name: { params: ['i32', 'i32', 'i32'], result: true },

@@ -18,8 +18,9 @@ import type { Gate } from '../gate.js';
 import type { PreopenPlan } from '../preopens.js';
 import type { WasiImportObject, WasiInterface, WasiPlatform } from '../types.js';
 import { FS_ERROR_CODES, type FileStat, type FsBackend, type NewTimestamp, type OpenHow } from './backend.js';
-import { joinGuestPath, OpenFiles, type OpenFile } from './open-files.js';
-import { PathEscape, release, resolveBeneath, type Resolved } from './resolve.js';
+import { joinGuestName, joinGuestPath, OpenFiles, type OpenFile } from './open-files.js';
+import { AllowedPaths } from './allowed-paths.js';
+import { isPlainName, PathEscape, release, resolveBeneath, type Resolved } from './resolve.js';
 import { createFileStreamClasses, FS_MAX_IO_BYTES } from './streams.js';
 
 const T = 'wasi:filesystem/types';
@@ -72,7 +73,7 @@ function follows(flags: PathFlags, path: string): boolean {
 export function lexicalGuestPath(base: string, path: string): string | null {
   if (path.length === 0 || path.charCodeAt(0) === 0x2f) return null;
   // The common case (every open of a file in the directory): one plain name, nothing to split.
-  if (path.indexOf('/') === -1 && path !== '.' && path !== '..') return joinGuestPath(base, [path]);
+  if (isPlainName(path)) return joinGuestName(base, path);
   const segments: string[] = [];
   for (const part of path.split('/')) {
     if (part === '' || part === '.') continue;
@@ -87,6 +88,33 @@ export function lexicalGuestPath(base: string, path: string): string | null {
 const MAX_PATH_LENGTH = 4096;
 
 const ADVICE = new Set(['normal', 'sequential', 'random', 'will-need', 'dont-need', 'no-reuse']);
+
+/** OpenHow records by their fields' bits: every open of the same kind shares one (frozen). */
+const OPEN_HOWS = new Map<number, OpenHow>();
+
+/** How the backend opens, from the guest's open-flags and descriptor-flags. */
+function openHow(dflags: DescriptorFlags, open: OpenFlags): OpenHow {
+  const read = !!dflags.read || !dflags.write;
+  const write = !!dflags.write;
+  const sync = dflags.fileIntegritySync ? 'file' : dflags.dataIntegritySync ? 'data' : undefined;
+  const key =
+    (read ? 1 : 0) | (write ? 2 : 0) | (open.create ? 4 : 0) | (open.exclusive ? 8 : 0) |
+    (open.truncate ? 16 : 0) | (open.directory ? 32 : 0) | (sync === 'file' ? 64 : sync === 'data' ? 128 : 0);
+  let how = OPEN_HOWS.get(key);
+  if (how === undefined) {
+    how = Object.freeze({
+      read,
+      write,
+      create: !!open.create,
+      exclusive: !!open.exclusive,
+      truncate: !!open.truncate,
+      directory: !!open.directory,
+      sync,
+    });
+    OPEN_HOWS.set(key, how);
+  }
+  return how;
+}
 
 /** The 0.2 `descriptor-stat` record (no identity fields). */
 function wasiStat(s: FileStat): object {
@@ -129,8 +157,20 @@ export function createGatedFilesystem(
   const files = new OpenFiles<unknown>(backend);
   const streams = createFileStreamClasses(gate, platform);
 
+  // Allowed (capability, path) pairs are remembered while the policy is unchanged, when no
+  // decision has to be recorded or prompted (allowed-paths.ts): a revocation counts at once.
+  const allowed = AllowedPaths.forGate(gate);
+
   function check(cap: Cap, path: string, func: string): void {
+    if (allowed === undefined) {
+      if (!gate.allows(cap, { kind: 'path', path }, T, func)) throw 'access';
+      return;
+    }
+    const bit = cap === 'fs.read' ? AllowedPaths.READ : AllowedPaths.WRITE;
+    if (allowed.has(path, bit)) return;
+    const generation = allowed.generation();
     if (!gate.allows(cap, { kind: 'path', path }, T, func)) throw 'access';
+    allowed.add(path, bit, generation);
   }
 
   /** Refuses to rename or remove `path` when a deny rule lies at or below it (SPEC section 5). */
@@ -358,27 +398,25 @@ export function createGatedFilesystem(
       const writes = !!(dflags.write || dflags.mutateDirectory || open.create || open.truncate);
       // Reading is asked for explicitly, or implied by an open that writes nothing.
       const caps = writes ? (dflags.read ? READ_WRITE : WRITE) : READ;
-      const how: OpenHow = {
-        read: !!dflags.read || !dflags.write,
-        write: !!dflags.write,
-        create: !!open.create,
-        exclusive: !!open.exclusive,
-        truncate: !!open.truncate,
-        directory: !!open.directory,
-        sync: dflags.fileIntegritySync ? 'file' : dflags.dataIntegritySync ? 'data' : undefined,
-      };
+      const how = openHow(dflags, open);
       // O_CREAT|O_EXCL never follows a final symlink (it must fail `exist`).
       const follow = follows(flags, path) && !(open.create && open.exclusive);
-      const opener = (r: Resolved<unknown>, guest: string): Descriptor => {
+      // The common open, one plain name in this directory: what #at does for it (resolveBeneath
+      // returns this directory and the name, so the path as written is where it is), without
+      // building a resolution. A symlink there takes the follow walk below, as in #at's case.
+      if (isPlainName(path) && path.length <= MAX_PATH_LENGTH && path.indexOf('\0') === -1) {
+        const guest = joinGuestName(this.#file.path, path);
+        for (const cap of caps) check(cap, guest, func);
         let handle: unknown;
-        if (r.name === null) {
-          if (open.create && open.exclusive) throw 'exist';
-          handle = backend.reopen(r.dir, { ...how, create: false, exclusive: false, directory: true });
-        } else {
-          handle = backend.openAt(r.dir, r.name, r.mustBeDirectory ? { ...how, directory: true } : how);
+        try {
+          handle = backend.openAt(this.#handle, path, how);
+        } catch (e) {
+          if ((e !== 'loop' && e !== 'not-directory') || !follow) throw e;
+          return this.#at(caps, path, true, func, (r, g) => this.#openResolved(r, g, how, open, dflags));
         }
-        return new Descriptor(files.add(handle, guest), dflags);
-      };
+        return this.#adopt(handle, guest, dflags);
+      }
+      const opener = (r: Resolved<unknown>, guest: string): Descriptor => this.#openResolved(r, guest, how, open, dflags);
       // The final name is opened without following first (O_NOFOLLOW: nothing is created or
       // truncated through a symlink); only a symlink there (`loop`) takes the follow walk,
       // which checks the policy again where the link leads. Saves an lstat on every open.
@@ -389,6 +427,21 @@ export function createGatedFilesystem(
         if ((e !== 'loop' && e !== 'not-directory') || !follow) throw e;
       }
       return this.#at(caps, path, true, func, opener);
+    }
+    /** Opens what a resolution names, as `how` says. */
+    #openResolved(r: Resolved<unknown>, guest: string, how: OpenHow, open: OpenFlags, dflags: DescriptorFlags): Descriptor {
+      let handle: unknown;
+      if (r.name === null) {
+        if (open.create && open.exclusive) throw 'exist';
+        handle = backend.reopen(r.dir, { ...how, create: false, exclusive: false, directory: true });
+      } else {
+        handle = backend.openAt(r.dir, r.name, r.mustBeDirectory ? { ...how, directory: true } : how);
+      }
+      return this.#adopt(handle, guest, dflags);
+    }
+    /** A new descriptor on a handle just opened, recorded at the guest path `guest`. */
+    #adopt(handle: unknown, guest: string, dflags: DescriptorFlags): Descriptor {
+      return new Descriptor(files.add(handle, guest), dflags);
     }
     linkAt(oldFlags: PathFlags, oldPath: string, newDir: unknown, newPath: string): void {
       const func = 'descriptor.link-at';

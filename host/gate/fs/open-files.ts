@@ -75,3 +75,10 @@ export function joinGuestPath(base: string, segments: readonly string[]): string
   if (base === '.') return rest;
   return base + '/' + rest;
 }
+
+/** `base` joined with one plain name (joinGuestPath of `[name]`, without the array). */
+export function joinGuestName(base: string, name: string): string {
+  if (base === '/') return '/' + name;
+  if (base === '.') return name;
+  return base + '/' + name;
+}

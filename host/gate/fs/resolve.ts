@@ -137,8 +137,9 @@ function skipDotDot(pending: string[]): boolean {
   return true;
 }
 
-/** A single component that is not `.` or `..` (no `/`). */
-function isPlainName(path: string): boolean {
+/** A single component that is not `.` or `..` (no `/`; empty is not one either). */
+export function isPlainName(path: string): boolean {
+  if (path.length === 0) return false;
   if (path.indexOf('/') !== -1) return false;
   return path !== '.' && path !== '..';
 }
