@@ -65,8 +65,9 @@ export class Gate {
   }
 
   private checkId(capId: number, iface: string, func: string, traps: boolean): boolean {
-    const ok = this.handle.checkId(capId);
-    if (ok && this.audit === undefined) return true; // the hot path: one bit, nothing built
+    // The hot path: one bit read straight from the engine (what handle.checkId does, one call less), nothing built.
+    const ok = this.engine.checkId(this.subject, capId);
+    if (ok && this.audit === undefined) return true;
     const name = NAME_BY_ID[capId] ?? String(capId);
     const decision = ok ? OK : this.handle.query(capId);
     if (!ok && this.prompt !== undefined) return this.ask(name, undefined, decision, iface, func, traps);
