@@ -22,5 +22,15 @@ export {
   type PromptCallback,
   type PromptQuestion,
 } from './gate/index.js';
-export { PolicyEngine, resolvePolicy, type CanonicalManifest, type CheckResult, type SubjectId } from './policy/index.js';
+export {
+  PolicyEngine,
+  PolicyRules,
+  SubjectHandle,
+  resolvePolicy,
+  type CanonicalManifest,
+  type CheckResult,
+  type Decision,
+  type DecisionReason,
+  type SubjectId,
+} from './policy/index.js';
 export * from './errors.js';

@@ -18,7 +18,9 @@ import {
   type CapabilityFlagValues,
   type FlagValue,
 } from '../manifest/input/index.js';
-import { mergeManifests, type CanonicalManifest } from '../policy/index.js';
+import type { ProvenanceReading } from '../manifest/provenance.js';
+import { mergeManifests, resolvePolicy, type CanonicalManifest, type ResolvedPolicy } from '../policy/index.js';
+import type { DenialHintContext } from '../run/denial-notices.js';
 
 /** What the capability options of one command line amount to. */
 export interface CapabilityOptions {
@@ -190,4 +192,40 @@ export function readCapabilityOptions(
     broad: layers.broad,
     denyConsole: readBoolean(opts, 'denyConsole', '--deny-console') || readBoolean(opts, 'denyAll', '--deny-all'),
   };
+}
+
+/** The policy of one command line: what `run` (and any command that runs a guest) enforces. */
+export interface AssembledPolicy extends ResolvedPolicy {
+  /** The verified embedded manifest: the ceiling, and the prompt's and hints' reference. Absent without one. */
+  readonly ceiling: CanonicalManifest | undefined;
+  /** What a denial line needs to say which flag would change it (run/denial-notices.ts). */
+  readonly hints: DenialHintContext;
+}
+
+/**
+ * The one function from parsed capability options and the binary's embedded manifest to the
+ * policy a guest runs under (SPEC section 3's layers, resolvePolicy): the embedded manifest
+ * only when it verified, the `--capabilities` manifest, the allow and deny flags, and
+ * `defaultGrants` for a binary without a manifest. Every scope was parsed once where it
+ * was read (the flags, the file, the section); the result's `rules` are those parsed scopes
+ * and its `manifest` their canonical view, which maps back to them without parsing
+ * (createSubject, planPreopens, the prompt's ceiling and the hints all take it as it is).
+ * Throws UndeclaredCapabilityError (64) for an allow flag beyond the embedded manifest
+ * without `--allow-undeclared`.
+ */
+export function policyFromOptions(
+  caps: CapabilityOptions,
+  embedded: ProvenanceReading | undefined,
+  defaultGrants?: CanonicalManifest,
+): AssembledPolicy {
+  const ceiling = embedded?.status === 'verified' ? embedded.manifest : undefined;
+  const resolved = resolvePolicy({
+    embedded: ceiling,
+    manifest: caps.manifest,
+    allowFlags: caps.allow,
+    denyFlags: caps.deny,
+    defaultGrants,
+    allowUndeclared: caps.allowUndeclared,
+  });
+  return { ...resolved, ceiling, hints: { embedded: ceiling, denyFlags: caps.deny, policy: resolved.manifest } };
 }

@@ -4,7 +4,8 @@
  */
 import { statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { normalizeGuestPath } from '../policy/scopes/path.js';
+import { PolicyRules } from '../policy/rules.js';
+import { normalizeGuestPath, pathCovers, PathScope } from '../policy/scopes/path.js';
 import type { CanonicalManifest } from '../policy/types.js';
 
 /** What parseDirs needs to know about a host path (injectable for tests). */
@@ -44,24 +45,14 @@ export function parseDirs(values: readonly string[] = [], kindOf: (host: string)
   return dirs;
 }
 
-function within(outer: string, inner: string): boolean {
-  if (outer.startsWith('/') !== inner.startsWith('/')) return false;
-  if (outer === '/' || outer === '.' || outer === inner) return true;
-  return inner.startsWith(outer) && inner.charCodeAt(outer.length) === 0x2f;
-}
-
-/** Whether a grant of fs.read or fs.write reaches `guest` or something below it. */
-function covered(manifest: CanonicalManifest, guest: string): boolean {
+/** Whether a grant of fs.read or fs.write reaches `guest` or something below it (the typed scopes, not parsed again). */
+function covered(rules: PolicyRules, guest: string): boolean {
   for (const cap of ['fs.read', 'fs.write'] as const) {
-    if (manifest.deny[cap] === true) continue;
-    const grant = manifest.allow[cap];
+    if (rules.deny.get(cap) === true) continue;
+    const grant = rules.allow.get(cap);
     if (grant === true) return true;
-    if (Array.isArray(grant)) {
-      for (const s of grant as readonly string[]) {
-        const g = normalizeGuestPath(s);
-        if (g !== null && (within(g, guest) || within(guest, g))) return true;
-      }
-    }
+    if (grant === undefined) continue;
+    for (const s of grant) if (s instanceof PathScope && (pathCovers(s.path, guest) || pathCovers(guest, s.path))) return true;
   }
   return false;
 }
@@ -69,9 +60,10 @@ function covered(manifest: CanonicalManifest, guest: string): boolean {
 /** One warning per `--dir` mapping that no filesystem grant of `manifest` reaches. */
 export function uncoveredDirWarnings(manifest: CanonicalManifest, dirs: Readonly<Record<string, string>>): string[] {
   const out: string[] = [];
+  const rules = PolicyRules.fromManifest(manifest);
   for (const guest of Object.keys(dirs)) {
     const g = normalizeGuestPath(guest);
-    if (g === null || covered(manifest, g)) continue;
+    if (g === null || covered(rules, g)) continue;
     out.push(
       `--dir ${guest}: no fs.read or fs.write grant covers ${guest}, so the guest will not see it (grant it with --allow-read=${guest} or --allow-write=${guest})`,
     );

@@ -15,10 +15,15 @@ import { createHost, type GuestOptions, type RunResult } from '../node/host.js';
 import { readLimitOptions } from '../node/limits-options.js';
 import { runInWorker } from '../node/worker-runner.js';
 import { readProvenance } from '../manifest/provenance.js';
-import { resolvePolicy } from '../policy/index.js';
 import type { CanonicalManifest } from '../policy/types.js';
 import { denialHint, type DenialHintContext } from '../run/denial-notices.js';
-import { addAllowUndeclaredOption, addCapabilityOptions, collectStrings, readCapabilityOptions } from './capability-options.js';
+import {
+  addAllowUndeclaredOption,
+  addCapabilityOptions,
+  collectStrings,
+  policyFromOptions,
+  readCapabilityOptions,
+} from './capability-options.js';
 import { RUN_DEFAULT_GRANTS } from './defaults.js';
 import { parseDirs, uncoveredDirWarnings } from './dirs.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
@@ -64,24 +69,13 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
   const caps = readCapabilityOptions(opts, (p) => readTextFile(p, 'capabilities file'));
   const limits = readLimitOptions(opts);
   const dirs = parseDirs(opts.dir);
-  const resolved = resolvePolicy({
-    ...(embedded.status === 'verified' ? { embedded: embedded.manifest } : {}),
-    ...(caps.manifest ? { manifest: caps.manifest } : {}),
-    allowFlags: caps.allow,
-    denyFlags: caps.deny,
-    // SPEC section 1: a binary without a manifest may still say what it wanted.
-    defaultGrants: RUN_DEFAULT_GRANTS,
-    allowUndeclared: caps.allowUndeclared,
-  });
+  // SPEC section 1: a binary without a manifest may still say what it wanted (RUN_DEFAULT_GRANTS).
+  const resolved = policyFromOptions(caps, embedded, RUN_DEFAULT_GRANTS);
   for (const w of resolved.warnings) process.stderr.write(`molt-wasm: warning: ${w}\n`);
   for (const w of broadFlagWarnings(caps.broad)) process.stderr.write(w);
   for (const w of uncoveredDirWarnings(resolved.manifest, dirs)) process.stderr.write(`molt-wasm: warning: ${w}\n`);
   // How a denial says what would fix it (SPEC section 8): the trap line and the notices.
-  const hints: DenialHintContext = {
-    ...(embedded.status === 'verified' ? { embedded: embedded.manifest } : {}),
-    denyFlags: caps.deny,
-    policy: resolved.manifest,
-  };
+  const hints: DenialHintContext = resolved.hints;
 
   let auditFd: number | undefined;
   if (opts.auditLog !== undefined) {

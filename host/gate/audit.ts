@@ -2,7 +2,7 @@
  * Audit records: one per capability decision a gate takes (SPEC section 8, `--audit-log`).
  * Platform-neutral.
  */
-import type { CheckResult, CheckTarget, SubjectId } from '../policy/types.js';
+import type { CheckResult, CheckTarget, Decision, SubjectId } from '../policy/types.js';
 
 export interface AuditRecord {
   /** ISO 8601 timestamp of the decision. */
@@ -40,6 +40,7 @@ export type AuditSink = (record: AuditRecord) => void;
  * Receives each denial a gate decides (never an allow), with the target it checked when the
  * check was scoped: what a host needs to say how to fix it (the CLI's one line per distinct
  * denial, host/run/denial-notices.ts). Called whether or not an AuditSink is attached, so the
- * allow path stays allocation-free. Must not throw.
+ * allow path stays allocation-free. `decision` is the engine's decision with its reason (which
+ * deny rule, revoked, outside the embedded manifest), when the policy took it. Must not throw.
  */
-export type DenialSink = (record: AuditRecord, checked?: CheckTarget) => void;
+export type DenialSink = (record: AuditRecord, checked?: CheckTarget, decision?: Decision) => void;

@@ -3,7 +3,7 @@
  * Ungated and not audited (it reveals only the guest's own policy). Answers come from the
  * live engine, so a revocation shows on the next call. Platform-neutral.
  */
-import { ALL_CAPABILITY_NAMES, capabilityById } from '../policy/capabilities.js';
+import { ALL_CAPABILITY_NAMES } from '../policy/capabilities.js';
 import type { CheckResult } from '../policy/types.js';
 import type { Gate } from './gate.js';
 import type { WasiImportObject } from './types.js';
@@ -12,17 +12,12 @@ import type { WasiImportObject } from './types.js';
 export const MOLT_CAPABILITIES_IMPORT = 'molt:capabilities/capabilities';
 
 export function createCapabilitiesInterface(gate: Gate): WasiImportObject {
-  const check = (name: string): CheckResult => gate.engine.check(gate.subject, name);
+  const check = (name: string): CheckResult => gate.handle.check(name);
   return {
     [MOLT_CAPABILITIES_IMPORT]: {
       check,
-      checkId(id: number): CheckResult {
-        const info = capabilityById(id);
-        if (info !== undefined) return check(info.name);
-        // The engine and the native API report an invalid subject before an unknown
-        // capability (SPEC section 2); any known name asks the engine about the subject.
-        return check(ALL_CAPABILITY_NAMES[0]!) === 'subject-invalid' ? 'subject-invalid' : 'cap-invalid';
-      },
+      // The handle takes an id too, and reports an invalid subject before an unknown id (SPEC section 2).
+      checkId: (id: number): CheckResult => gate.handle.check(id),
       require(name: string): void {
         const code = check(name);
         // A thrown string becomes `err(code)` in jco's bindings for `result<_, check-result>`.

@@ -4,27 +4,21 @@
  * audit sink is attached; scoped checks (paths, env names, hosts) go through `check`.
  * Platform-neutral.
  */
-import type { CheckResult, CheckTarget, SubjectId } from '../policy/types.js';
+import type { PolicyEngine, SubjectHandle } from '../policy/engine.js';
+import type { CheckTarget, Decision, SubjectId } from '../policy/types.js';
 import type { AuditRecord, AuditSink, DenialSink } from './audit.js';
+import { operationOf } from './operation.js';
 import type { GatePrompt, PromptAuditFields } from './prompt.js';
 import { CapabilityTrap } from './trap.js';
 import { targetString } from './target-string.js';
 
-/** The two engine methods a gate needs (PolicyEngine from host/policy satisfies it). */
-export interface PolicyChecker {
-  check(subject: SubjectId, capability: string, target?: CheckTarget): CheckResult;
-  checkId(subject: SubjectId, capId: number): boolean;
-  /** Whether a deny rule for a path capability lies at, below or above `path` (renames and removals). */
-  deniesWithin(subject: SubjectId, capability: string, path: string): boolean;
-  /** Whether a deny rule alone blocks `capability` on `target`, whatever the allows say. */
-  denies(subject: SubjectId, capability: string, target: CheckTarget): boolean;
-  /**
-   * Optional: a number that changes whenever any decision may change (grant, revoke, deny, a
-   * dropped subject). While it is unchanged an `ok` may be reused (gate/fs/allowed-paths.ts);
-   * a checker without it has every check asked.
-   */
-  readonly generation?: number | undefined;
-}
+/**
+ * The engine a gate decides with (PolicyEngine): the gate asks through its subject's
+ * handle (SubjectHandle), whose decisions carry their reason.
+ */
+export type PolicyChecker = PolicyEngine;
+
+const OK: Decision = Object.freeze({ code: 'ok', reason: Object.freeze({ kind: 'granted', rule: true }) });
 
 /** Capability ids of SPEC section 1, for the hot unscoped path. */
 export const CapId = {
@@ -39,6 +33,9 @@ export const CapId = {
 const NAME_BY_ID: readonly string[] = ['', 'console.write', 'net', 'fs.read', 'fs.write', 'env', 'time'];
 
 export class Gate {
+  /** The subject's handle: every check, query and change goes through it. */
+  readonly handle: SubjectHandle;
+
   constructor(
     readonly engine: PolicyChecker,
     readonly subject: SubjectId,
@@ -48,7 +45,9 @@ export class Gate {
     readonly prompt?: GatePrompt,
     /** Optional: told of every denial (see DenialSink), with or without an audit sink. */
     readonly denials?: DenialSink,
-  ) {}
+  ) {
+    this.handle = engine.handle(subject);
+  }
 
   /** Unscoped check by id. `iface`/`func` only name the operation in the audit record. */
   allowsId(capId: number, iface: string, func: string): boolean {
@@ -66,33 +65,38 @@ export class Gate {
   }
 
   private checkId(capId: number, iface: string, func: string, traps: boolean): boolean {
+    // The hot path: one bit read straight from the engine (what handle.checkId does, one call less), nothing built.
     const ok = this.engine.checkId(this.subject, capId);
-    if (!ok && this.prompt !== undefined) return this.ask(NAME_BY_ID[capId] ?? String(capId), undefined, iface, func, traps);
+    if (ok && this.audit === undefined) return true;
+    const name = NAME_BY_ID[capId] ?? String(capId);
+    const decision = ok ? OK : this.handle.query(capId);
+    if (!ok && this.prompt !== undefined) return this.ask(name, undefined, decision, iface, func, traps);
     if (this.audit !== undefined || (!ok && !traps && this.denials !== undefined)) {
-      const name = NAME_BY_ID[capId] ?? String(capId);
-      const code = ok ? 'ok' : this.engine.check(this.subject, name);
-      this.record(name, iface, func, null, ok, code, undefined, undefined, traps);
+      this.record(name, iface, func, null, ok, decision.code, undefined, undefined, traps, decision);
     }
     return ok;
   }
 
   /** Scoped check: true only when the engine answers `ok` for this target. */
   allows(capability: string, target: CheckTarget | undefined, iface: string, func: string): boolean {
-    const code = this.engine.check(this.subject, capability, target);
-    const ok = code === 'ok';
-    if (code === 'missing' && this.prompt !== undefined) return this.ask(capability, target, iface, func);
+    const ok = this.handle.check(capability, target) === 'ok';
+    if (ok && this.audit === undefined) return true;
+    // Denied or audited: the decision with its reason (which rule, revoked, outside the ceiling).
+    const decision = ok ? OK : this.handle.query(capability, target);
+    if (decision.code === 'missing' && this.prompt !== undefined) return this.ask(capability, target, decision, iface, func);
     if (this.audit !== undefined || (!ok && this.denials !== undefined)) {
-      this.record(capability, iface, func, targetString(target), ok, code, undefined, target);
+      this.record(capability, iface, func, targetString(target), ok, decision.code, undefined, target, false, decision);
     }
     return ok;
   }
 
   /** A denial handed to the prompt (prompt.ts decides whether to ask and applies the answer). */
-  private ask(capability: string, target: CheckTarget | undefined, iface: string, func: string, traps = false): boolean {
-    const o = this.prompt!.decide(this.subject, capability, target, iface, func);
+  private ask(capability: string, target: CheckTarget | undefined, decision: Decision, iface: string, func: string, traps = false): boolean {
+    const o = this.prompt!.decide(this.handle, decision, capability, target, operationOf(iface, func));
     if (this.audit !== undefined || (!o.allow && !traps && this.denials !== undefined)) {
-      const code = o.allow ? 'ok' : this.engine.check(this.subject, capability, target);
-      this.record(capability, iface, func, targetString(target), o.allow, code, o.audit, target, traps);
+      // The answer may have changed the live policy (`never`): the record says what holds now.
+      const after = o.allow ? OK : this.handle.query(capability, target);
+      this.record(capability, iface, func, targetString(target), o.allow, after.code, o.audit, target, traps, after);
     }
     return o.allow;
   }
@@ -102,7 +106,7 @@ export class Gate {
    * `path` would move or delete something a deny rule of `capability` protects.
    */
   deniesWithin(capability: string, path: string, iface: string, func: string): boolean {
-    const denied = this.engine.deniesWithin(this.subject, capability, path);
+    const denied = this.handle.deniesWithin(capability, path);
     if (denied && this.audit !== undefined) this.record(capability, iface, func, path, false, 'deny-within');
     return denied;
   }
@@ -116,8 +120,9 @@ export class Gate {
    */
   mayStepInto(caps: readonly string[], path: string): boolean {
     const target: CheckTarget = { kind: 'path', path };
-    const reachable = this.engine.check(this.subject, 'fs.read', target) === 'ok' || this.engine.check(this.subject, 'fs.write', target) === 'ok';
-    return reachable && !caps.some((c) => this.engine.denies(this.subject, c, target));
+    const h = this.handle;
+    const reachable = h.check('fs.read', target) === 'ok' || h.check('fs.write', target) === 'ok';
+    return reachable && !caps.some((c) => h.denies(c, target));
   }
 
   /** Records a denial the gate decided itself (a path leaving its preopen). */
@@ -128,7 +133,9 @@ export class Gate {
   /**
    * One audit record for a decision, to the audit sink and, for a denial, to the denial sink
    * (nothing without either). `checked` is the structured target, for the denial sink;
-   * `traps`: the caller traps on this denial, which reports it, so the denial sink is not told.
+   * `traps`: the caller traps on this denial, which reports it, so the denial sink is not told;
+   * `decision`: the engine's decision with its reason, for the denial sink (the CLI's line
+   * says which flag would change it).
    */
   record(
     capability: string,
@@ -140,6 +147,7 @@ export class Gate {
     prompt?: PromptAuditFields,
     checked?: CheckTarget,
     traps = false,
+    decision?: Decision,
   ): void {
     if (this.audit === undefined && (ok || traps || this.denials === undefined)) return;
     const record: AuditRecord = {
@@ -153,6 +161,6 @@ export class Gate {
       ...prompt,
     };
     this.audit?.(record);
-    if (!ok && !traps) this.denials?.(record, checked);
+    if (!ok && !traps) this.denials?.(record, checked, decision);
   }
 }

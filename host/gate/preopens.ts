@@ -6,7 +6,8 @@
  * itself: like Wasmtime, directories are reached only through `--dir` then. Preopens that
  * the live policy does not allow are hidden by `get-directories`. Pure.
  */
-import { normalizeGuestPath } from '../policy/scopes/path.js';
+import { PolicyRules } from '../policy/rules.js';
+import { normalizeGuestPath, pathCovers, PathScope } from '../policy/scopes/path.js';
 import type { CanonicalManifest } from '../policy/types.js';
 
 export interface PreopenPlan {
@@ -22,18 +23,13 @@ export interface PreopenPlan {
   readonly mapped?: boolean;
 }
 
-function within(outer: string, inner: string): boolean {
-  if (outer.startsWith('/') !== inner.startsWith('/')) return false;
-  if (outer === '/' || outer === '.' || outer === inner) return true;
-  return inner.startsWith(outer) && inner.charCodeAt(outer.length) === 0x2f;
-}
-
 /**
- * @param manifest the resolved policy
+ * @param manifest the resolved policy, as typed rules or as a manifest (one the policy core
+ *   made maps back to its rules without parsing)
  * @param dirs guest path -> host directory (`--dir`); default none
  */
 export function planPreopens(
-  manifest: CanonicalManifest,
+  manifest: CanonicalManifest | PolicyRules,
   dirs: Readonly<Record<string, string>> = {},
 ): PreopenPlan[] {
   const plans = new Map<string, string>();
@@ -47,22 +43,21 @@ export function planPreopens(
       mapped.add(g);
     }
   }
+  const rules = manifest instanceof PolicyRules ? manifest : PolicyRules.fromManifest(manifest);
   const scopes: string[] = [];
   for (const cap of ['fs.read', 'fs.write'] as const) {
-    const grant = manifest.allow[cap];
-    if (Array.isArray(grant)) for (const s of grant as readonly string[]) {
-      const g = normalizeGuestPath(s);
-      if (g !== null) scopes.push(g);
-    }
+    const grant = rules.allow.get(cap);
+    // The scopes' paths are normal already (PathScope.parse normalised them).
+    if (grant !== undefined && grant !== true) for (const s of grant) if (s instanceof PathScope) scopes.push(s.path);
   }
   // Outermost first, so an inner scope finds the preopen that already covers it.
   scopes.sort((a, b) => a.length - b.length);
   for (const s of scopes) {
     if (plans.has(s)) continue;
     // Inside another scope's preopen: reached through it.
-    if ([...plans.keys()].some((p) => !fromDir.has(p) && within(p, s))) continue;
+    if ([...plans.keys()].some((p) => !fromDir.has(p) && pathCovers(p, s))) continue;
     // Inside a `--dir` mapping (which may itself be hidden): its own preopen, mapped below it.
-    const dir = [...fromDir].filter((p) => within(p, s)).sort((a, b) => b.length - a.length)[0];
+    const dir = [...fromDir].filter((p) => pathCovers(p, s)).sort((a, b) => b.length - a.length)[0];
     if (dir !== undefined) {
       const rest = dir === '/' || dir === '.' ? s.replace(/^\/+/, '') : s.slice(dir.length + 1);
       const host = plans.get(dir)!;
@@ -89,7 +84,8 @@ export function guestPathOfHost(
   let best: { guest: string; rest: string } | undefined;
   for (const p of plans) {
     const host = resolveHost(p.host).replace(/\/+$/, '') || '/';
-    if (!within(host, hostPath)) continue;
+    // Host paths are absolute: the path scope's rule (same namespace, whole components) holds for them too.
+    if (!pathCovers(host, hostPath)) continue;
     const rest = host === '/' ? hostPath.slice(1) : hostPath.slice(host.length + 1);
     if (best === undefined || rest.length < best.rest.length) best = { guest: p.guest, rest };
   }

@@ -6,8 +6,10 @@
  * `--allow-undeclared`, audited). Platform-neutral: the asking itself is a callback (a
  * terminal in the CLI, a confirm dialog in a browser).
  */
+import type { SubjectHandle } from '../policy/engine.js';
 import { CompiledPolicy } from '../policy/policy.js';
-import type { CanonicalManifest, CapabilityName, CheckResult, CheckTarget, SubjectId } from '../policy/types.js';
+import type { CanonicalManifest, CapabilityName, CheckResult, CheckTarget, Decision, SubjectId } from '../policy/types.js';
+import type { Operation } from './operation.js';
 import { targetString } from './target-string.js';
 
 /**
@@ -68,20 +70,26 @@ export interface PromptOutcome {
   readonly audit?: PromptAuditFields;
 }
 
-/** What the gate calls when the policy answered `missing`. */
+/**
+ * What the gate calls when the policy denied: the subject's handle (to apply an answer),
+ * the engine's decision with its reason (a denial by a rule is never asked about), and the
+ * operation with its kind.
+ */
 export interface GatePrompt {
-  decide(subject: SubjectId, capability: string, target: CheckTarget | undefined, iface: string, func: string): PromptOutcome;
+  decide(subject: SubjectHandle, decision: Decision, capability: string, target: CheckTarget | undefined, op: Operation): PromptOutcome;
 }
 
-/** The engine methods a prompt needs (PolicyEngine satisfies it). */
+/**
+ * The engine a prompt serves (PolicyEngine satisfies it). The prompt itself works through
+ * the subject handle each decision hands it.
+ */
 export interface PromptPolicy {
   check(subject: SubjectId, capability: string, target?: CheckTarget): CheckResult;
-  grant(subject: SubjectId, capability: string, scope?: string): CheckResult;
-  deny(subject: SubjectId, capability: string, scope?: string): CheckResult;
-  manifestOf(subject: SubjectId): CanonicalManifest | undefined;
+  handle(subject: SubjectId): SubjectHandle;
 }
 
 export interface PromptGateOptions {
+  /** The engine whose subjects' denials this prompt answers (decisions carry their subject's handle). */
   readonly engine: PromptPolicy;
   readonly ask: PromptCallback;
   /** The embedded manifest (the ceiling). Absent: the binary carries none, nothing limits a prompt. */
@@ -212,13 +220,15 @@ export function parseAnswer(line: string): PromptAnswer | undefined {
 
 // ---------------------------------------------------------------------------- the gate hook
 
-const PREOPENS = 'wasi:filesystem/preopens';
-const FS = 'wasi:filesystem/types';
-
-/** Calls on an already opened descriptor or stream (not `*-at`): covered by the `once` that opened (or stat-ed) it. */
-function isContinuation(iface: string, func: string): boolean {
+/** Calls on an already opened descriptor or stream: covered by the `once` that opened (or stat-ed) it. */
+function isContinuation(op: Operation): boolean {
   // preview1's path_filestat_get follows stat-at with metadata-hash-at on the same path.
-  return iface === FS && (!func.endsWith('-at') || func === 'descriptor.metadata-hash-at');
+  return op.kind === 'fs-handle' || op.kind === 'fs-path-follow-up';
+}
+
+/** Whether an operation is on the filesystem (an answer `once` there covers the opened handle). */
+function isFilesystem(op: Operation): boolean {
+  return op.kind === 'fs-path' || op.kind === 'fs-path-follow-up' || op.kind === 'fs-handle';
 }
 
 /**
@@ -229,14 +239,12 @@ function isContinuation(iface: string, func: string): boolean {
  * `get-environment` (the listing itself is asked about once).
  */
 export class PromptGate implements GatePrompt {
-  readonly #engine: PromptPolicy;
   readonly #ask: PromptCallback;
   readonly #ceiling: CompiledPolicy | undefined;
   readonly #ceilingManifest: CanonicalManifest | undefined;
   readonly #allowUndeclared: boolean;
   /** `subject\0cap\0target` allowed `once` at open: their handle's reads and writes pass. */
   readonly #once = new Set<string>();
-  #denyCache: { manifest: CanonicalManifest; policy: CompiledPolicy } | undefined;
   readonly #now: () => number;
   /** `subject\0cap` never asked about again (deny-all, or the question bound reached). */
   readonly #silenced = new Set<string>();
@@ -244,7 +252,6 @@ export class PromptGate implements GatePrompt {
   readonly #asked = new Map<string, number[]>();
 
   constructor(options: PromptGateOptions) {
-    this.#engine = options.engine;
     this.#ask = options.ask;
     this.#ceilingManifest = options.ceiling;
     this.#ceiling = options.ceiling === undefined ? undefined : CompiledPolicy.fromManifest(options.ceiling);
@@ -252,21 +259,26 @@ export class PromptGate implements GatePrompt {
     this.#now = options.now ?? Date.now;
   }
 
-  decide(subject: SubjectId, capability: string, target: CheckTarget | undefined, iface: string, func: string): PromptOutcome {
+  decide(handle: SubjectHandle, decision: Decision, capability: string, target: CheckTarget | undefined, op: Operation): PromptOutcome {
     const no: PromptOutcome = { allow: false };
-    if (this.#engine.check(subject, capability, target) !== 'missing') return no;
+    // Only an absence of a grant is asked about: never a denial by a rule (manifest,
+    // `--deny-…`, an earlier `never`, a revocation: deny always wins), never an invalid
+    // subject or capability.
+    if (decision.code !== 'missing') return no;
+    const why = decision.reason.kind;
+    if (why === 'denied' || why === 'revoked') return no;
     const cap = capability as CapabilityName;
-    if (this.#explicitlyDenied(subject, cap, target)) return no;
-    const withinCeiling = this.#ceiling === undefined || this.#ceiling.check(cap, target) === 'ok';
+    const withinCeiling = why !== 'outside-ceiling' && (this.#ceiling === undefined || this.#ceiling.check(cap, target) === 'ok');
     if (!withinCeiling && !this.#allowUndeclared) return no;
+    const subject = handle.id;
     const key = `${subject}\0${capability}\0${targetString(target) ?? ''}`;
 
-    if (iface === PREOPENS && func === 'get-directories') {
+    if (op.kind === 'preopens-listing') {
       // Listing a `--dir` preopen grants nothing: every access through it is asked about.
       return { allow: true, audit: { source: 'prompt', answer: 'listed' } };
     }
-    if (iface === 'wasi:cli/environment' && func === 'get-environment' && target !== undefined) return no;
-    if (isContinuation(iface, func) && this.#once.has(key)) {
+    if (op.kind === 'environment-listing' && target !== undefined) return no;
+    if (isContinuation(op) && this.#once.has(key)) {
       return { allow: true, audit: { source: 'prompt', answer: 'once' } };
     }
 
@@ -284,7 +296,7 @@ export class PromptGate implements GatePrompt {
       answer = this.#ask({
         subject,
         capability,
-        operation: `${iface}#${func}`,
+        operation: `${op.iface}#${op.func}`,
         target: raw,
         scope,
         undeclared,
@@ -296,11 +308,11 @@ export class PromptGate implements GatePrompt {
     const u = undeclared ? ({ undeclared: true } as const) : {};
     switch (answer) {
       case 'once':
-        if (iface === FS) this.#once.add(key);
+        if (isFilesystem(op)) this.#once.add(key);
         return { allow: true, audit: { source: 'prompt', answer, ...u } };
       case 'always': {
         const scopes = scope === null ? [undefined] : typeof scope === 'string' ? [scope] : scope;
-        for (const s of scopes) this.#engine.grant(subject, capability, s);
+        for (const s of scopes) handle.grant(capability, s);
         const shown = scope === null ? undefined : typeof scope === 'string' ? scope : scope.join(',');
         // The grant may be narrower than the target in odd cases: the call itself is allowed.
         return { allow: true, audit: { source: 'prompt', answer, ...(shown !== undefined ? { scope: shown } : {}), ...u } };
@@ -310,9 +322,9 @@ export class PromptGate implements GatePrompt {
         // grants elsewhere stays granted.
         const t = raw ?? undefined;
         try {
-          this.#engine.deny(subject, capability, t);
+          handle.deny(capability, t);
         } catch {
-          this.#engine.deny(subject, capability);
+          handle.deny(capability);
         }
         this.#drop(subject, capability);
         return { allow: false, audit: { source: 'prompt', answer, ...(t !== undefined ? { scope: t } : {}) } };
@@ -333,20 +345,6 @@ export class PromptGate implements GatePrompt {
     recent.push(t);
     this.#asked.set(kind, recent);
     return false;
-  }
-
-  /** True when a deny rule (not a mere absence of an allow) matches. */
-  #explicitlyDenied(subject: SubjectId, cap: CapabilityName, target: CheckTarget | undefined): boolean {
-    const m = this.#engine.manifestOf(subject);
-    if (m === undefined) return true;
-    const d = m.deny[cap];
-    if (d === undefined) return false;
-    if (d === true) return true;
-    if (target === undefined) return false;
-    if (this.#denyCache?.manifest !== m) {
-      this.#denyCache = { manifest: m, policy: CompiledPolicy.fromManifest({ version: 1, allow: m.deny, deny: {} }) };
-    }
-    return this.#denyCache.policy.check(cap, target) === 'ok';
   }
 
   /** What `always` grants: the broadened scope, kept inside the ceiling when the target is. */

@@ -14,17 +14,20 @@ export { NetScope, normalizeHostName, type NetTarget } from './scopes/net.js';
 export { canonicalIp, formatIp, parseIpAddress, type IpAddress } from './scopes/ip.js';
 export { EnvScope, isValidEnvName } from './scopes/env.js';
 export {
+  compileScopeObjects,
   compileScopes,
   isValidTarget,
   parseTarget,
   parseScope,
   parseScopeObject,
   scopeCovers,
+  scopeMatches,
   type AnyScope,
   type ParsedTarget,
   type ScopeSet,
 } from './scopes/index.js';
 export { emptyManifest, manifestCovers, mergeManifests, normalizeManifest } from './manifest.js';
 export { CompiledPolicy } from './policy.js';
-export { PolicyEngine, type PolicyChange, type PolicyChangeListener } from './engine.js';
-export { resolvePolicy, type ResolvePolicyInput, type ResolvedPolicy } from './precedence.js';
+export { PolicyEngine, SubjectHandle, type PolicyChange, type PolicyChangeListener, type SubjectOptions } from './engine.js';
+export { PolicyRules, type RuleMap, type ScopeGrant } from './rules.js';
+export { resolvePolicy, type PolicyLayer, type ResolvePolicyInput, type ResolvedPolicy } from './precedence.js';

@@ -1,13 +1,13 @@
 /**
- * Evaluation of one canonical manifest (SPEC sections 2-3): deny always wins, then an allow
- * (`true` or a matching scope) gives `ok`, else `missing`. Built once per manifest change;
- * `check` does no parsing of the manifest.
+ * Evaluation of one set of rules (SPEC sections 2-3): deny always wins, then an allow
+ * (`true` or a matching scope) gives `ok`, else `missing`. Built once per rule change from
+ * the typed rules (rules.ts): nothing is parsed here, and `check` reads the target once.
  */
 import { CAPABILITIES } from './capabilities.js';
-import { normalizeManifest } from './manifest.js';
-import { compileScopes, parseTarget, PathScope, type ScopeSet } from './scopes/index.js';
+import { PolicyRules, type ScopeGrant } from './rules.js';
+import { compileScopeObjects, parseTarget, PathScope, type ParsedTarget, type ScopeSet } from './scopes/index.js';
 import { normalizeGuestPath, pathCovers } from './scopes/path.js';
-import type { CanonicalManifest, CapabilityName, CheckTarget, ScopeKind } from './types.js';
+import type { CanonicalManifest, CapabilityName, CheckTarget, DecisionReason, ScopeKind } from './types.js';
 
 const SCOPE_KIND: ReadonlyMap<CapabilityName, ScopeKind> = new Map(CAPABILITIES.map((c) => [c.name, c.scopeKind]));
 
@@ -19,29 +19,44 @@ interface CompiledEntry {
   readonly deny: CompiledGrant | undefined;
 }
 
-function compileGrant(cap: CapabilityName, g: true | readonly string[] | undefined, where: string): CompiledGrant | undefined {
+function compileGrant(kind: ScopeKind, g: ScopeGrant | undefined): CompiledGrant | undefined {
   if (g === undefined) return undefined;
   if (g === true) return { all: true };
-  return { all: false, set: compileScopes(cap, g, where) };
+  return { all: false, set: compileScopeObjects(kind, g) };
 }
+
+/** The reasons that carry no data, made once. */
+const NOT_GRANTED: DecisionReason = Object.freeze({ kind: 'not-granted' });
+const MALFORMED: DecisionReason = Object.freeze({ kind: 'malformed-target' });
+const DENIED_ALL: DecisionReason = Object.freeze({ kind: 'denied', rule: true });
+const GRANTED_ALL: DecisionReason = Object.freeze({ kind: 'granted', rule: true });
 
 export class CompiledPolicy {
   private constructor(
-    /** The normalised manifest this policy evaluates. */
-    readonly manifest: CanonicalManifest,
+    /** The typed rules this policy evaluates. */
+    readonly rules: PolicyRules,
     private readonly entries: ReadonlyMap<CapabilityName, CompiledEntry>,
   ) {}
 
-  /** Normalises (validating every scope, so it may throw ScopeError) and compiles `m`. */
+  /** The canonical manifest these rules show (made on first use). */
+  get manifest(): CanonicalManifest {
+    return this.rules.toManifest();
+  }
+
+  /** Validates and compiles `m` (parsing its scopes unless it is a manifest the policy core made; may throw ScopeError). */
   static fromManifest(m: CanonicalManifest): CompiledPolicy {
-    const manifest = normalizeManifest(m);
+    return CompiledPolicy.fromRules(PolicyRules.fromManifest(m));
+  }
+
+  /** Compiles typed rules; parses nothing. */
+  static fromRules(rules: PolicyRules): CompiledPolicy {
     const entries = new Map<CapabilityName, CompiledEntry>();
-    for (const { name } of CAPABILITIES) {
-      const allow = compileGrant(name, manifest.allow[name], `manifest.allow.${name}`);
-      const deny = compileGrant(name, manifest.deny[name], `manifest.deny.${name}`);
+    for (const { name, scopeKind } of CAPABILITIES) {
+      const allow = compileGrant(scopeKind, rules.allow.get(name));
+      const deny = compileGrant(scopeKind, rules.deny.get(name));
       if (allow !== undefined || deny !== undefined) entries.set(name, { allow, deny });
     }
-    return new CompiledPolicy(manifest, entries);
+    return new CompiledPolicy(rules, entries);
   }
 
   /**
@@ -69,6 +84,31 @@ export class CompiledPolicy {
     if (e.deny !== undefined && !e.deny.all && e.deny.set.matches(t, 'deny')) return 'missing';
     if (e.allow.all) return 'ok';
     return e.allow.set.matches(t, 'allow') ? 'ok' : 'missing';
+  }
+
+  /**
+   * `check` with its reason: the same answer (`granted` is `ok`, every other reason is
+   * `missing`), saying which rule decided. `not-granted` here; the engine turns it into
+   * `outside-ceiling` or `revoked` where the subject's history says so.
+   */
+  decide(cap: CapabilityName, target?: CheckTarget): DecisionReason {
+    const e = this.entries.get(cap);
+    if (e === undefined) return NOT_GRANTED;
+    if (e.deny !== undefined && e.deny.all) return DENIED_ALL;
+    const kind = SCOPE_KIND.get(cap);
+    let t: ParsedTarget | null = null;
+    if (target !== undefined && kind !== 'none') {
+      if (kind !== target.kind) return MALFORMED;
+      t = parseTarget(target);
+      if (t === null) return MALFORMED;
+      const rule = e.deny === undefined || e.deny.all ? undefined : e.deny.set.findMatch(t, 'deny');
+      if (rule !== undefined) return { kind: 'denied', rule: rule.toString() };
+    }
+    if (e.allow === undefined) return NOT_GRANTED;
+    if (e.allow.all) return GRANTED_ALL;
+    if (t === null) return e.allow.set.scopes.length > 0 ? GRANTED_ALL : NOT_GRANTED;
+    const rule = e.allow.set.findMatch(t, 'allow');
+    return rule === undefined ? NOT_GRANTED : { kind: 'granted', rule: rule.toString() };
   }
 
   /**

@@ -38,3 +38,34 @@ export type CheckTarget =
 
 /** A subject is a guest instance (or a native-API caller); small integers index the table. */
 export type SubjectId = number;
+
+/**
+ * Why a decision came out as it did (Deno's permission state with its reason): the same
+ * value serves the gate's audit record, the prompt (which never asks about a denial by a
+ * rule) and the CLI's line saying which flag would change it.
+ * - `granted`: an allow rule matched (`rule` is `true` for an unscoped grant, else the
+ *   canonical scope).
+ * - `not-granted`: no allow rule matches, and the subject's ceiling (if it has one) declares it.
+ * - `outside-ceiling`: no allow rule matches, and the subject's ceiling (the embedded
+ *   manifest) does not declare it either: only `--allow-undeclared` could grant it.
+ * - `denied`: a deny rule matched (`rule`: `true` or the canonical scope).
+ * - `revoked`: a deny rule that a scoped `revoke` added matched.
+ * - `malformed-target`: the target cannot be read (a path escaping with `..`, a bad host or
+ *   port, an env name with `=`) or is of the wrong kind; refused whatever the rules say.
+ * - `subject-invalid`, `cap-invalid`: as the result codes.
+ */
+export type DecisionReason =
+  | { readonly kind: 'granted'; readonly rule: true | string }
+  | { readonly kind: 'not-granted' }
+  | { readonly kind: 'outside-ceiling' }
+  | { readonly kind: 'denied'; readonly rule: true | string }
+  | { readonly kind: 'revoked'; readonly rule: string }
+  | { readonly kind: 'malformed-target' }
+  | { readonly kind: 'subject-invalid' }
+  | { readonly kind: 'cap-invalid' };
+
+/** A decision with its reason: `code` is what `check` answers for the same question. */
+export interface Decision {
+  readonly code: CheckResult;
+  readonly reason: DecisionReason;
+}

@@ -9,8 +9,10 @@
  */
 import type { AuditRecord, DenialSink } from '../gate/audit.js';
 import type { OutputSink } from '../gate/types.js';
-import { PolicyEngine } from '../policy/engine.js';
-import type { CanonicalManifest, CheckTarget } from '../policy/types.js';
+import { isCapabilityName } from '../policy/capabilities.js';
+import { CompiledPolicy } from '../policy/policy.js';
+import { PolicyRules } from '../policy/rules.js';
+import type { CanonicalManifest, CheckTarget, Decision } from '../policy/types.js';
 
 /** What a hint is worked out from: plain data, so it crosses to a worker as it is. */
 export interface DenialHintContext {
@@ -54,33 +56,68 @@ export function grantingFlag(capability: string, target?: CheckTarget): string {
   return target === undefined ? `--allow-${suffix}` : `--allow-${suffix}=${scopeOf(target)}`;
 }
 
-/** Whether `manifest` (its allow and deny sections) answers `ok` for this check. */
-function grants(manifest: CanonicalManifest, capability: string, target: CheckTarget | undefined): boolean {
-  const engine = new PolicyEngine();
-  const subject = engine.createSubject(manifest, 'hint');
-  return engine.check(subject, capability, target) === 'ok';
+/** A context's manifests compiled once (a manifest the policy core made is not parsed again). */
+interface CompiledHints {
+  readonly embedded: CompiledPolicy | undefined;
+  /** The deny flags' rules, whichever section holds them, as deny rules. */
+  readonly denyFlags: CompiledPolicy | undefined;
+  readonly policy: CompiledPolicy | undefined;
 }
 
-/** Whether the deny rules of `deny` cover this check (they alone, under a wholesale allow). */
-function denies(deny: CanonicalManifest, capability: string, target: CheckTarget | undefined): boolean {
-  const d = deny.deny[capability as keyof CanonicalManifest['deny']];
+const compiledHints = new WeakMap<DenialHintContext, CompiledHints>();
+
+function compile(ctx: DenialHintContext): CompiledHints {
+  let c = compiledHints.get(ctx);
+  if (c === undefined) {
+    const of = (m: CanonicalManifest | undefined): CompiledPolicy | undefined =>
+      m === undefined ? undefined : CompiledPolicy.fromRules(PolicyRules.fromManifest(m));
+    const flags = ctx.denyFlags === undefined ? undefined : PolicyRules.fromManifest(ctx.denyFlags);
+    c = {
+      embedded: of(ctx.embedded),
+      // Every entry of the deny flags' manifest is a denial (resolvePolicy's layer 4).
+      denyFlags: flags === undefined ? undefined : CompiledPolicy.fromRules(PolicyRules.EMPTY.withDenies(flags.deny).withDenies(flags.allow)),
+      policy: of(ctx.policy),
+    };
+    compiledHints.set(ctx, c);
+  }
+  return c;
+}
+
+/** Whether the deny rules of `p` alone cover this check (as under a wholesale allow). */
+function deniedBy(p: CompiledPolicy | undefined, capability: string, target: CheckTarget | undefined): boolean {
+  if (p === undefined || !isCapabilityName(capability)) return false;
+  const d = p.rules.deny.get(capability);
   if (d === undefined) return false;
-  const probe = { version: 1, allow: { [capability]: true }, deny: { [capability]: d } } as CanonicalManifest;
-  return !grants(probe, capability, target);
+  if (d === true || target === undefined) return d === true;
+  return p.denies(capability, target);
 }
 
 /**
  * Why the check was denied and how to fix it, after the operation: `; run again with
  * --allow-time`, `, not declared in the manifest; run again with --allow-time
  * --allow-undeclared`, `, denied by --deny-read`. Empty when no flag can change it.
+ * `decision`, when the engine's is at hand, says whether a deny rule decided
+ * (`denied`/`revoked`: then which source holds it is looked up) and whether the target lies
+ * outside the ceiling; without it the context's manifests answer both.
  */
-export function denialHint(ctx: DenialHintContext, capability: string, target?: CheckTarget): string {
+export function denialHint(ctx: DenialHintContext, capability: string, target?: CheckTarget, decision?: Decision): string {
   const suffix = FLAG[capability] ?? capability;
-  if (ctx.denyFlags !== undefined && denies(ctx.denyFlags, capability, target)) return `, denied by --deny-${suffix}`;
-  if (ctx.embedded !== undefined && denies(ctx.embedded, capability, target)) return ', denied by the manifest';
-  if (ctx.policy !== undefined && denies(ctx.policy, capability, target)) return ', denied by the policy';
+  const c = compile(ctx);
+  const why = decision?.reason.kind;
+  // A decision that was not a denial by a rule rules out every source of deny rules: they all
+  // are in the live policy, and only a revocation's own denies are ever lifted. A target the
+  // policy cannot read is held against every deny list, as any deny rule refuses it.
+  const byRule = why === undefined || why === 'denied' || why === 'revoked' || why === 'malformed-target';
+  if (byRule) {
+    if (deniedBy(c.denyFlags, capability, target)) return `, denied by --deny-${suffix}`;
+    if (deniedBy(c.embedded, capability, target)) return ', denied by the manifest';
+    if (deniedBy(c.policy, capability, target)) return ', denied by the policy';
+  }
   const flag = grantingFlag(capability, target);
-  if (ctx.embedded !== undefined && !grants(ctx.embedded, capability, target)) {
+  const outside =
+    why === 'outside-ceiling' ||
+    (c.embedded !== undefined && (!isCapabilityName(capability) || c.embedded.check(capability, target) !== 'ok'));
+  if (outside && c.embedded !== undefined) {
     return `, not declared in the manifest; run again with ${flag} --allow-undeclared`;
   }
   return `; run again with ${flag}`;
@@ -100,14 +137,14 @@ function isQuiet(record: AuditRecord): boolean {
 }
 
 /** One line for a denial that did not trap, e.g. `denied fs.read on /x (wasi:…#open-at); run again with …`. */
-export function denialNotice(ctx: DenialHintContext, record: AuditRecord, checked?: CheckTarget): string {
+export function denialNotice(ctx: DenialHintContext, record: AuditRecord, checked?: CheckTarget, decision?: Decision): string {
   const on = record.target === null ? '' : ` on ${record.target}`;
   const head = `${ctx.tool ?? 'molt-wasm'}: denied ${record.capability}${on} (${record.operation})`;
   if (record.code === 'escape') return `${head}: the path leaves its preopened directory`;
   if (record.code === 'host-header') return `${head}: the Host header names another host than the request's authority`;
   // A scoped check without its structured target (an address a name resolved to) gets no flag.
   if (record.target !== null && checked === undefined) return head;
-  return head + denialHint(ctx, record.capability, checked);
+  return head + denialHint(ctx, record.capability, checked, decision);
 }
 
 /**
@@ -132,12 +169,12 @@ export class DenialNotices {
     this.#sink(bytes);
   };
 
-  readonly denials: DenialSink = (record, checked) => {
+  readonly denials: DenialSink = (record, checked, decision) => {
     if (isQuiet(record)) return;
     const key = `${record.capability}\u0000${record.operation}\u0000${record.target ?? ''}`;
     if (this.#seen.has(key)) return;
     this.#seen.add(key);
-    this.#write(denialNotice(this.#ctx, record, checked) + '\n');
+    this.#write(denialNotice(this.#ctx, record, checked, decision) + '\n');
   };
 
   /** Ends the guest's open stderr line, if any, so that what follows starts a line. */

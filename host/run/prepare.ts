@@ -109,10 +109,11 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
     guest.denialNotices !== undefined && guest.stderr !== undefined
       ? new DenialNotices(guest.stderr, { embedded: ceiling, policy: manifest, ...guest.denialNotices })
       : undefined;
-  const subject = engine.createSubject(
-    manifest,
-    guest.label ?? (typeof setup.source === 'string' ? setup.source : 'guest'),
-  );
+  const subject = engine.createSubject(manifest, {
+    label: guest.label ?? (typeof setup.source === 'string' ? setup.source : 'guest'),
+    // Lets a decision say `outside-ceiling` (only --allow-undeclared could grant it).
+    ceiling,
+  });
   let loaded: LoadedGuest;
   let imports: WasiImportObject;
   let created: WasiImportObject | undefined;

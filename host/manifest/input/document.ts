@@ -18,7 +18,7 @@
  * list `allow`/`deny`, is a profile; one with signs of both is an error. `{}` is the empty manifest.
  */
 import { ManifestError } from '../../errors.js';
-import type { CanonicalManifest, CapabilityName } from '../../policy/index.js';
+import type { AnyScope, CanonicalManifest, CapabilityName } from '../../policy/index.js';
 import { buildManifest, GrantCollector, requireCapability, requireScope } from './grants.js';
 import { at, isRecord, kindOf, quote, type PathPart } from './location.js';
 
@@ -26,7 +26,7 @@ const DOCUMENT_KEYS = ['version', 'allow', 'deny', 'fs'] as const;
 const FS_KEYS = { read: 'fs.read', write: 'fs.write' } as const satisfies Record<string, CapabilityName>;
 
 /** Reads a list of scope strings for `cap` at `path`. */
-function readScopeList(cap: CapabilityName, value: readonly unknown[], source: string, path: readonly PathPart[]): string[] {
+function readScopeList(cap: CapabilityName, value: readonly unknown[], source: string, path: readonly PathPart[]): AnyScope[] {
   return value.map((item, i) => {
     const itemPath = [...path, i];
     if (typeof item !== 'string') {
@@ -63,7 +63,7 @@ function readNameList(list: unknown, source: string, path: readonly PathPart[]):
 }
 
 /** Reads a profile's `fs` table: scope lists for fs.read / fs.write, by capability. */
-type FsScopes = Map<CapabilityName, { scopes: string[]; path: PathPart[] }>;
+type FsScopes = Map<CapabilityName, { scopes: AnyScope[]; path: PathPart[] }>;
 
 function readFsTable(fs: unknown, source: string, path: readonly PathPart[]): FsScopes {
   if (!isRecord(fs)) {

@@ -6,7 +6,7 @@
  * manifest (in its `deny` section).
  */
 import { ManifestError } from '../../errors.js';
-import { ALL_CAPABILITY_NAMES, type CanonicalManifest, type CapabilityName } from '../../policy/index.js';
+import { ALL_CAPABILITY_NAMES, type AnyScope, type CanonicalManifest, type CapabilityName } from '../../policy/index.js';
 import { buildManifest, GrantCollector, requireScope } from './grants.js';
 import { quote } from './location.js';
 
@@ -61,7 +61,7 @@ function occurrences(input: FlagInput | undefined): readonly FlagValue[] {
 }
 
 /** Splits one flag value into canonical scopes; `flag` (e.g. `--allow-net`) is the error's where. */
-function scopesOfValue(cap: CapabilityName, value: string, flag: string, valueName: string): string[] {
+function scopesOfValue(cap: CapabilityName, value: string, flag: string, valueName: string): AnyScope[] {
   if (value === '') {
     throw new ManifestError(
       `empty value ${quote(value)}; give ${valueName} (${flag}=A,B), or leave out "=" for all of them`,

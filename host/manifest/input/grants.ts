@@ -1,17 +1,18 @@
 /**
  * Collects grants from any input form, validating each capability name and scope with the
- * policy core, then hands the result to normalizeManifest so every form ends in the same
- * canonical manifest (scopes canonical, sorted, deduplicated).
+ * policy core (each scope parsed once, here), then hands the parsed scopes to PolicyRules so
+ * every form ends in the same canonical manifest (scopes canonical, sorted, deduplicated).
  */
-import { ManifestError, ScopeError, UnknownCapabilityError } from '../../errors.js';
+import { ScopeError, UnknownCapabilityError } from '../../errors.js';
 import {
   ALL_CAPABILITY_NAMES,
   capabilityByName,
-  normalizeManifest,
-  parseScope,
+  parseScopeObject,
+  PolicyRules,
+  type AnyScope,
   type CanonicalManifest,
   type CapabilityName,
-  type Grant,
+  type ScopeGrant,
 } from '../../policy/index.js';
 import { quote } from './location.js';
 
@@ -31,25 +32,28 @@ export function requireCapability(name: string, where: string, context?: string)
   );
 }
 
-/** One scope pattern, canonicalised; an empty pattern is refused here so the message can quote it. */
-export function requireScope(cap: CapabilityName, input: string, where: string): string {
+/**
+ * One scope pattern, parsed (the only parse it gets: the collector, the manifest and the
+ * policy keep the object); an empty pattern is refused here so the message can quote it.
+ */
+export function requireScope(cap: CapabilityName, input: string, where: string): AnyScope {
   if (input.trim().length === 0) {
     throw new ScopeError(`empty ${cap} scope ${quote(input)}`, where, input);
   }
-  return parseScope(cap, input, where);
+  return parseScopeObject(cap, input, where);
 }
 
 /** Grants of one section (allow or deny) being collected; `true` absorbs any list. */
 export class GrantCollector {
-  private readonly grants = new Map<CapabilityName, true | string[]>();
+  private readonly grants = new Map<CapabilityName, ScopeGrant>();
 
   /** Grants `cap` on every target. */
   addAll(cap: CapabilityName): void {
     this.grants.set(cap, true);
   }
 
-  /** Grants `cap` on these (already canonical) scopes; an empty list declares `cap` without a scope. */
-  addScopes(cap: CapabilityName, scopes: readonly string[]): void {
+  /** Grants `cap` on these parsed scopes; an empty list declares `cap` without a scope. */
+  addScopes(cap: CapabilityName, scopes: readonly AnyScope[]): void {
     const old = this.grants.get(cap);
     if (old === true) return;
     this.grants.set(cap, [...(old ?? []), ...scopes]);
@@ -59,19 +63,21 @@ export class GrantCollector {
     return this.grants.has(cap);
   }
 
-  toRecord(): Partial<Record<CapabilityName, Grant>> {
-    const out: Partial<Record<CapabilityName, Grant>> = {};
-    for (const [cap, grant] of this.grants) out[cap] = grant;
-    return out;
+  /** The grants collected, by capability. */
+  toMap(): ReadonlyMap<CapabilityName, ScopeGrant> {
+    return this.grants;
   }
 }
 
-/** The canonical manifest of two collectors; `where` is the source, for the (unexpected) normalisation errors. */
-export function buildManifest(allow: GrantCollector, deny: GrantCollector, where: string): CanonicalManifest {
-  try {
-    return normalizeManifest({ version: 1, allow: allow.toRecord(), deny: deny.toRecord() }, where);
-  } catch (e) {
-    if (e instanceof ManifestError) throw e;
-    throw new ManifestError(`cannot normalise the manifest: ${String(e)}`, where);
-  }
+/** The typed rules of two collectors (sorted, deduplicated; nothing parsed again). */
+export function buildRules(allow: GrantCollector, deny: GrantCollector): PolicyRules {
+  return PolicyRules.of(allow.toMap(), deny.toMap());
+}
+
+/**
+ * The canonical manifest of two collectors: the view of buildRules, which maps back to
+ * those rules unparsed. `where` is kept for callers naming the source.
+ */
+export function buildManifest(allow: GrantCollector, deny: GrantCollector, _where: string): CanonicalManifest {
+  return buildRules(allow, deny).toManifest();
 }

@@ -120,6 +120,23 @@ export interface ScopeSet {
   isValidTarget(target: CheckTarget): boolean;
   /** `allows` (mode `allow`) or `blocks` (mode `deny`) on a target parsed once by the caller. */
   matches(target: ParsedTarget, mode: 'allow' | 'deny'): boolean;
+  /**
+   * The first scope (in canonical order) that matches, for saying why a decision was taken.
+   * A linear scan: asked on denials and audited decisions, never on the allow hot path.
+   */
+  findMatch(target: ParsedTarget, mode: 'allow' | 'deny'): AnyScope | undefined;
+}
+
+/** Whether one scope matches a parsed target, read as an allow or a deny rule. */
+export function scopeMatches(s: AnyScope, target: ParsedTarget, mode: 'allow' | 'deny'): boolean {
+  switch (target.kind) {
+    case 'path':
+      return s instanceof PathScope && s.allowsNormalized(target.norm);
+    case 'env':
+      return s instanceof EnvScope && s.allows(target.name);
+    case 'net':
+      return s instanceof NetScope && s.matchesHost(target.host, target.port, mode);
+  }
 }
 
 class CompiledScopeSet implements ScopeSet {
@@ -148,6 +165,11 @@ class CompiledScopeSet implements ScopeSet {
     }
   }
 
+  findMatch(target: ParsedTarget, mode: 'allow' | 'deny'): AnyScope | undefined {
+    if (target.kind !== this.kind) return undefined;
+    return this.scopes.find((s) => scopeMatches(s, target, mode));
+  }
+
   allows(target: CheckTarget): boolean {
     const t = parseTarget(target);
     return t !== null && this.matches(t, 'allow');
@@ -167,6 +189,11 @@ class CompiledScopeSet implements ScopeSet {
 export function compileScopes(cap: CapabilityName, list: readonly string[], where = `${cap} scopes`): ScopeSet {
   const kind = scopeKindOf(cap, where);
   const scopes = list.map((s, i) => parseScopeObject(cap, s, `${where}[${i}]`));
+  return new CompiledScopeSet(kind, scopes);
+}
+
+/** A matcher over scopes already parsed (the compiled policy's path: nothing is parsed again). */
+export function compileScopeObjects(kind: ScopeKind, scopes: readonly AnyScope[]): ScopeSet {
   return new CompiledScopeSet(kind, scopes);
 }
 
