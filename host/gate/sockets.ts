@@ -18,8 +18,9 @@
  * are refused. Platform-neutral.
  */
 import { CapId } from './gate.js';
+import { Address, resolverName } from '../net/address.js';
+import { socketEndpoint, type Endpoint } from '../net/endpoint.js';
 import type { NetDecider } from './net-policy.js';
-import { ipAddressText, resolverName, socketEndpoint, type Endpoint } from './net-address.js';
 import { disposeInner } from './resource.js';
 import type { WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
 
@@ -85,13 +86,14 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
       // Not an address we can read: the platform would reject it anyway; we refuse first.
       throw 'invalid-argument';
     }
-    const allowed = role === 'remote' ? decider.allowsDestination(e, iface, func) : decider.allowsEndpoint(e, iface, func);
-    if (!allowed) throw DENIED;
+    if (!decider.socket(e, role === 'remote' ? 'destination' : 'local', { iface, func }).allowed) throw DENIED;
   }
 
   const TCP = 'wasi:sockets/tcp';
   const UDP = 'wasi:sockets/udp';
   const LOOKUP = 'wasi:sockets/ip-name-lookup';
+  const RESOLVE_NEXT = { iface: LOOKUP, func: 'resolve-next-address' } as const;
+  const UDP_SEND = { iface: UDP, func: 'outgoing-datagram-stream.send' } as const;
 
   class GatedResolveAddressStream extends WrappedResource {
     readonly #name: string;
@@ -108,7 +110,7 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
         // so every address is held against the deny rules before the guest sees any.
         const all: unknown[] = [];
         for (let a = this.inner.resolveNextAddress(); a !== undefined; a = this.inner.resolveNextAddress()) all.push(a);
-        this.#denied = !decider.admitResolved(this.#name, all.map(ipAddressText), LOOKUP, 'resolve-next-address');
+        this.#denied = !decider.admitLookup(this.#name, all.map(Address.fromWasi), RESOLVE_NEXT).allowed;
         this.#addresses = all;
       }
       if (this.#denied) throw DENIED;
@@ -219,7 +221,7 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
         const key = e === null ? '' : `${e.host}|${e.port}`;
         let ok = seen.get(key);
         if (ok === undefined) {
-          ok = e !== null && decider.allowsDestination(e, UDP, 'outgoing-datagram-stream.send');
+          ok = e !== null && decider.socket(e, 'destination', UDP_SEND).allowed;
           seen.set(key, ok);
         }
         if (!ok) {
@@ -278,7 +280,7 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
     'wasi:sockets/ip-name-lookup': {
       ResolveAddressStream: GatedResolveAddressStream,
       resolveAddresses(network: unknown, name: string): GatedResolveAddressStream {
-        if (typeof name !== 'string' || !decider.allowsLookup(name, LOOKUP, 'resolve-addresses')) throw DENIED;
+        if (typeof name !== 'string' || !decider.lookup(name, { iface: LOOKUP, func: 'resolve-addresses' }).allowed) throw DENIED;
         return new GatedResolveAddressStream(lookup.resolveAddresses(network, resolverName(name)), name);
       },
     },
