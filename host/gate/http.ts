@@ -31,7 +31,8 @@ import { Authority, endpointText, HTTP_PORT, HTTPS_PORT } from '../net/endpoint.
 import type { Port } from '../net/port.js';
 import type { NetDecider } from './net-policy.js';
 import { disposeInner } from './resource.js';
-import type { WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
+import type { PlatformSockets, WasiImportsPart, WasiPlatform } from './types.js';
+import type { FutureIncomingResponse, IpAddress, OutgoingRequest, RequestOptions, ResolveAddressStream } from './wasi.js';
 
 const IFACE = 'wasi:http/outgoing-handler';
 const HANDLE = { iface: IFACE, func: 'handle' } as const;
@@ -61,10 +62,10 @@ export type Resolution = { readonly addresses: readonly (string | null)[] } | 'u
  * like a guest would.
  */
 export function platformResolver(platform: WasiPlatform): (name: string) => Resolution {
-  let sockets: ReturnType<WasiPlatform['createSockets']> | undefined;
+  let sockets: PlatformSockets | undefined;
   return (name) => {
     sockets ??= platform.createSockets();
-    let stream: WasiInterface;
+    let stream: ResolveAddressStream;
     try {
       stream = sockets.ipNameLookup.resolveAddresses(sockets.instanceNetwork.instanceNetwork(), resolverName(name));
     } catch (e) {
@@ -73,12 +74,12 @@ export function platformResolver(platform: WasiPlatform): (name: string) => Reso
     try {
       const out: (string | null)[] = [];
       for (;;) {
-        let a: unknown;
+        let a: IpAddress | undefined;
         try {
           a = stream.resolveNextAddress();
         } catch (e) {
           if (e !== 'would-block') return 'failed';
-          const p = stream.subscribe() as WasiInterface;
+          const p = stream.subscribe();
           const waited: unknown = p.block();
           disposeInner(p);
           // A platform whose block() is asynchronous (the browser without JSPI) cannot answer here.
@@ -95,8 +96,8 @@ export function platformResolver(platform: WasiPlatform): (name: string) => Reso
 }
 
 /** The request's authority, or null when the gate cannot read it. */
-function requestAuthority(request: WasiInterface): { authority: Authority; defaultPort: Port } | null {
-  const scheme = request.scheme?.() as { tag?: string } | undefined;
+function requestAuthority(request: OutgoingRequest): { authority: Authority; defaultPort: Port } | null {
+  const scheme = request.scheme?.();
   // No scheme: the platform picks https (preview2-shim does), so the default port is 443.
   const defaultPort = scheme === undefined || scheme === null ? HTTPS_PORT : scheme.tag === 'HTTPS' ? HTTPS_PORT : scheme.tag === 'HTTP' ? HTTP_PORT : null;
   if (defaultPort === null) return null;
@@ -107,8 +108,9 @@ function requestAuthority(request: WasiInterface): { authority: Authority; defau
 }
 
 /** The `Host` header values of a request (names compared case-insensitively). */
-function hostHeaders(request: WasiInterface): string[] {
-  const entries = request.headers?.()?.entries?.() as Iterable<[string, Uint8Array | string]> | undefined;
+function hostHeaders(request: OutgoingRequest): string[] {
+  // Typed as WASI's field values (bytes); a platform's fields may hand out strings too.
+  const entries: Iterable<readonly [string, Uint8Array | string]> | undefined = request.headers?.()?.entries?.();
   const out: string[] = [];
   if (entries === undefined) return out;
   const dec = new TextDecoder();
@@ -122,12 +124,12 @@ export function createGatedHttp(
   decider: NetDecider,
   platform: WasiPlatform,
   resolve: (name: string) => Resolution = platformResolver(platform),
-): WasiImportObject {
-  const outgoing: WasiInterface = platform.http.outgoingHandler;
+): WasiImportsPart<'wasi:http/types' | 'wasi:http/outgoing-handler'> {
+  const outgoing = platform.http.outgoingHandler;
   return {
     'wasi:http/types': platform.http.types,
     'wasi:http/outgoing-handler': {
-      handle(request: WasiInterface, options: unknown): unknown {
+      handle(request: OutgoingRequest, options: RequestOptions | undefined): FutureIncomingResponse {
         const r = requestAuthority(request);
         if (r === null) {
           decider.recordDenial(HANDLE, String(request?.authority?.() ?? ''), 'missing');

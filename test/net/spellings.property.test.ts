@@ -10,6 +10,8 @@ import { Gate } from '../../host/gate/gate.js';
 import { createGatedNet } from '../../host/gate/net.js';
 import { NetDecider } from '../../host/gate/net-policy.js';
 import type { WasiPlatform } from '../../host/gate/types.js';
+import type { OutgoingRequest } from '../../host/gate/wasi.js';
+import { double } from '../support/test-double.js';
 import { NativeNet } from '../../host/native/net.js';
 import { Address, netTarget, socketEndpoint } from '../../host/net/index.js';
 import { PolicyEngine } from '../../host/policy/index.js';
@@ -100,7 +102,7 @@ test('every spelling of an address gets one decision: guest HTTP, guest sockets 
         const native = new NativeNet(engine, subject, (host, port, func) => gate.allows('net', netTarget(port === undefined ? { host } : { host, port }), 'molt:native', func));
         const viaHttp = (s: string): boolean => {
           const authority = s.includes(':') ? `[${s}]:${PORT}` : `${s}:${PORT}`;
-          const request = { scheme: () => ({ tag: 'HTTP' }), authority: () => authority, headers: () => ({ entries: () => [] }) };
+          const request = double<OutgoingRequest>({ scheme: () => ({ tag: 'HTTP' }), authority: () => authority, headers: () => ({ entries: () => [] }) });
           try {
             http.handle(request, undefined);
             return true;
