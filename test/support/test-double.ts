@@ -10,5 +10,4 @@ export function double<T>(partial: unknown): T {
  * What tests used before the boundary was typed: any WASI resource or interface, by member
  * name. Tests only (doubles and casts of what a call returned); never in host/.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type WasiInterface = Record<string, any>;

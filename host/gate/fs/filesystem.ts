@@ -94,9 +94,10 @@ function wasiStat(s: FileStat): DescriptorStat {
     type: s.type,
     linkCount: s.linkCount,
     size: s.size,
-    dataAccessTimestamp: s.dataAccessTimestamp,
-    dataModificationTimestamp: s.dataModificationTimestamp,
-    statusChangeTimestamp: s.statusChangeTimestamp,
+    // WIT options: an absent timestamp is `none` (jco lowers a missing field as none).
+    ...(s.dataAccessTimestamp === undefined ? {} : { dataAccessTimestamp: s.dataAccessTimestamp }),
+    ...(s.dataModificationTimestamp === undefined ? {} : { dataModificationTimestamp: s.dataModificationTimestamp }),
+    ...(s.statusChangeTimestamp === undefined ? {} : { statusChangeTimestamp: s.statusChangeTimestamp }),
   };
 }
 
