@@ -1,6 +1,6 @@
 // ESLint flat config. Two jobs: typescript-eslint's recommended rules over every source, and
 // the layer rules that keep the core portable (they replace the old regex purity test):
-//   - host/policy, host/manifest, host/errors.ts are pure: no Node built-ins, no DOM globals, no
+//   - host/policy, host/manifest, host/net, host/errors.ts are pure: no Node built-ins, no DOM globals, no
 //     other host layer beneath them (they are shared by Node, the browser and the native API);
 //   - host/gate and host/preview1 are platform-neutral: no Node built-ins, no DOM globals, and no
 //     import of host/node, host/browser, host/cli or host/run (a platform hands them its backend).
@@ -53,7 +53,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
-    files: ['host/policy/**/*.ts', 'host/manifest/**/*.ts', 'host/errors.ts'],
+    files: ['host/policy/**/*.ts', 'host/manifest/**/*.ts', 'host/net/**/*.ts', 'host/errors.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: BARE_NODE_BUILTINS, patterns: [NODE_BUILTINS, platformLayers(['**/gate/*', '**/preview1/*', '**/native/*'])] }],
       'no-restricted-globals': ['error', ...DOM_GLOBALS],

@@ -306,7 +306,8 @@ async function child(jobJson: string): Promise<void> {
       throw new Preview1Exit(status.tag === 'err' ? 1 : 0);
     },
   };
-  const p1 = createPreview1Imports(wasi);
+  // The shim's own import object (no molt:capabilities, which preview1 never calls).
+  const p1 = createPreview1Imports(wasi as unknown as Parameters<typeof createPreview1Imports>[0]);
   const module = await WebAssembly.compile(readFileSync(job.wasm));
   const instance = await WebAssembly.instantiate(module, p1.imports as unknown as WebAssembly.Imports);
   let code: number;

@@ -14,7 +14,8 @@
  *
  * Browser only.
  */
-import type { WasiInterface } from '../gate/types.js';
+import type { PlatformOutgoingHandler } from '../gate/types.js';
+import type { FutureIncomingResponse, OutgoingRequest, RequestOptions } from '../gate/wasi.js';
 
 const MARK = 'x-molt-wasm-no-follow';
 const TOKEN = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : String(Math.random()).slice(2);
@@ -41,11 +42,11 @@ export function installNoFollowFetch(): void {
 }
 
 /** The platform's outgoing handler with every request marked no-follow. */
-export function noFollowOutgoingHandler(inner: WasiInterface): WasiInterface {
+export function noFollowOutgoingHandler(inner: PlatformOutgoingHandler): PlatformOutgoingHandler {
   installNoFollowFetch();
   const enc = new TextEncoder();
   return {
-    handle(request: WasiInterface, options: unknown): unknown {
+    handle(request: OutgoingRequest, options: RequestOptions | undefined): FutureIncomingResponse {
       // preview2-shim's Fields hands out its live entry list; the shim reads it in handle.
       const entries: unknown = request.headers?.()?.entries?.();
       if (!Array.isArray(entries)) throw { tag: 'internal-error', val: 'molt-wasm: cannot mark the request no-follow' };

@@ -6,12 +6,12 @@
 import { ALL_CAPABILITY_NAMES } from '../policy/capabilities.js';
 import type { CheckResult } from '../policy/types.js';
 import type { Gate } from './gate.js';
-import type { WasiImportObject } from './types.js';
+import type { WasiImportsPart } from './types.js';
 
 /** The import key jco's bindings use for the interface (unversioned). */
 export const MOLT_CAPABILITIES_IMPORT = 'molt:capabilities/capabilities';
 
-export function createCapabilitiesInterface(gate: Gate): WasiImportObject {
+export function createCapabilitiesInterface(gate: Gate): WasiImportsPart<typeof MOLT_CAPABILITIES_IMPORT> {
   const check = (name: string): CheckResult => gate.handle.check(name);
   return {
     [MOLT_CAPABILITIES_IMPORT]: {

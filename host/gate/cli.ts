@@ -6,11 +6,17 @@
 import { CapId, type Gate } from './gate.js';
 import { GuestExit } from './exit.js';
 import { STREAM_CHUNK, STREAM_READ_MAX, STREAM_WRITE_PERMIT, capLength, requireWithin } from './host-limits.js';
-import type { GuestIo, WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
+import type { GuestIo, WasiImportsPart, WasiPlatform } from './types.js';
+import type { InputStream, OutputStream, Pollable } from './wasi.js';
 
 const EMPTY = new Uint8Array(0);
 
-type StreamClass = new () => WasiInterface;
+/**
+ * The platform's stream class as a base: only for `instanceof` (jco's checks). Typed as an
+ * empty object on purpose, so each subclass here must itself have every method of the WIT
+ * resource (a method it forgot is a compile error, not a silent fall-back to the base's).
+ */
+type StreamBase = new () => object;
 
 /**
  * The guest's stdout/stderr: a subclass of the platform's OutputStream, because jco's
@@ -24,10 +30,10 @@ type StreamClass = new () => WasiInterface;
  * STREAM_READ_MAX bytes per call.
  */
 function makeOutputStreamClass(
-  Base: StreamClass,
+  Base: StreamBase,
   gate: Gate,
   platform: WasiPlatform,
-): new (iface: string, sink: ((b: Uint8Array) => void) | undefined) => WasiInterface {
+): new (iface: string, sink: ((b: Uint8Array) => void) | undefined) => OutputStream {
   return class GuestOutputStream extends Base {
     readonly #iface: string;
     readonly #sink: ((b: Uint8Array) => void) | undefined;
@@ -78,22 +84,22 @@ function makeOutputStreamClass(
     blockingWriteZeroesAndFlush(len: bigint): void {
       this.#emitZeroes(len, 'output-stream.blocking-write-zeroes-and-flush');
     }
-    splice(src: WasiInterface, len: bigint): bigint {
+    splice(src: InputStream, len: bigint): bigint {
       return this.#splice(src, len, false);
     }
-    blockingSplice(src: WasiInterface, len: bigint): bigint {
+    blockingSplice(src: InputStream, len: bigint): bigint {
       return this.#splice(src, len, true);
     }
     /** At most STREAM_READ_MAX bytes (splice returns how many it moved); checked before reading. */
-    #splice(src: WasiInterface, len: bigint, blocking: boolean): bigint {
+    #splice(src: InputStream, len: bigint, blocking: boolean): bigint {
       const func = blocking ? 'output-stream.blocking-splice' : 'output-stream.splice';
       gate.requireId(CapId.console, this.#iface, func);
       const n = BigInt(capLength(len, STREAM_READ_MAX));
-      const bytes = (blocking ? src.blockingRead(n) : src.read(n)) as Uint8Array;
+      const bytes = blocking ? src.blockingRead(n) : src.read(n);
       this.#emit(bytes, func);
       return BigInt(bytes.length);
     }
-    subscribe(): object {
+    subscribe(): Pollable {
       return platform.readyPollable();
     }
     [Symbol.dispose](): void {}
@@ -105,9 +111,9 @@ function makeOutputStreamClass(
  * returns at most STREAM_READ_MAX bytes (the WIT allows fewer than asked); skip copies nothing.
  */
 function makeInputStreamClass(
-  Base: StreamClass,
+  Base: StreamBase,
   platform: WasiPlatform,
-): new (data: Uint8Array | (() => Uint8Array)) => WasiInterface {
+): new (data: Uint8Array | (() => Uint8Array)) => InputStream {
   return class GuestInputStream extends Base {
     #source: (() => Uint8Array) | undefined;
     #data: Uint8Array = EMPTY;
@@ -140,7 +146,7 @@ function makeInputStreamClass(
     blockingSkip(len: bigint): bigint {
       return this.skip(len);
     }
-    subscribe(): object {
+    subscribe(): Pollable {
       return platform.readyPollable();
     }
     [Symbol.dispose](): void {}
@@ -148,15 +154,29 @@ function makeInputStreamClass(
 }
 
 /** Builds the ten `wasi:cli/*` interfaces for one guest. */
-export function createGatedCli(gate: Gate, io: GuestIo, platform: WasiPlatform): WasiImportObject {
+/** The interfaces this module builds. */
+type CliImports = WasiImportsPart<
+  | 'wasi:cli/environment'
+  | 'wasi:cli/exit'
+  | 'wasi:cli/stdout'
+  | 'wasi:cli/stderr'
+  | 'wasi:cli/stdin'
+  | 'wasi:cli/terminal-input'
+  | 'wasi:cli/terminal-output'
+  | 'wasi:cli/terminal-stdin'
+  | 'wasi:cli/terminal-stdout'
+  | 'wasi:cli/terminal-stderr'
+>;
+
+export function createGatedCli(gate: Gate, io: GuestIo, platform: WasiPlatform): CliImports {
   const streams = platform.io.streams;
-  const OutputStream = makeOutputStreamClass(streams.OutputStream as StreamClass, gate, platform);
-  const InputStream = makeInputStreamClass(streams.InputStream as StreamClass, platform);
+  const GuestOutput = makeOutputStreamClass(streams.OutputStream as unknown as StreamBase, gate, platform);
+  const GuestInput = makeInputStreamClass(streams.InputStream as unknown as StreamBase, platform);
   const args = [...(io.args ?? [])];
   const env = Object.entries(io.env ?? {});
-  let stdout: WasiInterface | undefined;
-  let stderr: WasiInterface | undefined;
-  let stdin: WasiInterface | undefined;
+  let stdout: OutputStream | undefined;
+  let stderr: OutputStream | undefined;
+  let stdin: InputStream | undefined;
 
   class TerminalInput {}
   class TerminalOutput {}
@@ -192,20 +212,20 @@ export function createGatedCli(gate: Gate, io: GuestIo, platform: WasiPlatform):
       },
     },
     'wasi:cli/stdout': {
-      getStdout(): WasiInterface {
+      getStdout(): OutputStream {
         gate.requireId(CapId.console, 'wasi:cli/stdout', 'get-stdout');
-        return (stdout ??= new OutputStream('wasi:io/streams', io.stdout));
+        return (stdout ??= new GuestOutput('wasi:io/streams', io.stdout));
       },
     },
     'wasi:cli/stderr': {
-      getStderr(): WasiInterface {
+      getStderr(): OutputStream {
         gate.requireId(CapId.console, 'wasi:cli/stderr', 'get-stderr');
-        return (stderr ??= new OutputStream('wasi:io/streams', io.stderr));
+        return (stderr ??= new GuestOutput('wasi:io/streams', io.stderr));
       },
     },
     'wasi:cli/stdin': {
-      getStdin(): WasiInterface {
-        return (stdin ??= new InputStream(io.stdin ?? EMPTY));
+      getStdin(): InputStream {
+        return (stdin ??= new GuestInput(io.stdin ?? EMPTY));
       },
     },
     'wasi:cli/terminal-input': { TerminalInput },

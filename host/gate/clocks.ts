@@ -8,9 +8,10 @@
  * path that skipped the check would be a bypass). Platform-neutral.
  */
 import { CapId, type Gate } from './gate.js';
-import type { WasiImportObject, WasiPlatform } from './types.js';
+import type { WasiImportsPart, WasiPlatform } from './types.js';
+import type { Datetime, Pollable } from './wasi.js';
 
-export function createGatedClocks(gate: Gate, platform: WasiPlatform): WasiImportObject {
+export function createGatedClocks(gate: Gate, platform: WasiPlatform): WasiImportsPart<'wasi:clocks/monotonic-clock' | 'wasi:clocks/wall-clock'> {
   const mono = platform.clocks.monotonicClock;
   const wall = platform.clocks.wallClock;
   const M = 'wasi:clocks/monotonic-clock';
@@ -25,21 +26,21 @@ export function createGatedClocks(gate: Gate, platform: WasiPlatform): WasiImpor
         gate.requireId(CapId.time, M, 'resolution');
         return mono.resolution();
       },
-      subscribeInstant(when: bigint): object {
+      subscribeInstant(when: bigint): Pollable {
         gate.requireId(CapId.time, M, 'subscribe-instant');
         return mono.subscribeInstant(when);
       },
-      subscribeDuration(d: bigint): object {
+      subscribeDuration(d: bigint): Pollable {
         gate.requireId(CapId.time, M, 'subscribe-duration');
         return mono.subscribeDuration(d);
       },
     },
     [W]: {
-      now(): { seconds: bigint; nanoseconds: number } {
+      now(): Datetime {
         gate.requireId(CapId.time, W, 'now');
         return wall.now();
       },
-      resolution(): { seconds: bigint; nanoseconds: number } {
+      resolution(): Datetime {
         gate.requireId(CapId.time, W, 'resolution');
         return wall.resolution();
       },

@@ -26,13 +26,16 @@
  * What remains: a platform without a resolver (the browser: sockets are `not-supported`, and
  * fetch resolves by itself) gets steps 1-4 only. Platform-neutral.
  */
-import { formatIp, parseIpAddress } from '../policy/index.js';
+import { Address, resolverName, type CheckedAddress } from '../net/address.js';
+import { Authority, endpointText, HTTP_PORT, HTTPS_PORT } from '../net/endpoint.js';
+import type { Port } from '../net/port.js';
 import type { NetDecider } from './net-policy.js';
 import { disposeInner } from './resource.js';
-import { endpointText, ipAddressText, parseAuthority, resolverName, sameEndpoint, type Endpoint } from './net-address.js';
-import type { WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
+import type { PlatformSockets, WasiImportsPart, WasiPlatform } from './types.js';
+import type { FutureIncomingResponse, IpAddress, OutgoingRequest, RequestOptions, ResolveAddressStream } from './wasi.js';
 
 const IFACE = 'wasi:http/outgoing-handler';
+const HANDLE = { iface: IFACE, func: 'handle' } as const;
 const DENIED = { tag: 'HTTP-request-denied' } as const;
 const DNS_ERROR = { tag: 'DNS-error', val: { rcode: 'name-unresolvable', infoCode: undefined } } as const;
 
@@ -44,10 +47,13 @@ const DNS_ERROR = { tag: 'DNS-error', val: { rcode: 'name-unresolvable', infoCod
 export interface CheckedDestination {
   readonly host: string;
   readonly port: number;
-  readonly addresses: readonly { readonly address: string; readonly family: 4 | 6 }[];
+  readonly addresses: readonly CheckedAddress[];
 }
 
-/** What a resolution gave: the canonical addresses, or why there are none. */
+/**
+ * What a resolution gave: the addresses as text (any spelling; null or a text that is not an
+ * address is refused), or why there are none.
+ */
 export type Resolution = { readonly addresses: readonly (string | null)[] } | 'unsupported' | 'failed';
 
 /**
@@ -56,10 +62,10 @@ export type Resolution = { readonly addresses: readonly (string | null)[] } | 'u
  * like a guest would.
  */
 export function platformResolver(platform: WasiPlatform): (name: string) => Resolution {
-  let sockets: ReturnType<WasiPlatform['createSockets']> | undefined;
+  let sockets: PlatformSockets | undefined;
   return (name) => {
     sockets ??= platform.createSockets();
-    let stream: WasiInterface;
+    let stream: ResolveAddressStream;
     try {
       stream = sockets.ipNameLookup.resolveAddresses(sockets.instanceNetwork.instanceNetwork(), resolverName(name));
     } catch (e) {
@@ -68,12 +74,12 @@ export function platformResolver(platform: WasiPlatform): (name: string) => Reso
     try {
       const out: (string | null)[] = [];
       for (;;) {
-        let a: unknown;
+        let a: IpAddress | undefined;
         try {
           a = stream.resolveNextAddress();
         } catch (e) {
           if (e !== 'would-block') return 'failed';
-          const p = stream.subscribe() as WasiInterface;
+          const p = stream.subscribe();
           const waited: unknown = p.block();
           disposeInner(p);
           // A platform whose block() is asynchronous (the browser without JSPI) cannot answer here.
@@ -81,7 +87,7 @@ export function platformResolver(platform: WasiPlatform): (name: string) => Reso
           continue;
         }
         if (a === undefined) return { addresses: out };
-        out.push(ipAddressText(a));
+        out.push(Address.fromWasi(a)?.text ?? null);
       }
     } finally {
       disposeInner(stream);
@@ -89,21 +95,22 @@ export function platformResolver(platform: WasiPlatform): (name: string) => Reso
   };
 }
 
-/** The request's endpoint, or null when the gate cannot read it. */
-function requestEndpoint(request: WasiInterface): { endpoint: Endpoint & { port: number }; defaultPort: number } | null {
-  const scheme = request.scheme?.() as { tag?: string } | undefined;
+/** The request's authority, or null when the gate cannot read it. */
+function requestAuthority(request: OutgoingRequest): { authority: Authority; defaultPort: Port } | null {
+  const scheme = request.scheme?.();
   // No scheme: the platform picks https (preview2-shim does), so the default port is 443.
-  const defaultPort = scheme === undefined || scheme === null ? 443 : scheme.tag === 'HTTPS' ? 443 : scheme.tag === 'HTTP' ? 80 : 0;
-  if (defaultPort === 0) return null;
-  const authority: unknown = request.authority?.();
-  if (typeof authority !== 'string') return null;
-  const endpoint = parseAuthority(authority, defaultPort);
-  return endpoint === null ? null : { endpoint, defaultPort };
+  const defaultPort = scheme === undefined || scheme === null ? HTTPS_PORT : scheme.tag === 'HTTPS' ? HTTPS_PORT : scheme.tag === 'HTTP' ? HTTP_PORT : null;
+  if (defaultPort === null) return null;
+  const text: unknown = request.authority?.();
+  if (typeof text !== 'string') return null;
+  const authority = Authority.parse(text, defaultPort);
+  return authority === null ? null : { authority, defaultPort };
 }
 
 /** The `Host` header values of a request (names compared case-insensitively). */
-function hostHeaders(request: WasiInterface): string[] {
-  const entries = request.headers?.()?.entries?.() as Iterable<[string, Uint8Array | string]> | undefined;
+function hostHeaders(request: OutgoingRequest): string[] {
+  // Typed as WASI's field values (bytes); a platform's fields may hand out strings too.
+  const entries: Iterable<readonly [string, Uint8Array | string]> | undefined = request.headers?.()?.entries?.();
   const out: string[] = [];
   if (entries === undefined) return out;
   const dec = new TextDecoder();
@@ -117,48 +124,50 @@ export function createGatedHttp(
   decider: NetDecider,
   platform: WasiPlatform,
   resolve: (name: string) => Resolution = platformResolver(platform),
-): WasiImportObject {
-  const outgoing: WasiInterface = platform.http.outgoingHandler;
+): WasiImportsPart<'wasi:http/types' | 'wasi:http/outgoing-handler'> {
+  const outgoing = platform.http.outgoingHandler;
   return {
     'wasi:http/types': platform.http.types,
     'wasi:http/outgoing-handler': {
-      handle(request: WasiInterface, options: unknown): unknown {
-        const r = requestEndpoint(request);
+      handle(request: OutgoingRequest, options: RequestOptions | undefined): FutureIncomingResponse {
+        const r = requestAuthority(request);
         if (r === null) {
-          decider.recordDenial(IFACE, 'handle', String(request?.authority?.() ?? ''), 'missing');
+          decider.recordDenial(HANDLE, String(request?.authority?.() ?? ''), 'missing');
           throw DENIED;
         }
-        const { endpoint, defaultPort } = r;
+        const { authority, defaultPort } = r;
         const hosts = hostHeaders(request);
-        if (hosts.length > 1 || (hosts.length === 1 && !sameHost(hosts[0]!, endpoint, defaultPort))) {
-          decider.recordDenial(IFACE, 'handle', `${endpointText(endpoint)} (Host: ${hosts.join(', ')})`, 'host-header');
+        if (hosts.length > 1 || (hosts.length === 1 && !sameHost(hosts[0] ?? '', authority, defaultPort))) {
+          decider.recordDenial(HANDLE, `${endpointText(authority)} (Host: ${hosts.join(', ')})`, 'host-header');
           throw DENIED;
         }
-        const { host, port } = endpoint;
-        const literal = parseIpAddress(host);
-        if (literal !== null && decider.refusesUnspecified({ host, port }, IFACE, 'handle')) throw DENIED;
-        if (!decider.gate.allows('net', { kind: 'net', host, port }, IFACE, 'handle')) throw DENIED;
-        let addresses: readonly string[] | null;
+        const { host, port, address: literal } = authority;
+        if (!decider.rule.destination({ host, port }, HANDLE).allowed) throw DENIED;
+        let addresses: readonly Address[] | null;
         if (literal !== null) {
-          addresses = [formatIp(literal)];
+          addresses = [literal];
         } else {
           // ONE resolution: its addresses are checked here and are the only ones connected to.
           const res = resolve(host);
           if (res === 'failed' || (res !== 'unsupported' && res.addresses.length === 0)) throw DNS_ERROR;
-          if (res !== 'unsupported' && !decider.destinationsAdmit(host, res.addresses, port, IFACE, 'handle')) throw DENIED;
-          addresses = res === 'unsupported' ? null : (res.addresses as string[]);
+          if (res === 'unsupported') {
+            addresses = null;
+          } else {
+            const resolved = res.addresses.map((a) => (a === null ? null : Address.parse(a)));
+            if (!decider.rule.resolved(host, resolved, port, HANDLE).allowed) throw DENIED;
+            // Every entry is an Address here: the rule refuses a resolution holding a null.
+            addresses = resolved.filter((a): a is Address => a !== null);
+          }
         }
         const to: CheckedDestination | undefined =
-          addresses === null
-            ? undefined
-            : { host: literal === null ? host : addresses[0]!, port, addresses: addresses.map((a) => ({ address: a, family: a.includes(':') ? 6 : 4 })) };
+          addresses === null ? undefined : { host: literal === null ? host : literal.text, port, addresses: addresses.map((a) => a.toChecked()) };
         return outgoing.handle(request, options, to);
       },
     },
   };
 
-  function sameHost(header: string, endpoint: Endpoint, defaultPort: number): boolean {
-    const h = parseAuthority(header.trim(), defaultPort);
-    return h !== null && sameEndpoint(h, endpoint);
+  function sameHost(header: string, authority: Authority, defaultPort: Port): boolean {
+    const h = Authority.parse(header.trim(), defaultPort);
+    return h !== null && h.sameAs(authority);
   }
 }

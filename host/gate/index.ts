@@ -112,4 +112,4 @@ export {
 } from './prompt.js';
 export { planPreopens, guestPathOfHost, type PreopenPlan } from './preopens.js';
 export { MOLT_CAPABILITIES_IMPORT } from './capabilities.js';
-export type { GuestIo, OutputSink, WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
+export type { GuestIo, OutputSink, PlatformOutgoingHandler, PlatformSockets, WasiImportObject, WasiImports, WasiImportsPart, WasiPlatform } from './types.js';

@@ -9,14 +9,18 @@ import type { Gate } from './gate.js';
 import { createGatedHttp, type Resolution } from './http.js';
 import { NetDecider } from './net-policy.js';
 import { createGatedSockets } from './sockets.js';
-import type { WasiImportObject, WasiPlatform } from './types.js';
+import type { WasiImportsPart, WasiPlatform } from './types.js';
 
 export interface GatedNetOptions {
   /** Replaces the platform resolver HTTP uses for deny rules on addresses (tests, embedders). */
   readonly resolve?: (name: string) => Resolution;
 }
 
-export function createGatedNet(gate: Gate, platform: WasiPlatform, options: GatedNetOptions = {}): WasiImportObject {
+export function createGatedNet(
+  gate: Gate,
+  platform: WasiPlatform,
+  options: GatedNetOptions = {},
+): ReturnType<typeof createGatedSockets> & ReturnType<typeof createGatedHttp> & Partial<WasiImportsPart<'wasi:http/incoming-handler'>> {
   const decider = new NetDecider(gate);
   return {
     ...createGatedSockets(decider, platform),

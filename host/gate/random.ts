@@ -7,7 +7,7 @@
  * else is checked. Platform-neutral.
  */
 import { RANDOM_BYTES_MAX, requireWithin } from './host-limits.js';
-import type { WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
+import type { WasiImports, WasiImportsPart, WasiPlatform } from './types.js';
 
 type BytesFn = (len: bigint) => Uint8Array;
 
@@ -18,13 +18,13 @@ function bounded(fn: BytesFn, operation: string): BytesFn {
   };
 }
 
-export function createGatedRandom(platform: WasiPlatform): WasiImportObject {
+export function createGatedRandom(platform: WasiPlatform): WasiImportsPart<'wasi:random/random' | 'wasi:random/insecure' | 'wasi:random/insecure-seed'> {
   const { random, insecure, insecureSeed } = platform.random;
-  const gatedRandom: WasiInterface = {
+  const gatedRandom: WasiImports['wasi:random/random'] = {
     ...random,
     getRandomBytes: bounded((len) => random.getRandomBytes(len), 'wasi:random/random#get-random-bytes'),
   };
-  const gatedInsecure: WasiInterface = {
+  const gatedInsecure: WasiImports['wasi:random/insecure'] = {
     ...insecure,
     getInsecureRandomBytes: bounded(
       (len) => insecure.getInsecureRandomBytes(len),

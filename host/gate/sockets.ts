@@ -18,24 +18,52 @@
  * are refused. Platform-neutral.
  */
 import { CapId } from './gate.js';
+import { Address, resolverName } from '../net/address.js';
+import { socketEndpoint, type Endpoint } from '../net/endpoint.js';
 import type { NetDecider } from './net-policy.js';
-import { ipAddressText, resolverName, socketEndpoint, type Endpoint } from './net-address.js';
 import { disposeInner } from './resource.js';
-import type { WasiImportObject, WasiInterface, WasiPlatform } from './types.js';
+import type { WasiImportsPart, WasiPlatform } from './types.js';
+import type {
+  IncomingDatagram,
+  IncomingDatagramStream,
+  InputStream,
+  IpAddress,
+  IpAddressFamily,
+  IpSocketAddress,
+  Network,
+  OutgoingDatagram,
+  OutgoingDatagramStream,
+  OutputStream,
+  Pollable,
+  ResolveAddressStream,
+  TcpSocket,
+  UdpSocket,
+} from './wasi.js';
 
 const DENIED = 'access-denied';
 
+/** The interfaces this module builds. */
+type SocketImports = WasiImportsPart<
+  | 'wasi:sockets/instance-network'
+  | 'wasi:sockets/network'
+  | 'wasi:sockets/tcp'
+  | 'wasi:sockets/udp'
+  | 'wasi:sockets/tcp-create-socket'
+  | 'wasi:sockets/udp-create-socket'
+  | 'wasi:sockets/ip-name-lookup'
+>;
+type ShutdownType = Parameters<TcpSocket['shutdown']>[0];
 
 /**
  * What every wrapped resource shares: the platform's resource held by composition, its
  * pollable, and disposal. Subclasses add the gated calls.
  */
-class WrappedResource {
-  protected readonly inner: WasiInterface;
-  constructor(inner: WasiInterface) {
+class WrappedResource<T extends { subscribe(): Pollable }> {
+  protected readonly inner: T;
+  constructor(inner: T) {
     this.inner = inner;
   }
-  subscribe(): object {
+  subscribe(): Pollable {
     return this.inner.subscribe();
   }
   [Symbol.dispose](): void {
@@ -44,14 +72,14 @@ class WrappedResource {
 }
 
 /** The socket options TCP and UDP have in common; none of them needs a check. */
-class WrappedSocket extends WrappedResource {
-  localAddress(): unknown {
+class WrappedSocket<T extends TcpSocket | UdpSocket> extends WrappedResource<T> {
+  localAddress(): IpSocketAddress {
     return this.inner.localAddress();
   }
-  remoteAddress(): unknown {
+  remoteAddress(): IpSocketAddress {
     return this.inner.remoteAddress();
   }
-  addressFamily(): unknown {
+  addressFamily(): IpAddressFamily {
     return this.inner.addressFamily();
   }
   receiveBufferSize(): bigint {
@@ -68,12 +96,12 @@ class WrappedSocket extends WrappedResource {
   }
 }
 
-export function createGatedSockets(decider: NetDecider, platform: WasiPlatform): WasiImportObject {
+export function createGatedSockets(decider: NetDecider, platform: WasiPlatform): SocketImports {
   const s = platform.createSockets();
   const gate = decider.gate;
-  const tcpCreate: WasiInterface = s.tcpCreateSocket;
-  const udpCreate: WasiInterface = s.udpCreateSocket;
-  const lookup: WasiInterface = s.ipNameLookup;
+  const tcpCreate = s.tcpCreateSocket;
+  const udpCreate = s.udpCreateSocket;
+  const lookup = s.ipNameLookup;
 
   /**
    * The address a socket call names must be allowed; throws `access-denied` otherwise. A
@@ -85,30 +113,31 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
       // Not an address we can read: the platform would reject it anyway; we refuse first.
       throw 'invalid-argument';
     }
-    const allowed = role === 'remote' ? decider.allowsDestination(e, iface, func) : decider.allowsEndpoint(e, iface, func);
-    if (!allowed) throw DENIED;
+    if (!decider.socket(e, role === 'remote' ? 'destination' : 'local', { iface, func }).allowed) throw DENIED;
   }
 
   const TCP = 'wasi:sockets/tcp';
   const UDP = 'wasi:sockets/udp';
   const LOOKUP = 'wasi:sockets/ip-name-lookup';
+  const RESOLVE_NEXT = { iface: LOOKUP, func: 'resolve-next-address' } as const;
+  const UDP_SEND = { iface: UDP, func: 'outgoing-datagram-stream.send' } as const;
 
-  class GatedResolveAddressStream extends WrappedResource {
+  class GatedResolveAddressStream extends WrappedResource<ResolveAddressStream> {
     readonly #name: string;
-    #addresses: unknown[] | null = null;
+    #addresses: IpAddress[] | null = null;
     #denied = false;
     #next = 0;
-    constructor(inner: WasiInterface, name: string) {
+    constructor(inner: ResolveAddressStream, name: string) {
       super(inner);
       this.#name = name;
     }
-    resolveNextAddress(): unknown {
+    resolveNextAddress(): IpAddress | undefined {
       if (this.#addresses === null) {
         // The first answer carries the whole result (the platform resolves once); read it all
         // so every address is held against the deny rules before the guest sees any.
-        const all: unknown[] = [];
+        const all: IpAddress[] = [];
         for (let a = this.inner.resolveNextAddress(); a !== undefined; a = this.inner.resolveNextAddress()) all.push(a);
-        this.#denied = !decider.admitResolved(this.#name, all.map(ipAddressText), LOOKUP, 'resolve-next-address');
+        this.#denied = !decider.admitLookup(this.#name, all.map(Address.fromWasi), RESOLVE_NEXT).allowed;
         this.#addresses = all;
       }
       if (this.#denied) throw DENIED;
@@ -116,23 +145,23 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
     }
   }
 
-  class GatedTcpSocket extends WrappedSocket {
+  class GatedTcpSocket extends WrappedSocket<TcpSocket> {
     /** The bound address, checked again (listen, accept): the real port is known only now. */
     #checkLocal(func: string): void {
       checkAddress(this.inner.localAddress(), TCP, func, 'local');
     }
-    startBind(network: unknown, local: unknown): void {
+    startBind(network: Network, local: IpSocketAddress): void {
       checkAddress(local, TCP, 'tcp-socket.start-bind', 'local');
       this.inner.startBind(network, local);
     }
     finishBind(): void {
       this.inner.finishBind();
     }
-    startConnect(network: unknown, remote: unknown): void {
+    startConnect(network: Network, remote: IpSocketAddress): void {
       checkAddress(remote, TCP, 'tcp-socket.start-connect');
       this.inner.startConnect(network, remote);
     }
-    finishConnect(): unknown {
+    finishConnect(): [InputStream, OutputStream] {
       return this.inner.finishConnect();
     }
     startListen(): void {
@@ -142,9 +171,9 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
     finishListen(): void {
       this.inner.finishListen();
     }
-    accept(): unknown {
+    accept(): [GatedTcpSocket, InputStream, OutputStream] {
       this.#checkLocal('tcp-socket.accept');
-      const [socket, input, output] = this.inner.accept() as [WasiInterface, unknown, unknown];
+      const [socket, input, output] = this.inner.accept();
       return [new GatedTcpSocket(socket), input, output];
     }
     isListening(): boolean {
@@ -183,21 +212,21 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
     setHopLimit(v: number): void {
       this.inner.setHopLimit(v);
     }
-    shutdown(how: unknown): void {
+    shutdown(how: ShutdownType): void {
       this.inner.shutdown(how);
     }
   }
 
-  class GatedIncomingDatagramStream extends WrappedResource {
-    receive(max: bigint): unknown {
+  class GatedIncomingDatagramStream extends WrappedResource<IncomingDatagramStream> {
+    receive(max: bigint): IncomingDatagram[] {
       return this.inner.receive(max);
     }
   }
 
-  class GatedOutgoingDatagramStream extends WrappedResource {
+  class GatedOutgoingDatagramStream extends WrappedResource<OutgoingDatagramStream> {
     /** The remote stream() fixed, if any: datagrams without their own address go there. */
-    readonly #remote: unknown;
-    constructor(inner: WasiInterface, remote: unknown) {
+    readonly #remote: IpSocketAddress | undefined;
+    constructor(inner: OutgoingDatagramStream, remote: IpSocketAddress | undefined) {
       super(inner);
       this.#remote = remote;
     }
@@ -209,7 +238,7 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
      * allowed datagrams before the first denied one are sent and counted, as WASI's partial
      * send allows; a denied first datagram is `access-denied`.
      */
-    send(datagrams: readonly { data: Uint8Array; remoteAddress?: unknown }[]): bigint {
+    send(datagrams: OutgoingDatagram[]): bigint {
       const seen = new Map<string, boolean>();
       let allowed = 0;
       for (const d of datagrams) {
@@ -219,7 +248,7 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
         const key = e === null ? '' : `${e.host}|${e.port}`;
         let ok = seen.get(key);
         if (ok === undefined) {
-          ok = e !== null && decider.allowsDestination(e, UDP, 'outgoing-datagram-stream.send');
+          ok = e !== null && decider.socket(e, 'destination', UDP_SEND).allowed;
           seen.set(key, ok);
         }
         if (!ok) {
@@ -232,17 +261,17 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
     }
   }
 
-  class GatedUdpSocket extends WrappedSocket {
-    startBind(network: unknown, local: unknown): void {
+  class GatedUdpSocket extends WrappedSocket<UdpSocket> {
+    startBind(network: Network, local: IpSocketAddress): void {
       checkAddress(local, UDP, 'udp-socket.start-bind', 'local');
       this.inner.startBind(network, local);
     }
     finishBind(): void {
       this.inner.finishBind();
     }
-    stream(remote?: unknown): unknown {
+    stream(remote: IpSocketAddress | undefined): [GatedIncomingDatagramStream, GatedOutgoingDatagramStream] {
       if (remote !== undefined) checkAddress(remote, UDP, 'udp-socket.stream');
-      const [incoming, outgoing] = this.inner.stream(remote) as [WasiInterface, WasiInterface];
+      const [incoming, outgoing] = this.inner.stream(remote);
       return [new GatedIncomingDatagramStream(incoming), new GatedOutgoingDatagramStream(outgoing, remote)];
     }
     unicastHopLimit(): number {
@@ -263,22 +292,22 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
       OutgoingDatagramStream: GatedOutgoingDatagramStream,
     },
     'wasi:sockets/tcp-create-socket': {
-      createTcpSocket(family: unknown): GatedTcpSocket {
+      createTcpSocket(family: IpAddressFamily): GatedTcpSocket {
         // No `net` at all: refused before any platform socket exists.
         if (!gate.allowsId(CapId.net, 'wasi:sockets/tcp-create-socket', 'create-tcp-socket')) throw DENIED;
         return new GatedTcpSocket(tcpCreate.createTcpSocket(family));
       },
     },
     'wasi:sockets/udp-create-socket': {
-      createUdpSocket(family: unknown): GatedUdpSocket {
+      createUdpSocket(family: IpAddressFamily): GatedUdpSocket {
         if (!gate.allowsId(CapId.net, 'wasi:sockets/udp-create-socket', 'create-udp-socket')) throw DENIED;
         return new GatedUdpSocket(udpCreate.createUdpSocket(family));
       },
     },
     'wasi:sockets/ip-name-lookup': {
       ResolveAddressStream: GatedResolveAddressStream,
-      resolveAddresses(network: unknown, name: string): GatedResolveAddressStream {
-        if (typeof name !== 'string' || !decider.allowsLookup(name, LOOKUP, 'resolve-addresses')) throw DENIED;
+      resolveAddresses(network: Network, name: string): GatedResolveAddressStream {
+        if (typeof name !== 'string' || !decider.lookup(name, { iface: LOOKUP, func: 'resolve-addresses' }).allowed) throw DENIED;
         return new GatedResolveAddressStream(lookup.resolveAddresses(network, resolverName(name)), name);
       },
     },

@@ -5,33 +5,55 @@
 
 import type { FsBackend, NewTimestamp } from './fs/backend.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * One WASI interface's JS members, camelCase, exactly as preview2-shim exposes them
- * (`{ getEnvironment, getArguments, initialCwd }`). Untyped on purpose: jco's bindings
- * call these by name and the shim's own typings are per interface.
- */
-export type WasiInterface = Record<string, any>;
+import type { CheckedDestination } from './http.js';
+import type { FutureIncomingResponse, OutgoingRequest, Pollable, RequestOptions, WasiImports } from './wasi.js';
 
-/** A WASI 0.2 import object keyed by unversioned interface name (`wasi:cli/environment`). */
-export type WasiImportObject = Record<string, WasiInterface>;
+/**
+ * The WASI 0.2 import object a guest gets (host/gate/wasi.ts: typed from preview2-shim's
+ * interface typings), keyed by unversioned interface name with camelCase members.
+ */
+export type WasiImportObject = WasiImports;
+export type { WasiImports };
+
+/** The part of the import object one gate module builds (`wasi:sockets/*`, `wasi:http/*`, ...). */
+export type WasiImportsPart<K extends keyof WasiImports> = Pick<WasiImports, K>;
+
+/** The platform's outgoing HTTP: WASI's `handle`, told what the gate checked (host/gate/http.ts). */
+export interface PlatformOutgoingHandler {
+  handle(request: OutgoingRequest, options: RequestOptions | undefined, to?: CheckedDestination): FutureIncomingResponse;
+}
+
+/** The platform's `wasi:sockets/*`, keyed like preview2-shim's `createSockets()` result. */
+export interface PlatformSockets {
+  readonly instanceNetwork: WasiImports['wasi:sockets/instance-network'];
+  readonly network: WasiImports['wasi:sockets/network'];
+  readonly ipNameLookup: WasiImports['wasi:sockets/ip-name-lookup'];
+  readonly tcpCreateSocket: WasiImports['wasi:sockets/tcp-create-socket'];
+  readonly tcp: WasiImports['wasi:sockets/tcp'];
+  readonly udpCreateSocket: WasiImports['wasi:sockets/udp-create-socket'];
+  readonly udp: WasiImports['wasi:sockets/udp'];
+}
 
 /** The ungated WASI 0.2 implementations a platform supplies (preview2-shim's, in Node). */
 export interface WasiPlatform {
-  readonly io: { readonly error: WasiInterface; readonly streams: WasiInterface; readonly poll: WasiInterface };
-  readonly random: { readonly random: WasiInterface; readonly insecure: WasiInterface; readonly insecureSeed: WasiInterface };
-  readonly clocks: { readonly monotonicClock: WasiInterface; readonly wallClock: WasiInterface };
-  /** `wasi:sockets/*`, keyed like preview2-shim's `createSockets()` result. Per guest. */
-  createSockets(): {
-    readonly instanceNetwork: WasiInterface;
-    readonly network: WasiInterface;
-    readonly ipNameLookup: WasiInterface;
-    readonly tcpCreateSocket: WasiInterface;
-    readonly tcp: WasiInterface;
-    readonly udpCreateSocket: WasiInterface;
-    readonly udp: WasiInterface;
+  readonly io: {
+    readonly error: WasiImports['wasi:io/error'];
+    readonly streams: WasiImports['wasi:io/streams'];
+    readonly poll: WasiImports['wasi:io/poll'];
   };
-  readonly http: { readonly types: WasiInterface; readonly outgoingHandler: WasiInterface; readonly incomingHandler?: WasiInterface };
+  readonly random: {
+    readonly random: WasiImports['wasi:random/random'];
+    readonly insecure: WasiImports['wasi:random/insecure'];
+    readonly insecureSeed: WasiImports['wasi:random/insecure-seed'];
+  };
+  readonly clocks: { readonly monotonicClock: WasiImports['wasi:clocks/monotonic-clock']; readonly wallClock: WasiImports['wasi:clocks/wall-clock'] };
+  /** `wasi:sockets/*`, keyed like preview2-shim's `createSockets()` result. Per guest. */
+  createSockets(): PlatformSockets;
+  readonly http: {
+    readonly types: WasiImports['wasi:http/types'];
+    readonly outgoingHandler: PlatformOutgoingHandler;
+    readonly incomingHandler?: WasiImports['wasi:http/incoming-handler'];
+  };
   /**
    * The filesystem primitives for one guest (host/gate/fs/backend.ts): a new backend per
    * guest, owning every host handle that guest opens. molt-wasm's own `wasi:filesystem`
@@ -40,7 +62,7 @@ export interface WasiPlatform {
    */
   createFilesystemBackend(options: FsBackendOptions): FsBackend<unknown>;
   /** A pollable that is already ready (for streams that never block, like the guest's stdout). */
-  readyPollable(): object;
+  readyPollable(): Pollable;
 }
 
 export type { NewTimestamp };

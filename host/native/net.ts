@@ -10,16 +10,17 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
-import { isUnspecifiedHost } from '../gate/net-address.js';
+import { Address, type CheckedAddress } from '../net/address.js';
+import { Authority, HTTP_PORT, HTTPS_PORT, netTarget } from '../net/endpoint.js';
+import { NetRule, type NetCall, type NetPolicy } from '../net/decision.js';
+import { isPort } from '../net/port.js';
 import { pinnedRequest } from '../node/pinned-request.js';
-import { canonicalIp, parseIpAddress, type PolicyEngine } from '../policy/index.js';
+import type { PolicyEngine } from '../policy/index.js';
 import type { SubjectId } from '../policy/types.js';
 import { fail, ok, type HttpCode, type NativeResult, type NetCode } from './result.js';
 
-export interface ResolvedAddress {
-  readonly address: string;
-  readonly family: 4 | 6;
-}
+/** An address the native API checked and connects to. */
+export type ResolvedAddress = CheckedAddress;
 
 export interface FetchResponse {
   readonly status: number;
@@ -29,54 +30,61 @@ export interface FetchResponse {
 
 export type Decide = (host: string, port: number | undefined, func: string) => boolean;
 
-/** Whether a live deny rule of the subject matches `host` (deny-only: addresses a name resolved to). */
-function deniedByRule(engine: PolicyEngine, subject: SubjectId, host: string, port: number | undefined): boolean {
-  return engine.denies(subject, 'net', port === undefined ? { kind: 'net', host } : { kind: 'net', host, port });
+/**
+ * The native API as the network rule's policy: the scoped check is the API's own (audited);
+ * deny rules on resolved addresses are asked of the engine directly, and the rule's own
+ * refusals (unspecified destinations) are not recorded, as before the rule was shared.
+ */
+function nativePolicy(engine: PolicyEngine, subject: SubjectId, decide: Decide): NetPolicy {
+  return {
+    allows: (target, call) => decide(target.host, target.port, call.func),
+    deniesResolved: (address) => engine.denies(subject, 'net', netTarget(address)),
+    refused: () => undefined,
+  };
 }
 
-export class NativeNet {
-  constructor(
-    private readonly engine: PolicyEngine,
-    private readonly subject: SubjectId,
-    /** The scoped check with audit, supplied by the API (one decision point). */
-    private readonly decide: Decide,
-  ) {}
+const IFACE = 'molt:native';
 
-  /** Checks the name, resolves it, checks every address against the deny rules. */
-  private async resolveChecked(host: string, port: number | undefined, func: string): Promise<NativeResult<ResolvedAddress[], NetCode>> {
-    // A destination (connect, fetch) is never unspecified; a lookup of the literal is harmless.
-    if (port !== undefined && isUnspecifiedHost(host)) return fail('access-denied');
-    if (!this.decide(host, port, func)) return fail('access-denied');
-    const literal = parseIpAddress(host);
-    let addrs: ResolvedAddress[];
-    if (literal !== null) {
-      // Any spelling (2130706433, 0x7f000001, ::ffff:127.0.0.1): connect to its canonical form.
-      addrs = [{ address: canonicalAddress(host), family: literal.version === 4 ? 4 : 6 }];
-    } else {
-      try {
-        addrs = (await dnsLookup(host, { all: true, verbatim: true })).map((a) => ({
-          address: a.address,
-          family: a.family === 6 ? 6 : 4,
-        }));
-      } catch {
-        return fail('name-unresolvable');
-      }
-      // Revocation during the lookup counts: decide again, then every address against the denies.
-      if (!this.decide(host, port, func)) return fail('access-denied');
-      if (addrs.some((a) => deniedByRule(this.engine, this.subject, a.address, port))) return fail('access-denied');
-      if (port !== undefined && addrs.some((a) => isUnspecifiedHost(a.address))) return fail('access-denied');
+export class NativeNet {
+  readonly #rule: NetRule;
+
+  /** `decide` is the scoped check with audit, supplied by the API (one decision point). */
+  constructor(engine: PolicyEngine, subject: SubjectId, decide: Decide) {
+    this.#rule = new NetRule(nativePolicy(engine, subject, decide));
+  }
+
+  /**
+   * The decision alone: checks the name (or literal), resolves a name, checks every address
+   * against the deny rules. With a port it is a destination (never unspecified). What a
+   * connect or fetch would go to; nothing is connected.
+   */
+  async check(host: string, port: number | undefined, func: string): Promise<NativeResult<ResolvedAddress[], NetCode>> {
+    const call: NetCall = { iface: IFACE, func };
+    const first = port === undefined ? this.#rule.lookup(host, call) : this.#rule.destination({ host, port }, call);
+    if (!first.allowed) return fail('access-denied');
+    const literal = Address.parse(host);
+    // Any spelling (2130706433, 0x7f000001, ::ffff:127.0.0.1): connect to its canonical form.
+    if (literal !== null) return ok([literal.toChecked()]);
+    let addrs: (Address | null)[];
+    try {
+      addrs = (await dnsLookup(host, { all: true, verbatim: true })).map((a) => Address.parse(a.address));
+    } catch {
+      return fail('name-unresolvable');
     }
-    return ok(addrs);
+    // Revocation during the lookup counts: decide again, then every address.
+    const again = port === undefined ? this.#rule.lookup(host, call) : this.#rule.destination({ host, port }, call);
+    if (!again.allowed || !this.#rule.resolved(host, addrs, port, call).allowed) return fail('access-denied');
+    return ok(addrs.filter((a): a is Address => a !== null).map((a) => a.toChecked()));
   }
 
   lookup(host: string): Promise<NativeResult<ResolvedAddress[], NetCode>> {
-    return this.resolveChecked(host, undefined, 'lookup');
+    return this.check(host, undefined, 'lookup');
   }
 
   /** Opens a TCP connection; the caller owns (and must end) the socket. */
   async connect(host: string, port: number, timeoutMs = 5000): Promise<NativeResult<Socket, NetCode>> {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) return fail('access-denied');
-    const r = await this.resolveChecked(host, port, 'connect');
+    if (!isPort(port)) return fail('access-denied');
+    const r = await this.check(host, port, 'connect');
     if (!r.ok) return r;
     if (r.value.length === 0) return fail('name-unresolvable');
     // Each checked address in resolver order (localhost may be ::1 then 127.0.0.1).
@@ -97,14 +105,16 @@ export class NativeNet {
       return fail('HTTP-request-denied');
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return fail('HTTP-request-denied');
-    const port = u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port);
-    const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-    const r = await this.resolveChecked(host, port, 'fetch');
+    // The URL's host and port (WHATWG parsed, userinfo already apart), read as the guests' HTTP reads an authority.
+    const authority = Authority.parse(u.host, u.protocol === 'https:' ? HTTPS_PORT : HTTP_PORT);
+    if (authority === null) return fail('HTTP-request-denied');
+    const { host, port } = authority;
+    const r = await this.check(host, port, 'fetch');
     if (!r.ok) return fail(r.code === 'name-unresolvable' ? 'destination-not-found' : 'HTTP-request-denied');
     if (r.value.length === 0) return fail('destination-not-found');
     let last: NativeResult<FetchResponse, HttpCode> = fail('destination-not-found');
     for (const addr of r.value) {
-      last = await fetchVia(u, parseIpAddress(host) === null ? host : canonicalAddress(host), port, addr, init);
+      last = await fetchVia(u, authority.address?.text ?? host, port, addr, init);
       if (last.ok || last.code !== 'connection-refused') return last;
     }
     return last;
@@ -145,9 +155,4 @@ function fetchVia(u: URL, host: string, port: number, addr: ResolvedAddress, ini
     if (init.body !== undefined) req.write(init.body);
     req.end();
   });
-}
-
-/** The canonical text of an IP literal in any spelling (Node's net cannot parse `0x7f000001`). */
-function canonicalAddress(host: string): string {
-  return canonicalIp(host)!;
 }

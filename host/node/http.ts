@@ -24,6 +24,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as shim from '@bytecodealliance/preview2-shim';
 import type { CheckedDestination } from '../gate/http.js';
+import type { Fields as WasiFields, HttpErrorCode as WasiHttpErrorCode, IncomingResponse as WasiIncomingResponse, Method, Pollable, RequestOptions, Result, Scheme, Trailers } from '../gate/wasi.js';
 import type { PinnedTarget } from './pinned-request.js';
 import { MAX_CHUNK, type HttpErrorCode, type WorkerCall, type WorkerReply } from './http-worker.js';
 
@@ -68,7 +69,7 @@ function drop(id: number): void {
   workerCall({ op: 'drop', id });
 }
 
-function readyPollable(): unknown {
+function readyPollable(): Pollable {
   return s.clocks.monotonicClock.subscribeDuration(0n);
 }
 
@@ -159,7 +160,7 @@ class BodyOutputStream extends ShimOutputStream {
     this.#body.push(bytes);
     return BigInt(bytes.length);
   }
-  subscribe(): unknown {
+  subscribe(): Pollable {
     return readyPollable();
   }
   [Symbol.dispose](): void {}
@@ -169,15 +170,15 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const PATH = /^[!-~]*$/; // visible ASCII, no space or control
 
 class OutgoingRequest {
-  #method: { tag: string; val?: string } = { tag: 'get' };
-  #scheme: { tag: string; val?: string } | undefined;
+  #method: Method = { tag: 'get' };
+  #scheme: Scheme | undefined;
   #path: string | undefined;
   #authority: string | undefined;
-  readonly #headers: unknown;
+  readonly #headers: WasiFields;
   readonly #body = new OutgoingBody();
   #bodyTaken = false;
 
-  constructor(headers: unknown) {
+  constructor(headers: WasiFields) {
     this.#headers = headers;
   }
   body(): OutgoingBody {
@@ -185,11 +186,11 @@ class OutgoingRequest {
     this.#bodyTaken = true;
     return this.#body;
   }
-  method(): unknown {
+  method(): Method {
     return this.#method;
   }
-  setMethod(m: { tag: string; val?: string }): void {
-    if (m.tag === 'other' && !TOKEN.test(m.val ?? '')) throw undefined;
+  setMethod(m: Method): void {
+    if (m.tag === 'other' && !TOKEN.test(m.val)) throw undefined;
     this.#method = m;
   }
   pathWithQuery(): string | undefined {
@@ -199,11 +200,11 @@ class OutgoingRequest {
     if (p !== undefined && !PATH.test(p)) throw undefined;
     this.#path = p;
   }
-  scheme(): unknown {
+  scheme(): Scheme | undefined {
     return this.#scheme;
   }
-  setScheme(sc: { tag: string; val?: string } | undefined): void {
-    if (sc?.tag === 'other' && !/^[a-zA-Z][a-zA-Z0-9+.-]*$/.test(sc.val ?? '')) throw undefined;
+  setScheme(sc: Scheme | undefined): void {
+    if (sc?.tag === 'other' && !/^[a-zA-Z][a-zA-Z0-9+.-]*$/.test(sc.val)) throw undefined;
     this.#scheme = sc;
   }
   authority(): string | undefined {
@@ -214,17 +215,17 @@ class OutgoingRequest {
     if (a !== undefined && !/^[!-~]+$/.test(a)) throw undefined;
     this.#authority = a;
   }
-  headers(): unknown {
+  headers(): WasiFields {
     return this.#headers;
   }
   [Symbol.dispose](): void {}
 
   /** Starts the exchange in the worker; the body so far goes with it. */
-  static start(r: OutgoingRequest, options: any, to: CheckedDestination): number {
+  static start(r: OutgoingRequest, options: RequestOptions | undefined, to: CheckedDestination): number {
     const scheme = r.#scheme === undefined ? 'https:' : r.#scheme.tag === 'HTTP' ? 'http:' : r.#scheme.tag === 'HTTPS' ? 'https:' : null;
     if (scheme === null) throw { tag: 'HTTP-protocol-error' };
     if (r.#path === undefined || r.#path === '') throw { tag: 'HTTP-request-URI-invalid' };
-    const method = (r.#method.val ?? r.#method.tag).toUpperCase();
+    const method = (r.#method.tag === 'other' ? r.#method.val : r.#method.tag).toUpperCase();
     const dec = new TextDecoder();
     const headers: [string, string][] = [];
     for (const [k, v] of (r.#headers as { entries(): [string, Uint8Array][] }).entries()) headers.push([k, dec.decode(v)]);
@@ -281,7 +282,7 @@ class BodyInputStream extends ShimInputStream {
   blockingSkip(len: bigint): bigint {
     return BigInt(this.#read(len, true).length);
   }
-  subscribe(): unknown {
+  subscribe(): Pollable {
     // Wait until something can be read (or the body ended), then answer ready.
     if (!this.#closed) workerCall({ op: 'read', id: this.#id, max: 0, wait: true });
     return readyPollable();
@@ -293,10 +294,10 @@ class BodyInputStream extends ShimInputStream {
 
 class FutureTrailers {
   #taken = false;
-  subscribe(): unknown {
+  subscribe(): Pollable {
     return readyPollable();
   }
-  get(): unknown {
+  get(): Result<Result<Trailers | undefined, WasiHttpErrorCode>, void> | undefined {
     if (this.#taken) return { tag: 'err', val: undefined };
     this.#taken = true;
     return { tag: 'ok', val: { tag: 'ok', val: undefined } };
@@ -327,7 +328,7 @@ class IncomingBody {
 
 class IncomingResponse {
   readonly #status: number;
-  readonly #headers: unknown;
+  readonly #headers: WasiFields;
   #body: IncomingBody | undefined;
   constructor(id: number, status: number, headers: [string, string][]) {
     this.#status = status;
@@ -338,7 +339,7 @@ class IncomingResponse {
   status(): number {
     return this.#status;
   }
-  headers(): unknown {
+  headers(): WasiFields {
     return this.#headers;
   }
   consume(): IncomingBody {
@@ -359,17 +360,18 @@ class FutureIncomingResponse {
   constructor(id: number) {
     this.#id = id;
   }
-  subscribe(): unknown {
+  subscribe(): Pollable {
     // Wait for the response head (or the error), then answer ready.
     if (!this.#taken) workerCall({ op: 'response', id: this.#id, wait: true });
     return readyPollable();
   }
-  get(): unknown {
+  get(): Result<Result<WasiIncomingResponse, WasiHttpErrorCode>, void> | undefined {
     if (this.#taken) return { tag: 'err', val: undefined };
     const r = workerCall({ op: 'response', id: this.#id, wait: false });
     if ('err' in r) {
       this.#taken = true;
-      return { tag: 'ok', val: { tag: 'err', val: r.err } };
+      // The worker's codes are WASI http error-codes (http-worker.ts errorCode), cloned across threads.
+      return { tag: 'ok', val: { tag: 'err', val: r.err as WasiHttpErrorCode } };
     }
     if (r.ok === undefined) return undefined;
     this.#taken = true;
@@ -401,7 +403,7 @@ export const nodeHttpTypes = {
 
 export const nodeOutgoingHandler = {
   /** `to` is what the gate checked (host/gate/http.ts); without it nothing is sent. */
-  handle(request: unknown, options: unknown, to?: CheckedDestination): FutureIncomingResponse {
+  handle(request: unknown, options: RequestOptions | undefined, to?: CheckedDestination): FutureIncomingResponse {
     if (!(request instanceof OutgoingRequest)) throw { tag: 'internal-error', val: 'molt-wasm: not an outgoing-request of this host' };
     if (to === undefined || to.addresses.length === 0) throw { tag: 'internal-error', val: 'molt-wasm: an unchecked request is never sent' };
     return new FutureIncomingResponse(OutgoingRequest.start(request, options, to));

@@ -13,13 +13,10 @@
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
+import { Address, type CheckedAddress } from '../net/address.js';
 
-/** An address that passed the policy checks, in the form Node's `lookup` returns. */
-export interface CheckedAddress {
-  readonly address: string;
-  readonly family: 4 | 6;
-}
+export type { CheckedAddress };
 
 export interface PinnedTarget {
   readonly scheme: 'http:' | 'https:';
@@ -44,14 +41,19 @@ export interface PinnedRequestOptions {
 function pinnedLookup(addresses: readonly CheckedAddress[]): LookupFunction {
   return ((_host: string, options: { all?: boolean }, callback: (...a: unknown[]) => void) => {
     if (options?.all === true) callback(null, addresses.map((a) => ({ address: a.address, family: a.family })));
-    else callback(null, addresses[0]!.address, addresses[0]!.family);
+    else {
+      const first = addresses[0];
+      if (first === undefined) callback(new Error('molt-wasm: no checked address'));
+      else callback(null, first.address, first.family);
+    }
   }) as LookupFunction;
 }
 
 /** Starts a request to `target`, pinned to its checked addresses. The caller ends it. */
 export function pinnedRequest(target: PinnedTarget, options: PinnedRequestOptions): ClientRequest {
   if (target.addresses.length === 0) throw new Error('molt-wasm: a pinned request needs at least one checked address');
-  const literal = isIP(target.host) !== 0;
+  // Only a canonical literal is connected to as written; any other text goes through the pinned lookup.
+  const literal = Address.parse(target.host)?.text === target.host;
   const common = {
     method: options.method,
     host: target.host,

@@ -34,7 +34,7 @@ export class Preview1Context {
   ) {}
 
   /** A 0.2 interface by unversioned name; missing ones throw (ending the guest). */
-  iface(name: string) {
+  iface<K extends keyof WasiImportObject>(name: K): NonNullable<WasiImportObject[K]> {
     const i = this.wasi[name];
     if (i === undefined || i === null) {
       throw new TypeError(`preview1: the WASI 0.2 import object has no '${name}'`);

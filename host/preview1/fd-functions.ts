@@ -565,16 +565,21 @@ function fixedFileStat(desc: Descriptor02): FixedFileStat {
   return { filetype: filetypeOf(desc.getType()), syncFlags };
 }
 
-const TERMINAL_GETTERS = {
-  stdin: ['wasi:cli/terminal-stdin', 'getTerminalStdin'],
-  stdout: ['wasi:cli/terminal-stdout', 'getTerminalStdout'],
-  stderr: ['wasi:cli/terminal-stderr', 'getTerminalStderr'],
-} as const;
-
 /** Whether a stdio stream is a terminal: the 0.2 terminal-* interface answers (none = not a tty). */
 function isTerminal(ctx: Preview1Context, kind: 'stdin' | 'stdout' | 'stderr'): boolean {
-  const [iface, fn] = TERMINAL_GETTERS[kind];
-  const i = ctx.wasi[iface];
-  if (!i || typeof i[fn] !== 'function') return false;
-  return i[fn]() !== undefined;
+  // A gate may omit an interface (then: not a tty); each one is looked up by its own name.
+  switch (kind) {
+    case 'stdin': {
+      const i = ctx.wasi['wasi:cli/terminal-stdin'];
+      return typeof i?.getTerminalStdin === 'function' && i.getTerminalStdin() !== undefined;
+    }
+    case 'stdout': {
+      const i = ctx.wasi['wasi:cli/terminal-stdout'];
+      return typeof i?.getTerminalStdout === 'function' && i.getTerminalStdout() !== undefined;
+    }
+    case 'stderr': {
+      const i = ctx.wasi['wasi:cli/terminal-stderr'];
+      return typeof i?.getTerminalStderr === 'function' && i.getTerminalStderr() !== undefined;
+    }
+  }
 }

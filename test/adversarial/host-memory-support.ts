@@ -13,7 +13,7 @@ import { createGatedWasi } from '../../host/gate/index.js';
 import { nodePlatform } from '../../host/node/platform.js';
 import { PolicyEngine } from '../../host/policy/index.js';
 import { createPreview1Imports, type Preview1ImportFunction } from '../../host/preview1/index.js';
-import type { WasiInterface } from '../../host/gate/types.js';
+import { double, type WasiInterface } from '../support/test-double.js';
 
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
@@ -101,7 +101,7 @@ export function preview1Over(fileSize = 4 * MiB): {
     'wasi:filesystem/preopens': { getDirectories: () => [[dir, '/data']] },
     'wasi:random/random': { getRandomBytes: randomBytes },
   };
-  const imports = createPreview1Imports(wasi);
+  const imports = createPreview1Imports(double<Parameters<typeof createPreview1Imports>[0]>(wasi));
   const memory = new WebAssembly.Memory({ initial: 16, maximum: 16 });
   imports.bindMemory(memory);
   return { p1: imports.imports.wasi_snapshot_preview1, memory, asked };

@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { MemoryFsBackend } from '../../host/browser/memory-backend.js';
 import { MemoryFs } from '../../host/browser/memory-fs.js';
 import { createGatedWasi } from '../../host/gate/index.js';
-import type { WasiInterface, WasiPlatform } from '../../host/gate/types.js';
+import type { WasiPlatform } from '../../host/gate/types.js';
+import type { WasiInterface } from '../support/test-double.js';
 import { nodePlatform } from '../../host/node/platform.js';
 import { PolicyEngine } from '../../host/policy/index.js';
 

@@ -57,7 +57,9 @@ test('a second process swapping a directory for a symlink never leads a native c
     // Until the swapper has raced through 3000 swaps while the calls ran.
     while (swaps - start < 3000 || calls < 2000) {
       calls++;
-      assert.ok(calls <= 400_000, `the swapper made only ${swaps - start} swaps`);
+      assert.ok(calls <= 200_000, `the swapper made only ${swaps - start} swaps`);
+      // The native calls finish without I/O callbacks: let the swapper's count come in.
+      if (calls % 50 === 0) await new Promise((r) => setImmediate(r));
       const r = await api.readFile('/data/sub/secret.txt');
       if (r.ok) {
         const text = new TextDecoder().decode(r.value);

@@ -1,7 +1,9 @@
 // Models SSRF through a Host header (Spin CVE-2024-32980, spin#3016; Wasmtime's outgoing HTTP bypassing its socket check): the authority is checked, the Host header must not name another host.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { WasiInterface, WasiPlatform } from '../../host/gate/index.js';
+import type { WasiPlatform } from '../../host/gate/index.js';
+import { double } from '../support/test-double.js';
+import type { FutureIncomingResponse, OutgoingRequest } from '../../host/gate/wasi.js';
 import { nodePlatform } from '../../host/node/platform.js';
 import { guest, httpGet, httpServer, outgoingGet, policy, thrown } from '../net/helpers.js';
 
@@ -11,10 +13,10 @@ test('an allowed authority with a Host header for an internal service is refused
   const sent: unknown[] = [];
   const platform: WasiPlatform = {
     ...nodePlatform,
-    http: { types: nodePlatform.http.types, outgoingHandler: { handle: (r: unknown) => (sent.push(r), 'future') } },
+    http: { types: nodePlatform.http.types, outgoingHandler: { handle: (r: unknown) => (sent.push(r), double<FutureIncomingResponse>('future')) } },
   };
   const g = guest(policy({ net: ['127.0.0.1:8080'] }), platform);
-  const request = (host: string): WasiInterface => ({
+  const request = (host: string): OutgoingRequest => double<OutgoingRequest>({
     scheme: () => ({ tag: 'HTTP' }),
     authority: () => '127.0.0.1:8080',
     headers: () => ({ entries: () => [['Host', enc.encode(host)]] }),

@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditRecord } from '../../host/gate/audit.js';
-import { createGatedWasi, type WasiInterface } from '../../host/gate/index.js';
+import { createGatedWasi } from '../../host/gate/index.js';
+import type { WasiInterface } from '../support/test-double.js';
 import { PromptGate, type GatePrompt, type PromptQuestion } from '../../host/gate/prompt.js';
 import { nodePlatform } from '../../host/node/platform.js';
 import { PolicyEngine } from '../../host/policy/index.js';
@@ -35,7 +36,7 @@ function gated(allow: CanonicalManifest['allow'], audit?: (r: AuditRecord) => vo
     ...(audit !== undefined ? { audit } : {}),
     ...(prompt !== undefined ? { prompt: prompt(engine) } : {}),
   });
-  const [[root]] = imports['wasi:filesystem/preopens']!.getDirectories() as [[WasiInterface, string]];
+  const [[root]] = imports['wasi:filesystem/preopens']!.getDirectories() as unknown as [[WasiInterface, string]];
   return { engine, subject, root };
 }
 

@@ -11,7 +11,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGatedWasi, type WasiInterface } from '../../host/gate/index.js';
+import { createGatedWasi } from '../../host/gate/index.js';
+import type { WasiInterface } from '../support/test-double.js';
+import type { IoError } from '../../host/gate/wasi.js';
 import { CapabilityTrap } from '../../host/gate/trap.js';
 import { nodePlatform } from '../../host/node/platform.js';
 import { PolicyEngine } from '../../host/policy/index.js';
@@ -60,7 +62,7 @@ test('revoking fs.write between open and write: the held descriptor and its stre
   // The stream reports the failed operation with the filesystem's own code.
   assert.throws(
     () => stream.blockingWriteAndFlush(new TextEncoder().encode('X')),
-    (e: unknown) => (e as { tag?: string }).tag === 'last-operation-failed' && imports['wasi:filesystem/types']!.filesystemErrorCode((e as { val: unknown }).val) === 'access',
+    (e: unknown) => (e as { tag?: string }).tag === 'last-operation-failed' && imports['wasi:filesystem/types']!.filesystemErrorCode((e as { val: IoError }).val) === 'access',
     'stream write',
   );
   assert.equal(readFileSync(join(t, 'out', 'f.txt'), 'utf8'), 'original');

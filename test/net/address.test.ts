@@ -2,7 +2,7 @@
 // authorities, Host comparison, and the engine's deny-only query.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ipAddressText, parseAuthority, resolverName, sameEndpoint, socketEndpoint } from '../../host/gate/net-address.js';
+import { Authority, ipAddressText, resolverName, socketEndpoint, type Endpoint, type Port } from '../../host/net/index.js';
 import { PolicyEngine } from '../../host/policy/index.js';
 import { policy } from './helpers.js';
 
@@ -24,6 +24,20 @@ test('resolver names: odd IPv4 spellings are handed over in their canonical form
   assert.equal(resolverName('localhost'), 'localhost');
   assert.equal(resolverName('::ffff:127.0.0.1'), '::ffff:127.0.0.1');
 });
+
+/** An authority as a plain host and port (null when unreadable). */
+function parseAuthority(text: string, defaultPort: number): Endpoint | null {
+  const a = Authority.parse(text, defaultPort as Port);
+  return a === null ? null : { host: a.host, port: a.port };
+}
+
+/** Whether two `host:port` authorities name the same endpoint. */
+function sameEndpoint(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
+  const text = (e: { host: string; port: number }) => `${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
+  const pa = Authority.parse(text(a), 1 as Port);
+  const pb = Authority.parse(text(b), 1 as Port);
+  return pa !== null && pb !== null && pa.sameAs(pb);
+}
 
 test('authorities: default ports, IPv6 brackets; userinfo, paths and bad ports are unreadable', () => {
   assert.deepEqual(parseAuthority('example.com', 443), { host: 'example.com', port: 443 });

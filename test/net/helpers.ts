@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server as HttpServer } from 'node:http';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createGatedWasi, type AuditRecord, type WasiImportObject, type WasiInterface, type WasiPlatform } from '../../host/gate/index.js';
+import { createGatedWasi, type AuditRecord, type WasiImportObject, type WasiPlatform } from '../../host/gate/index.js';
+import type { IpAddress, IpSocketAddress, Network, OutgoingRequest } from '../../host/gate/wasi.js';
 import { nodePlatform } from '../../host/node/platform.js';
 import { Gate } from '../../host/gate/gate.js';
 import { createGatedNet, type Resolution } from '../../host/gate/net.js';
@@ -19,13 +20,25 @@ export function policy(allow: CanonicalManifest['allow'], deny: CanonicalManifes
   return { version: 1, allow, deny };
 }
 
+/** The interfaces a network test reaches (guestWithResolver builds only these). */
+type NetInterface =
+  | 'wasi:sockets/instance-network'
+  | 'wasi:sockets/network'
+  | 'wasi:sockets/ip-name-lookup'
+  | 'wasi:sockets/tcp'
+  | 'wasi:sockets/tcp-create-socket'
+  | 'wasi:sockets/udp'
+  | 'wasi:sockets/udp-create-socket'
+  | 'wasi:http/types'
+  | 'wasi:http/outgoing-handler';
+
 export interface Guest {
   readonly engine: PolicyEngine;
   readonly subject: SubjectId;
-  readonly imports: WasiImportObject;
+  readonly imports: Pick<WasiImportObject, NetInterface>;
   readonly audit: AuditRecord[];
   /** The guest's own network handle (`instance-network`). */
-  readonly network: unknown;
+  readonly network: Network;
 }
 
 /** A guest's gated import object: its own subject, its own audit list. */
@@ -33,7 +46,7 @@ export function guest(manifest: CanonicalManifest, platform: WasiPlatform = node
   const subject = engine.createSubject(manifest, 'net-test');
   const audit: AuditRecord[] = [];
   const imports = createGatedWasi({ engine, subject, platform, audit: (r) => void audit.push(r) });
-  return { engine, subject, imports, audit, network: imports['wasi:sockets/instance-network']!.instanceNetwork() };
+  return { engine, subject, imports, audit, network: imports['wasi:sockets/instance-network'].instanceNetwork() };
 }
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
@@ -62,9 +75,9 @@ export async function thrown(f: () => unknown): Promise<unknown> {
 }
 
 /** `ip-name-lookup`: every address the lookup of `name` gives, as WASI records. */
-export async function lookup(g: Guest, name: string): Promise<Array<{ tag: string; val: number[] }>> {
-  const stream = g.imports['wasi:sockets/ip-name-lookup']!.resolveAddresses(g.network, name);
-  const out: Array<{ tag: string; val: number[] }> = [];
+export async function lookup(g: Guest, name: string): Promise<IpAddress[]> {
+  const stream = g.imports['wasi:sockets/ip-name-lookup'].resolveAddresses(g.network, name);
+  const out: IpAddress[] = [];
   for (;;) {
     const a = await until(() => stream.resolveNextAddress());
     if (a === undefined) return out;
@@ -72,25 +85,28 @@ export async function lookup(g: Guest, name: string): Promise<Array<{ tag: strin
   }
 }
 
-export const v4 = (address: number[], port: number) => ({ tag: 'ipv4', val: { port, address } });
-export const v6 = (address: number[], port: number) => ({ tag: 'ipv6', val: { port, address, flowInfo: 0, scopeId: 0 } });
+export const v4 = (address: number[], port: number): IpSocketAddress => ({ tag: 'ipv4', val: { port, address: address as [number, number, number, number] } });
+export const v6 = (address: number[], port: number): IpSocketAddress => ({
+  tag: 'ipv6',
+  val: { port, address: address as [number, number, number, number, number, number, number, number], flowInfo: 0, scopeId: 0 },
+});
 /** ::ffff:a.b.c.d as an IPv6 socket address. */
 export const mapped = ([a, b, c, d]: number[], port: number) =>
   v6([0, 0, 0, 0, 0, 0xffff, (a! << 8) | b!, (c! << 8) | d!], port);
 
 /** TCP connect through the gated import object; resolves to the bytes the server sent first. */
-export async function tcpConnect(g: Guest, remote: { tag: string }): Promise<string> {
-  const sock = g.imports['wasi:sockets/tcp-create-socket']!.createTcpSocket(remote.tag);
+export async function tcpConnect(g: Guest, remote: IpSocketAddress): Promise<string> {
+  const sock = g.imports['wasi:sockets/tcp-create-socket'].createTcpSocket(remote.tag);
   try {
     sock.startConnect(g.network, remote);
-    const [input] = (await until(() => sock.finishConnect())) as [WasiInterface, WasiInterface];
+    const [input] = await until(() => sock.finishConnect());
     for (;;) {
-      const bytes = input.read(64n) as Uint8Array;
+      const bytes = input.read(64n);
       if (bytes.length > 0) return Buffer.from(bytes).toString();
       await tick();
     }
   } finally {
-    sock[Symbol.dispose]();
+    sock[Symbol.dispose]?.();
   }
 }
 
@@ -148,8 +164,8 @@ export async function httpServer(): Promise<{ port: number; seen: SeenRequest[];
 }
 
 /** An outgoing GET built with the platform's own `wasi:http/types` (body finished). */
-export function outgoingGet(g: Guest, scheme: 'HTTP' | 'HTTPS', authority: string, path = '/x'): WasiInterface {
-  const T = g.imports['wasi:http/types']!;
+export function outgoingGet(g: Guest, scheme: 'HTTP' | 'HTTPS', authority: string, path = '/x'): OutgoingRequest {
+  const T = g.imports['wasi:http/types'];
   const req = new T.OutgoingRequest(new T.Fields());
   req.setScheme({ tag: scheme });
   req.setAuthority(authority);
@@ -159,21 +175,21 @@ export function outgoingGet(g: Guest, scheme: 'HTTP' | 'HTTPS', authority: strin
 }
 
 /** `handle` then wait for the response; resolves to status and body text. */
-export async function httpGet(g: Guest, request: WasiInterface): Promise<{ status: number; body: string }> {
-  const future = g.imports['wasi:http/outgoing-handler']!.handle(request, undefined);
-  let r: { tag: string; val: { tag: string; val: WasiInterface } } | undefined;
+export async function httpGet(g: Guest, request: OutgoingRequest): Promise<{ status: number; body: string }> {
+  const future = g.imports['wasi:http/outgoing-handler'].handle(request, undefined);
+  let r: ReturnType<typeof future.get>;
   for (const end = Date.now() + 10_000; (r = future.get()) === undefined; ) {
     if (Date.now() > end) throw new Error('no response');
     await tick();
   }
   assert.equal(r.tag, 'ok');
-  assert.equal(r.val.tag, 'ok', `response error: ${JSON.stringify(r.val)}`);
+  assert.ok(r.tag === 'ok' && r.val.tag === 'ok', `response error: ${JSON.stringify(r.val)}`);
   const response = r.val.val;
   const stream = response.consume().stream();
   let body = '';
   for (;;) {
     try {
-      body += Buffer.from(stream.read(4096n) as Uint8Array).toString();
+      body += Buffer.from(stream.read(4096n)).toString();
     } catch (e) {
       if ((e as { tag?: string }).tag === 'closed') break;
       throw e;
@@ -197,7 +213,7 @@ export function guestWithResolver(manifest: CanonicalManifest, resolve: (name: s
   const subject = engine.createSubject(manifest, 'net-test');
   const audit: AuditRecord[] = [];
   const imports = createGatedNet(new Gate(engine, subject, (r) => void audit.push(r)), nodePlatform, { resolve });
-  return { engine, subject, imports, audit, network: imports['wasi:sockets/instance-network']!.instanceNetwork() };
+  return { engine, subject, imports, audit, network: imports['wasi:sockets/instance-network'].instanceNetwork() };
 }
 
 /** An HTTP server on `host:port` (port 0 = any) answering `status` with `headers`; counts TCP connections. */

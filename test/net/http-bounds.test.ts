@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { WasiInterface } from '../../host/gate/index.js';
+import { double, type WasiInterface } from '../support/test-double.js';
 import { guest, policy, thrown } from './helpers.js';
 
 const KIB64 = 64 * 1024;
@@ -35,7 +35,7 @@ test('wasi:http bodies: writes bounded by check-write, big writes chunked, reads
     T.OutgoingBody.finish(body, undefined);
     const future = g.imports['wasi:http/outgoing-handler']!.handle(req, undefined);
     let r: { tag: string; val: { tag: string; val: WasiInterface } } | undefined;
-    while ((r = future.get()) === undefined) await new Promise((res) => setTimeout(res, 5));
+    while ((r = double<typeof r>(future.get())) === undefined) await new Promise((res) => setTimeout(res, 5));
     const stream = r.val.val.consume().stream();
     let total = 0;
     let biggest = 0;

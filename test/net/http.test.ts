@@ -4,7 +4,9 @@
 // Denials are `{ tag: 'HTTP-request-denied' }`. Servers are loopback servers started here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { WasiInterface, WasiPlatform } from '../../host/gate/index.js';
+import type { PlatformSockets, WasiPlatform } from '../../host/gate/index.js';
+import { double } from '../support/test-double.js';
+import type { FutureIncomingResponse, OutgoingRequest } from '../../host/gate/wasi.js';
 import { nodePlatform } from '../../host/node/platform.js';
 import { guest, httpGet, httpServer, netAudit, outgoingGet, policy, thrown } from './helpers.js';
 
@@ -55,7 +57,7 @@ test('a non-allowed authority is HTTP-request-denied and no request is sent', as
 
 test('default ports: http is 80 and https is 443 for the check', async () => {
   const g = guest(policy({ net: ['127.0.0.1:443'] }));
-  assert.deepEqual(await thrown(() => g.imports['wasi:http/outgoing-handler']!.handle(outgoingGet(g, 'HTTP', '127.0.0.1'))), DENIED);
+  assert.deepEqual(await thrown(() => g.imports['wasi:http/outgoing-handler']!.handle(outgoingGet(g, 'HTTP', '127.0.0.1'), undefined)), DENIED);
   assert.ok(netAudit(g).includes('wasi:http/outgoing-handler#handle 127.0.0.1:80 deny'));
 });
 
@@ -95,24 +97,24 @@ function recordingPlatform(): { platform: WasiPlatform; sent: unknown[] } {
   const sent: unknown[] = [];
   const platform: WasiPlatform = {
     ...nodePlatform,
-    http: { types: nodePlatform.http.types, outgoingHandler: { handle: (req: unknown) => (sent.push(req), 'future') } },
+    http: { types: nodePlatform.http.types, outgoingHandler: { handle: (req: unknown) => (sent.push(req), double<FutureIncomingResponse>('future')) } },
   };
   return { platform, sent };
 }
 
-function fakeRequest(scheme: string | undefined, authority: string | undefined, headers: Array<[string, string]>): WasiInterface {
+function fakeRequest(scheme: string | undefined, authority: string | undefined, headers: Array<[string, string]>): OutgoingRequest {
   const enc = new TextEncoder();
-  return {
+  return double<OutgoingRequest>({
     scheme: () => (scheme === undefined ? undefined : { tag: scheme }),
     authority: () => authority,
     headers: () => ({ entries: () => headers.map(([k, v]) => [k, enc.encode(v)]) }),
-  };
+  });
 }
 
 test('a Host header naming another host than the authority is refused, whatever the policy', async () => {
   const { platform, sent } = recordingPlatform();
   const g = guest(policy({ net: true }), platform);
-  const handle = (r: WasiInterface) => thrown(() => g.imports['wasi:http/outgoing-handler']!.handle(r, undefined));
+  const handle = (r: OutgoingRequest) => thrown(() => g.imports['wasi:http/outgoing-handler']!.handle(r, undefined));
   for (const host of ['169.254.169.254', 'metadata.google.internal', '127.0.0.1:8081', '127.0.0.2:8080']) {
     assert.deepEqual(await handle(fakeRequest('HTTP', '127.0.0.1:8080', [['Host', host]])), DENIED, host);
   }
@@ -134,7 +136,7 @@ test('a Host header naming another host than the authority is refused, whatever 
 test('an authority the gate cannot read is refused (none, userinfo, other scheme, bad port)', async () => {
   const { platform, sent } = recordingPlatform();
   const g = guest(policy({ net: true }), platform);
-  const handle = (r: WasiInterface) => thrown(() => g.imports['wasi:http/outgoing-handler']!.handle(r, undefined));
+  const handle = (r: OutgoingRequest) => thrown(() => g.imports['wasi:http/outgoing-handler']!.handle(r, undefined));
   for (const [scheme, auth] of [
     ['HTTP', undefined],
     ['HTTP', 'user@127.0.0.1'],
@@ -163,7 +165,7 @@ test('a name that does not resolve is DNS-error; a platform without a resolver c
   };
   const browserLike: WasiPlatform = {
     ...platform,
-    createSockets: () => ({ ...nodePlatform.createSockets(), ipNameLookup: { resolveAddresses: unsupported } }),
+    createSockets: () => ({ ...nodePlatform.createSockets(), ipNameLookup: double<PlatformSockets['ipNameLookup']>({ resolveAddresses: unsupported }) }),
   };
   const b = guest(policy({ net: ['localhost', '127.0.0.1', 'denied.test'] }, { net: ['127.0.0.1', 'denied.test'] }), browserLike);
   const handle = (auth: string) => thrown(() => b.imports['wasi:http/outgoing-handler']!.handle(fakeRequest('HTTP', auth, []), undefined));

@@ -3,7 +3,7 @@
 // `access-denied`. Every server is a loopback server this file starts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { WasiInterface } from '../../host/gate/index.js';
+import type { WasiInterface } from '../support/test-double.js';
 import { guest, lookup, mapped, netAudit, policy, tcpConnect, tcpServer, thrown, udpServer, until, v4 } from './helpers.js';
 
 const LOOPBACK = [127, 0, 0, 1];
@@ -177,12 +177,12 @@ test('tcp bind and listen: the local address and the bound port are checked', as
   const client = ok.imports['wasi:sockets/tcp-create-socket']!.createTcpSocket('ipv4');
   client.startConnect(ok.network, v4(LOOPBACK, port));
   await until(() => client.finishConnect());
-  const [peer] = (await until(() => s3.accept())) as [WasiInterface];
+  const [peer] = await until(() => s3.accept());
   assert.ok(peer instanceof TcpSocket);
   // Revoked: the next accept is refused.
   ok.engine.revoke(ok.subject, 'net');
   assert.equal(await thrown(() => s3.accept()), 'access-denied');
-  for (const s of [s1, s2, s3, client, peer]) s[Symbol.dispose]();
+  for (const s of [s1, s2, s3, client, peer]) s[Symbol.dispose]?.();
 });
 
 test('udp: bind, stream(remote) and each datagram destination are checked', async () => {
@@ -218,7 +218,7 @@ test('udp: bind, stream(remote) and each datagram destination are checked', asyn
     assert.equal(await thrown(() => out2.send([{ data: data('late') }])), 'access-denied');
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(srv.received, ['one']);
-    for (const s of [udp, connected]) s[Symbol.dispose]();
+    for (const s of [udp, connected]) s[Symbol.dispose]?.();
   } finally {
     srv.close();
   }

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
-import { Errno, Preview1Exit, runPreview1Start, type WasiImportObject } from '../../host/preview1/index.js';
+import { Errno, Preview1Exit, runPreview1Start } from '../../host/preview1/index.js';
+// Test doubles built on the shim's import object: loosely typed, as the doubles they are.
+import type { WasiInterface as WasiImportObject } from '../support/test-double.js';
 import { instantiateGuest } from './wat-guest.js';
 
 const dirs: string[] = [];

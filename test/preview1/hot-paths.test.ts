@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
 import { Errno, type WasiImportObject } from '../../host/preview1/index.js';
+import { double } from '../support/test-double.js';
 import { instantiateGuest } from './wat-guest.js';
 
 const dirs: string[] = [];
@@ -23,7 +24,7 @@ function shimWasi() {
   dirs.push(dir);
   for (const n of ['a', 'b', 'c', 'd']) writeFileSync(join(dir, n), n.repeat(8));
   const shim = new WASIShim({ sandbox: { preopens: { data: dir }, env: {}, args: ['prog'] } });
-  const wasi: WasiImportObject = shim.getImportObject();
+  const wasi = double<WasiImportObject>(shim.getImportObject());
   return { wasi, dir };
 }
 

@@ -5,6 +5,7 @@
  */
 import wabtInit from 'wabt';
 import { createPreview1Imports, type Preview1Imports, type WasiImportObject } from '../../host/preview1/index.js';
+import { double } from '../support/test-double.js';
 
 type T = 'i32' | 'i64';
 const SIGNATURES = {
@@ -74,8 +75,8 @@ export interface Guest {
   put(ptr: number, data: Uint8Array | string): void;
 }
 
-export async function instantiateGuest(wasi: WasiImportObject): Promise<Guest> {
-  const p1 = createPreview1Imports(wasi);
+export async function instantiateGuest(wasi: object): Promise<Guest> {
+  const p1 = createPreview1Imports(double<WasiImportObject>(wasi));
   const instance = await WebAssembly.instantiate(await guestModule(), p1.imports as unknown as WebAssembly.Imports);
   p1.bindMemory(instance);
   const exports = instance.exports as unknown as GuestExports;

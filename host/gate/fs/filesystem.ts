@@ -16,7 +16,20 @@
 import { UsageError } from '../../errors.js';
 import type { Gate } from '../gate.js';
 import type { PreopenPlan } from '../preopens.js';
-import type { WasiImportObject, WasiInterface, WasiPlatform } from '../types.js';
+import type { WasiImportsPart, WasiPlatform } from '../types.js';
+import type {
+  Advice,
+  DescriptorFlags,
+  DescriptorStat,
+  DescriptorType,
+  DirectoryEntry,
+  FilesystemErrorCode,
+  InputStream,
+  MetadataHashValue,
+  OpenFlags,
+  OutputStream,
+  PathFlags,
+} from '../wasi.js';
 import { FS_ERROR_CODES, type FileStat, type FsBackend, type NewTimestamp, type OpenHow } from './backend.js';
 import { joinGuestName, joinGuestPath, OpenFiles, type OpenFile } from './open-files.js';
 import { AllowedPaths } from './allowed-paths.js';
@@ -28,24 +41,6 @@ type Cap = 'fs.read' | 'fs.write';
 const READ: readonly Cap[] = ['fs.read'];
 const WRITE: readonly Cap[] = ['fs.write'];
 const READ_WRITE: readonly Cap[] = ['fs.write', 'fs.read'];
-
-interface PathFlags {
-  readonly symlinkFollow?: boolean;
-}
-interface OpenFlags {
-  readonly create?: boolean;
-  readonly directory?: boolean;
-  readonly exclusive?: boolean;
-  readonly truncate?: boolean;
-}
-interface DescriptorFlags {
-  readonly read?: boolean;
-  readonly write?: boolean;
-  readonly fileIntegritySync?: boolean;
-  readonly dataIntegritySync?: boolean;
-  readonly requestedWriteSync?: boolean;
-  readonly mutateDirectory?: boolean;
-}
 
 /**
  * Whether a path asks for a directory at its end (`a/`, `a/.`): such a path follows a final
@@ -84,6 +79,11 @@ export function lexicalGuestPath(base: string, path: string): string | null {
   return joinGuestPath(base, segments);
 }
 
+/** Whether `v` is one of `wasi:filesystem/types` error-code's names (an `io/error` payload). */
+function isFsErrorCode(v: unknown): v is FilesystemErrorCode {
+  return typeof v === 'string' && FS_ERROR_CODES.has(v);
+}
+
 /** Linux's PATH_MAX: a UTF-16 length above it is more UTF-8 bytes than any syscall accepts. */
 const MAX_PATH_LENGTH = 4096;
 
@@ -117,19 +117,20 @@ function openHow(dflags: DescriptorFlags, open: OpenFlags): OpenHow {
 }
 
 /** The 0.2 `descriptor-stat` record (no identity fields). */
-function wasiStat(s: FileStat): object {
+function wasiStat(s: FileStat): DescriptorStat {
   return {
     type: s.type,
     linkCount: s.linkCount,
     size: s.size,
-    dataAccessTimestamp: s.dataAccessTimestamp,
-    dataModificationTimestamp: s.dataModificationTimestamp,
-    statusChangeTimestamp: s.statusChangeTimestamp,
+    // WIT options: an absent timestamp is `none` (jco lowers a missing field as none).
+    ...(s.dataAccessTimestamp === undefined ? {} : { dataAccessTimestamp: s.dataAccessTimestamp }),
+    ...(s.dataModificationTimestamp === undefined ? {} : { dataModificationTimestamp: s.dataModificationTimestamp }),
+    ...(s.statusChangeTimestamp === undefined ? {} : { statusChangeTimestamp: s.statusChangeTimestamp }),
   };
 }
 
 /** `metadata-hash`: the identity of the object (device, inode), as Wasmtime derives it. */
-function metadataHash(s: FileStat): { upper: bigint; lower: bigint } {
+function metadataHash(s: FileStat): MetadataHashValue {
   return { upper: BigInt.asUintN(64, s.dev), lower: BigInt.asUintN(64, s.ino) };
 }
 
@@ -140,7 +141,7 @@ export interface GatedFilesystemOptions {
 
 /** One guest's filesystem imports, and how to close every host handle it still holds. */
 export interface GatedFilesystem {
-  readonly imports: WasiImportObject;
+  readonly imports: WasiImportsPart<'wasi:filesystem/types' | 'wasi:filesystem/preopens'>;
   /** Closes every host handle the guest holds (descriptors, streams, listings). Idempotent. */
   dispose(): void;
 }
@@ -253,22 +254,22 @@ export function createGatedFilesystem(
     }
 
     // --- on this descriptor ---
-    readViaStream(offset: bigint): WasiInterface {
+    readViaStream(offset: bigint): InputStream {
       check('fs.read', this.#file.path, 'descriptor.read-via-stream');
       this.#ensureOpen();
       return new streams.InputStream(this.#file, offset);
     }
-    writeViaStream(offset: bigint): WasiInterface {
+    writeViaStream(offset: bigint): OutputStream {
       check('fs.write', this.#file.path, 'descriptor.write-via-stream');
       this.#ensureOpen();
       return new streams.OutputStream(this.#file, offset);
     }
-    appendViaStream(): WasiInterface {
+    appendViaStream(): OutputStream {
       check('fs.write', this.#file.path, 'descriptor.append-via-stream');
       this.#ensureOpen();
       return new streams.OutputStream(this.#file, 'append');
     }
-    advise(_offset: bigint, _length: bigint, advice: string): void {
+    advise(_offset: bigint, _length: bigint, advice: Advice): void {
       this.#ensureOpen();
       // Advice is a hint; Node has no posix_fadvise, and ignoring it is always correct.
       if (!ADVICE.has(advice)) throw 'invalid';
@@ -283,7 +284,7 @@ export function createGatedFilesystem(
       this.#ensureOpen();
       return this.#flags;
     }
-    getType(): string {
+    getType(): DescriptorType {
       this.#ensureOpen();
       return this.#file.type;
     }
@@ -319,7 +320,7 @@ export function createGatedFilesystem(
       check('fs.read', this.#file.path, 'descriptor.read-directory');
       return new DirectoryEntryStream(this.#file, backend.list(this.#handle));
     }
-    stat(): object {
+    stat(): DescriptorStat {
       check('fs.read', this.#file.path, 'descriptor.stat');
       return wasiStat(backend.stat(this.#handle));
     }
@@ -329,16 +330,16 @@ export function createGatedFilesystem(
       const b = backend.stat(other.#handle);
       return a.dev === b.dev && a.ino === b.ino;
     }
-    metadataHash(): { upper: bigint; lower: bigint } {
+    metadataHash(): MetadataHashValue {
       check('fs.read', this.#file.path, 'descriptor.metadata-hash');
       return metadataHash(backend.stat(this.#handle));
     }
 
     // --- on a path beneath this descriptor ---
-    statAt(flags: PathFlags, path: string): object {
+    statAt(flags: PathFlags, path: string): DescriptorStat {
       return this.#at(READ, path, follows(flags, path), 'descriptor.stat-at', (r) => wasiStat(statOf(r)));
     }
-    metadataHashAt(flags: PathFlags, path: string): { upper: bigint; lower: bigint } {
+    metadataHashAt(flags: PathFlags, path: string): MetadataHashValue {
       return this.#at(READ, path, follows(flags, path), 'descriptor.metadata-hash-at', (r) => metadataHash(statOf(r)));
     }
     readlinkAt(path: string): string {
@@ -520,7 +521,7 @@ export function createGatedFilesystem(
       this.#listing = listing;
       file.retain();
     }
-    readDirectoryEntry(): { type: string; name: string } | undefined {
+    readDirectoryEntry(): DirectoryEntry | undefined {
       const file = this.#file;
       if (file === null) throw 'bad-descriptor';
       check('fs.read', file.path, 'directory-entry-stream.read-directory-entry');
@@ -554,13 +555,13 @@ export function createGatedFilesystem(
   }
   const PREOPEN_FLAGS: DescriptorFlags = { read: true, mutateDirectory: true };
 
-  const imports: WasiImportObject = {
+  const imports: GatedFilesystem['imports'] = {
     'wasi:filesystem/types': {
       Descriptor,
       DirectoryEntryStream,
-      filesystemErrorCode(err: unknown): string | undefined {
+      filesystemErrorCode(err: object): FilesystemErrorCode | undefined {
         const payload = (err as { payload?: unknown } | null)?.payload;
-        return typeof payload === 'string' && FS_ERROR_CODES.has(payload) ? payload : undefined;
+        return isFsErrorCode(payload) ? payload : undefined;
       },
     },
     'wasi:filesystem/preopens': {

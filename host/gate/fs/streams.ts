@@ -7,7 +7,8 @@
  * Platform-neutral.
  */
 import type { Gate } from '../gate.js';
-import type { WasiInterface, WasiPlatform } from '../types.js';
+import type { WasiPlatform } from '../types.js';
+import type { InputStream, IoError, OutputStream, Pollable } from '../wasi.js';
 import type { OpenFile } from './open-files.js';
 
 const T = 'wasi:filesystem/types';
@@ -16,26 +17,32 @@ const T = 'wasi:filesystem/types';
 export const FS_MAX_IO_BYTES = 1 << 20;
 const ZEROES = new Uint8Array(64 * 1024);
 
-type StreamClass = new () => WasiInterface;
-type ErrorClass = new (payload: string) => object;
+/**
+ * The platform's stream class as a base: only for `instanceof` (jco's checks). Typed as an
+ * empty object on purpose, so each subclass here must itself have every method of the WIT
+ * resource (one it forgot is a compile error, not a silent fall-back to the base's).
+ */
+type StreamBase = new () => object;
+/** The platform's `wasi:io/error` class: the shim's takes the error's payload. */
+type ErrorClass = new (payload: string) => IoError;
 
 export interface FileStreamClasses {
-  readonly InputStream: new (file: OpenFile<unknown>, offset: bigint) => WasiInterface;
-  readonly OutputStream: new (file: OpenFile<unknown>, offset: bigint | 'append') => WasiInterface;
+  readonly InputStream: new (file: OpenFile<unknown>, offset: bigint) => InputStream;
+  readonly OutputStream: new (file: OpenFile<unknown>, offset: bigint | 'append') => OutputStream;
   /** The `wasi:io/error` resource for a failed operation, carrying its error-code. */
-  ioError(code: string): object;
+  ioError(code: string): IoError;
 }
 
 /** A thrown error-code string, as a stream error; anything else (a trap) passes through. */
-function streamError(e: unknown, ioError: (code: string) => object): unknown {
+function streamError(e: unknown, ioError: (code: string) => IoError): unknown {
   return typeof e === 'string' ? { tag: 'last-operation-failed', val: ioError(e) } : e;
 }
 
 export function createFileStreamClasses(gate: Gate, platform: WasiPlatform): FileStreamClasses {
-  const BaseInput = platform.io.streams.InputStream as StreamClass;
-  const BaseOutput = platform.io.streams.OutputStream as StreamClass;
-  const IoError = platform.io.error.Error as ErrorClass;
-  const ioError = (code: string): object => new IoError(code);
+  const BaseInput = platform.io.streams.InputStream as unknown as StreamBase;
+  const BaseOutput = platform.io.streams.OutputStream as unknown as StreamBase;
+  const PlatformIoError = platform.io.error.Error as unknown as ErrorClass;
+  const ioError = (code: string): IoError => new PlatformIoError(code);
 
   class FileInputStream extends BaseInput {
     #file: OpenFile<unknown> | null;
@@ -73,7 +80,7 @@ export function createFileStreamClasses(gate: Gate, platform: WasiPlatform): Fil
     blockingSkip(len: bigint): bigint {
       return this.skip(len);
     }
-    subscribe(): object {
+    subscribe(): Pollable {
       return platform.readyPollable();
     }
     [Symbol.dispose](): void {
@@ -137,17 +144,17 @@ export function createFileStreamClasses(gate: Gate, platform: WasiPlatform): Fil
     blockingWriteZeroesAndFlush(len: bigint): void {
       this.writeZeroes(len);
     }
-    splice(src: WasiInterface, len: bigint): bigint {
-      const bytes = src.read(len > BigInt(FS_MAX_IO_BYTES) ? BigInt(FS_MAX_IO_BYTES) : len) as Uint8Array;
+    splice(src: InputStream, len: bigint): bigint {
+      const bytes = src.read(len > BigInt(FS_MAX_IO_BYTES) ? BigInt(FS_MAX_IO_BYTES) : len);
       this.write(bytes);
       return BigInt(bytes.length);
     }
-    blockingSplice(src: WasiInterface, len: bigint): bigint {
-      const bytes = src.blockingRead(len > BigInt(FS_MAX_IO_BYTES) ? BigInt(FS_MAX_IO_BYTES) : len) as Uint8Array;
+    blockingSplice(src: InputStream, len: bigint): bigint {
+      const bytes = src.blockingRead(len > BigInt(FS_MAX_IO_BYTES) ? BigInt(FS_MAX_IO_BYTES) : len);
       this.write(bytes);
       return BigInt(bytes.length);
     }
-    subscribe(): object {
+    subscribe(): Pollable {
       return platform.readyPollable();
     }
     [Symbol.dispose](): void {
