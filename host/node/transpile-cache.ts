@@ -13,9 +13,9 @@
  * WebAssembly.compile (no main-thread size limit) and works without JSPI; every export and
  * every host import stays synchronous (asyncMode `sync`), so no JSPI is needed to run.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { lazyCrypto } from './builtins.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { transpileBytes } from '@bytecodealliance/jco-transpile';
@@ -67,7 +67,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return lazyCrypto().createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
@@ -121,7 +121,7 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
   } catch (e) {
     throw new OutputPathError(`transpile cache ${JSON.stringify(cacheDir)} cannot be created: ${(e as Error).message}`, cacheDir, { cause: e });
   }
-  const tmp = join(cacheDir, `.tmp-${key}-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = join(cacheDir, `.tmp-${key}-${process.pid}-${lazyCrypto().randomBytes(6).toString('hex')}`);
   const files: Record<string, string> = {};
   const coreModules = new Map<string, Uint8Array>();
   try {

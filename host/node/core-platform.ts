@@ -1,0 +1,95 @@
+/**
+ * The Node platform for a preview1 core module that cannot wait on anything: one that does
+ * not import `poll_oneoff` (see `coreModuleNeedsPolling`). Such a guest reaches only the
+ * synchronous parts of the platform (clocks' `now`/`resolution`, random bytes, the stream
+ * and error classes the gate's stdio and file streams extend, the filesystem backend), so it
+ * runs without preview2-shim, whose import starts an I/O worker thread and loads its
+ * sockets and HTTP modules: most of what a preview1 hello paid at start-up beyond node:wasi.
+ *
+ * What the guest cannot reach here has no implementation: pollables (only `poll_oneoff`
+ * waits on them; preview1 has no other way to subscribe), sockets and HTTP (preview1 has no
+ * network; its sock_* functions never reach the platform). The gate still builds those
+ * interfaces, so they exist, empty, and a call into one would fail loudly.
+ *
+ * Everything here behaves like preview2-shim 0.26.1's Node implementation (clocks.js,
+ * random.js, io's error class), which components and waiting core modules keep using
+ * (host/node/platform.ts).
+ */
+import { DEFAULT_MAX_OPEN_FILES } from '../gate/fs/backend.js';
+import type { WasiInterface, WasiPlatform } from '../gate/types.js';
+import { readInterface } from '../manifest/wasm/imports.js';
+import { lazyCrypto } from './builtins.js';
+import { NodeFsBackend } from './fs-backend.js';
+
+/** True when a core module can wait (imports `poll_oneoff`) and so needs the shim's pollables. */
+export function coreModuleNeedsPolling(bytes: Uint8Array): boolean {
+  return readInterface(bytes).imports.some((i) => i.name === 'poll_oneoff');
+}
+
+function unreachable(what: string): never {
+  throw new Error(`molt-wasm: internal error: ${what} is not available to a preview1 guest that does not import poll_oneoff`);
+}
+
+/** wasi:io/error's resource (the shim's: an Error carrying the error-code as `payload`). */
+class IoError extends Error {
+  readonly payload: unknown;
+  constructor(payload: unknown) {
+    super(String(payload));
+    this.payload = payload;
+  }
+  toDebugString(): string {
+    return this.message;
+  }
+}
+
+/** Base classes for the gate's stream classes; every method the guest calls is the gate's own. */
+class InputStream {}
+class OutputStream {}
+
+function u64(): bigint {
+  return new BigUint64Array(lazyCrypto().randomBytes(8).buffer)[0]!;
+}
+const getRandomBytes = (len: bigint): Uint8Array => lazyCrypto().randomBytes(Number(len));
+let insecureSeedValue: [bigint, bigint] | undefined;
+
+const noSubscriptions: WasiInterface = {
+  subscribeInstant: () => unreachable('a clock pollable'),
+  subscribeDuration: () => unreachable('a clock pollable'),
+};
+
+export const nodeCorePlatform: WasiPlatform = {
+  io: {
+    error: { Error: IoError },
+    streams: { InputStream, OutputStream },
+    poll: { poll: () => unreachable('wasi:io/poll') },
+  },
+  random: {
+    random: { getRandomBytes, getRandomU64: u64 },
+    insecure: { getInsecureRandomBytes: getRandomBytes, getInsecureRandomU64: u64 },
+    insecureSeed: { insecureSeed: () => (insecureSeedValue ??= [u64(), u64()]) },
+  },
+  clocks: {
+    monotonicClock: { resolution: () => 1n, now: () => process.hrtime.bigint(), ...noSubscriptions },
+    wallClock: {
+      resolution: () => ({ seconds: 0n, nanoseconds: 1e6 }),
+      now: () => {
+        const ms = Date.now();
+        return { seconds: BigInt(Math.floor(ms / 1e3)), nanoseconds: (ms % 1e3) * 1e6 };
+      },
+    },
+  },
+  createSockets: () => ({
+    instanceNetwork: {},
+    network: {},
+    ipNameLookup: {},
+    tcpCreateSocket: {},
+    tcp: {},
+    udpCreateSocket: {},
+    udp: {},
+  }),
+  http: { types: {}, outgoingHandler: {} },
+  createFilesystemBackend(options) {
+    return new NodeFsBackend({ maxOpenFiles: options.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES });
+  },
+  readyPollable: () => unreachable('a pollable'),
+};
