@@ -41,8 +41,8 @@ const SYNTH_EXPECT = 'Number of cells';
 
 type Tree = { [name: string]: string | Uint8Array | Tree };
 
-/** Writes @yowasp/yosys's bundled share/ tree (a JS object of file contents) under `root`. */
-async function writeYosysShare(root: string): Promise<void> {
+/** Writes @yowasp/yosys's bundled file tree (a JS object: `share/` and its files) under `root`. */
+async function writeYosysFiles(root: string): Promise<void> {
   const resources = join(dirname(YOSYS), 'resources-yosys.js');
   const { filesystem } = (await import(resources)) as { filesystem: Tree };
   const write = (dir: string, tree: Tree): void => {
@@ -82,7 +82,7 @@ export async function benchLarge(opts: { quick: boolean; log: (s: string) => voi
   const synthRoot = mkdtempSync(join(tmpdir(), 'molt-bench-yosys-'));
   const share = join(synthRoot, 'share');
   const work = join(BENCH_SRC, 'yosys');
-  await writeYosysShare(share);
+  await writeYosysFiles(synthRoot);
   const synth: Cmd[] = [
     {
       label: 'molt-wasm run, synth',
