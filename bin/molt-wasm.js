@@ -12,9 +12,11 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 // The whole CLI in one file (scripts/bundle-cli.ts, part of `npm run build`): Node loads one
-// module instead of ~130. Used only when it is at least as new as tsc's output, so a `tsc`
-// run without the bundling step never leaves a stale bundle in charge; then, or without a
-// bundle, the separate modules run (same code, slower start).
+// module instead of ~130. In a source checkout (tsconfig.json beside package.json) it is used
+// only when at least as new as tsc's output, so a `tsc` run without the bundling step never
+// leaves a stale bundle in charge; an installed package has no tsc (and npm's extraction
+// gives files arbitrary mtimes), so there the bundle is used whenever present. Otherwise the
+// separate modules run (same code, slower start).
 const BUNDLE = new URL('../dist/host/node/cli.bundle.js', import.meta.url);
 const MODULES = new URL('../dist/host/cli/main.js', import.meta.url);
 
@@ -26,8 +28,10 @@ function mtime(url) {
   }
 }
 
+const SOURCE_CHECKOUT = new URL('../tsconfig.json', import.meta.url);
 const bundled = mtime(BUNDLE);
-const entry = bundled !== undefined && bundled >= (mtime(MODULES) ?? 0) ? BUNDLE : MODULES;
+const current = bundled !== undefined && (mtime(SOURCE_CHECKOUT) === undefined || bundled >= (mtime(MODULES) ?? 0));
+const entry = current ? BUNDLE : MODULES;
 import(entry.href).then((m) => m.main(process.argv)).catch((err) => {
   process.stderr.write(`molt-wasm: internal error: ${err && err.message ? err.message : String(err)}\n`);
   process.exitCode = 70;
