@@ -14,7 +14,21 @@ import { toolInfo } from './tool.js';
 
 export const TOOL_NAME = 'molt-wasm';
 
-export async function createProgram(): Promise<Command> {
+/**
+ * Every subcommand: its name and what adds it to the program. A run registers only the
+ * command it names (commander checks each new option against all earlier ones, and `run`
+ * alone has dozens): the rest are added for help, a bare `molt-wasm`, and unknown commands.
+ */
+const COMMANDS: ReadonlyArray<readonly [name: string, register: (program: Command) => void]> = [
+  ['run', registerRunCommand],
+  ['build', registerBuildCommand],
+  ['inspect', registerInspectCommand],
+  ['verify', registerVerifyCommand],
+  ['export', registerExportCommand],
+];
+
+/** `argv` as main() gets it; `undefined` (or omitted): every command. */
+export async function createProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command(TOOL_NAME);
   program
     .description('run WebAssembly components and WASI preview1 modules under a capability manifest')
@@ -29,11 +43,8 @@ export async function createProgram(): Promise<Command> {
       '\nExit codes: 0 ok, 64 usage, 65 bad input (not wasm, bad manifest, provenance mismatch),\n' +
         '70 guest trap or internal error, 77 capability denied, 124 timeout; `run` passes on the guest\'s own exit code.',
     );
-  registerRunCommand(program);
-  registerBuildCommand(program);
-  registerInspectCommand(program);
-  registerVerifyCommand(program);
-  registerExportCommand(program);
+  const named = argv === undefined ? undefined : COMMANDS.find(([name]) => name === argv[2]);
+  for (const [name, register] of COMMANDS) if (named === undefined || named[0] === name) register(program);
   return program;
 }
 
@@ -44,7 +55,7 @@ export async function main(argv: string[]): Promise<void> {
   const dashDash = own.indexOf('--');
   const verbose = (dashDash < 0 ? own : own.slice(0, dashDash)).includes('--verbose');
   try {
-    const program = await createProgram();
+    const program = await createProgram(argv);
     if (argv.length <= 2) {
       program.outputHelp();
       return;

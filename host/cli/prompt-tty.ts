@@ -5,11 +5,10 @@
  * shows guest-controlled strings escaped (host/gate/prompt.ts), so a guest can neither
  * answer for the user nor paint a fake question.
  */
-import { execFileSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { escapeForTerminal, parseAnswer, type PromptAnswer, type PromptCallback, type PromptQuestion } from '../gate/prompt.js';
+import { lazyChildProcess, lazyTty } from '../node/builtins.js';
 
 export interface TtyPrompterOptions {
   /** Who is asking, shown before the question (escaped). Default `the guest`. */
@@ -22,7 +21,7 @@ export interface TtyPrompterOptions {
 
 /** True when both stdin and stderr are terminals (deka: non-TTY execution is non-interactive deny). */
 export function hasTerminal(): boolean {
-  return isatty(0) && isatty(2);
+  return lazyTty().isatty(0) && lazyTty().isatty(2);
 }
 
 const ANSWERS: Readonly<Record<PromptAnswer, string>> = {
@@ -100,8 +99,8 @@ function openTty(): { fd: number; close: boolean } {
 function discardPendingInput(fd: number): void {
   let saved: string | undefined;
   try {
-    saved = execFileSync('stty', ['-g'], { stdio: [fd, 'pipe', 'ignore'], encoding: 'utf8' }).trim();
-    execFileSync('stty', ['-icanon', 'min', '0', 'time', '0'], { stdio: [fd, 'ignore', 'ignore'] });
+    saved = lazyChildProcess().execFileSync('stty', ['-g'], { stdio: [fd, 'pipe', 'ignore'], encoding: 'utf8' }).trim();
+    lazyChildProcess().execFileSync('stty', ['-icanon', 'min', '0', 'time', '0'], { stdio: [fd, 'ignore', 'ignore'] });
   } catch {
     saved = undefined;
   }
@@ -119,9 +118,9 @@ function discardPendingInput(fd: number): void {
   } finally {
     if (saved !== undefined) {
       try {
-        execFileSync('stty', [saved], { stdio: [fd, 'ignore', 'ignore'] });
+        lazyChildProcess().execFileSync('stty', [saved], { stdio: [fd, 'ignore', 'ignore'] });
       } catch {
-        execFileSync('stty', ['sane'], { stdio: [fd, 'ignore', 'ignore'] });
+        lazyChildProcess().execFileSync('stty', ['sane'], { stdio: [fd, 'ignore', 'ignore'] });
       }
     }
   }

@@ -24,7 +24,10 @@ const C = fs.constants;
 const O_PATH = 0o10000000;
 const PROC_FD = process.platform === 'linux' && fs.existsSync('/proc/self/fd') ? '/proc/self/fd/' : null;
 
-const timeSetter = createTimeSetter();
+// Made on first use: loading the native addon (dlopen) is start-up cost most runs never need.
+let timeSetter: ReturnType<typeof createTimeSetter> | undefined;
+const setTimes = (...args: Parameters<ReturnType<typeof createTimeSetter>['set']>): void =>
+  (timeSetter ??= createTimeSetter()).set(...args);
 
 const NS_PER_S = 1_000_000_000n;
 
@@ -225,7 +228,7 @@ export class NodeFsBackend implements FsBackend<number> {
   }
 
   setTimesAt(dir: number, name: string, atime: NewTimestamp, mtime: NewTimestamp): void {
-    timeSetter.set(this.#child(dir, name), atime, mtime, false);
+    setTimes(this.#child(dir, name), atime, mtime, false);
   }
 
   stat(h: number): FileStat {
@@ -275,7 +278,7 @@ export class NodeFsBackend implements FsBackend<number> {
 
   setTimes(h: number, atime: NewTimestamp, mtime: NewTimestamp): void {
     // The magic link (Linux) names the open object itself; following it is the point.
-    timeSetter.set(this.#self(h), atime, mtime, true);
+    setTimes(this.#self(h), atime, mtime, true);
   }
 
   sync(h: number): void {

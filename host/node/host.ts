@@ -9,8 +9,9 @@ import { readProvenance } from '../manifest/provenance.js';
 import { emptyManifest, PolicyEngine, type CanonicalManifest } from '../policy/index.js';
 import type { RunResult as SettledRunResult, SettledOutcome } from '../run/outcome.js';
 import { prepareGatedRun, type GatedGuestOptions, type PreparedRun } from '../run/prepare.js';
+import { readBinaryKind } from '../manifest/wasm/sections.js';
+import { coreModuleNeedsPolling, nodeCorePlatform } from './core-platform.js';
 import { loadGuest, readGuestBytes } from './load.js';
-import { nodePlatform } from './platform.js';
 import { runInWorker } from './worker-runner.js';
 
 export interface HostOptions {
@@ -18,7 +19,11 @@ export interface HostOptions {
   readonly engine?: PolicyEngine;
   /** Transpile cache root. Default: see defaultCacheDir() (MOLT_WASM_CACHE_DIR, XDG, ~/.cache). */
   readonly cacheDir?: string;
-  /** The ungated WASI implementations. Default: preview2-shim (nodePlatform). */
+  /**
+   * The ungated WASI implementations. Default, per guest: preview2-shim's (nodePlatform,
+   * imported on first use) for components and core modules that import `poll_oneoff`;
+   * nodeCorePlatform (no shim, no worker thread) for other core modules.
+   */
   readonly platform?: WasiPlatform;
 }
 
@@ -59,13 +64,13 @@ export interface Host {
 
 export function createHost(options: HostOptions = {}): Host {
   const engine = options.engine ?? new PolicyEngine();
-  const platform = options.platform ?? nodePlatform;
 
   async function prepare(bytesOrPath: Uint8Array | string, guest: GuestOptions = {}): Promise<PreparedGuest> {
     if (guest.timeoutMs !== undefined) {
       throw new UsageError('timeoutMs runs the guest in a worker: use host.run (or runInWorker), not prepare');
     }
     const bytes = await readGuestBytes(bytesOrPath);
+    const platform = options.platform ?? (await defaultPlatform(bytes));
     return prepareGatedRun({
       engine,
       bytes,
@@ -96,6 +101,20 @@ export function createHost(options: HostOptions = {}): Host {
   };
 }
 
+/**
+ * The platform a guest can use: preview2-shim's only when the guest could reach what needs
+ * it (a component; a core module that waits), because importing the shim starts its I/O
+ * worker thread and loads its sockets and HTTP modules (host/node/core-platform.ts).
+ */
+async function defaultPlatform(bytes: Uint8Array): Promise<WasiPlatform> {
+  let needsShim = true;
+  try {
+    needsShim = readBinaryKind(bytes) !== 'core' || coreModuleNeedsPolling(bytes);
+  } catch {
+    // Not readable wasm: prepareGatedRun reports it, as for any platform.
+  }
+  return needsShim ? (await import('./platform.js')).nodePlatform : nodeCorePlatform;
+}
 
 /** `manifest: 'embedded'` made concrete: the verified embedded manifest, or nothing. */
 function withManifestResolved(bytes: Uint8Array, guest: GuestOptions): GatedGuestOptions {

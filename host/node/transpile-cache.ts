@@ -19,9 +19,9 @@
  * `MOLT_WASM_LEAN_IMPORTS=0` keeps jco's output as generated (a separate cache entry), for
  * comparing the two.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { lazyCrypto } from './builtins.js';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { transpileBytes } from '@bytecodealliance/jco-transpile';
@@ -83,7 +83,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return lazyCrypto().createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
@@ -142,7 +142,7 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
   } catch (e) {
     throw new OutputPathError(`transpile cache ${JSON.stringify(cacheDir)} cannot be created: ${(e as Error).message}`, cacheDir, { cause: e });
   }
-  const tmp = join(cacheDir, `.tmp-${key}-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = join(cacheDir, `.tmp-${key}-${process.pid}-${lazyCrypto().randomBytes(6).toString('hex')}`);
   const files: Record<string, string> = {};
   const coreModules = new Map<string, Uint8Array>();
   try {

@@ -16,12 +16,13 @@
  * pipe nobody closes) cannot be interrupted by terminate(): it is unref'd and abandoned, and
  * the caller's result does not wait for it.
  */
-import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import * as errors from '../errors.js';
 import { GuestTimeoutError, MoltError } from '../errors.js';
 import type { AuditRecord } from '../gate/audit.js';
 import { CapabilityTrap } from '../gate/trap.js';
 import type { GuestOptions, RunResult } from './host.js';
+import { lazyWorkerThreads } from './builtins.js';
 
 /** How long a timed-out run waits for its worker to stop before reporting (a stuck syscall). */
 const TERMINATE_GRACE_MS = 2000;
@@ -137,6 +138,8 @@ export function runInWorker(bytesOrPath: Uint8Array | string, options: WorkerRun
   if (timeoutMs !== undefined && (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0)) {
     throw new errors.UsageError(`timeoutMs must be a positive integer, got ${timeoutMs}`);
   }
+  // Loaded here: only runs with a timeout need threads (host/node/builtins.ts).
+  const { MessageChannel, Worker } = lazyWorkerThreads();
   let stdin: StdinSpec = 'empty';
   let stdinPort: MessagePort | undefined;
   let stdinSignal: Int32Array | undefined;

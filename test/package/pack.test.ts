@@ -63,6 +63,7 @@ test('the tarball holds the built host, the CLI, the addon sources, wit/, README
     'package.json', 'README.md', 'LICENSE', 'bin/molt-wasm.js',
     'dist/host/index.js', 'dist/host/index.d.ts', 'dist/host/cli/main.js', 'dist/host/browser/index.js',
     'dist/host/policy/index.js', 'dist/host/manifest/index.js', 'dist/host/node/worker-runner-entry.js',
+    'dist/host/node/cli.bundle.js',
     'native/utimens/binding.gyp', 'native/utimens/src/utimens.c', 'wit/worlds.wit', 'wit/molt-capabilities.wit',
   ]) {
     assert.ok(files.includes(f), `${f} missing from the tarball`);
@@ -120,4 +121,20 @@ test('installed from the tarball: the molt-wasm CLI runs a guest under its embed
   const denied = spawnSync(bin, ['run', '--deny-console', 'hello.wasm'], { cwd: app, encoding: 'utf8', timeout: 120_000, env });
   assert.equal(denied.status, 77, denied.stderr);
   assert.match(denied.stderr, /console\.write/);
+});
+
+test('installed from the tarball: the CLI starts from its one-file bundle, not the separate modules', () => {
+  // A module loader hook that names every file module Node loads (on stderr).
+  writeFileSync(join(app, 'trace-hooks.mjs'), "export async function load(url, context, next) { if (url.startsWith('file:')) process.stderr.write(`loaded ${url}\\n`); return next(url, context); }\n");
+  writeFileSync(join(app, 'trace.mjs'), "import { register } from 'node:module'; register('./trace-hooks.mjs', import.meta.url);\n");
+  const env = { ...process.env, MOLT_WASM_CACHE_DIR: join(work, 'cache') };
+  const bin = join(app, 'node_modules', 'molt-wasm', 'bin', 'molt-wasm.js');
+  const r = ok(
+    spawnSync(process.execPath, ['--import', './trace.mjs', bin, 'run', 'hello.wasm'], { cwd: app, encoding: 'utf8', timeout: 120_000, env }),
+    'molt-wasm run (traced)',
+  );
+  assert.equal(r.stdout, 'hello from a molt-wasm component\n');
+  const loaded = r.stderr.split('\n').filter((l) => l.startsWith('loaded ')).map((l) => l.slice('loaded '.length));
+  assert.ok(loaded.some((u) => u.endsWith('/dist/host/node/cli.bundle.js')), loaded.join('\n'));
+  assert.ok(!loaded.some((u) => u.endsWith('/dist/host/cli/main.js')), loaded.join('\n'));
 });
