@@ -8,6 +8,7 @@ import { reportError } from './report.js';
 import { registerBuildCommand } from './build.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerRunCommand } from './run.js';
+import { registerServeCommand } from './serve.js';
 import { registerVerifyCommand } from './verify.js';
 import { toolInfo } from './tool.js';
 
@@ -29,6 +30,7 @@ export async function createProgram(): Promise<Command> {
         '70 guest trap or internal error, 77 capability denied, 124 timeout; `run` passes on the guest\'s own exit code.',
     );
   registerRunCommand(program);
+  registerServeCommand(program);
   registerBuildCommand(program);
   registerInspectCommand(program);
   registerVerifyCommand(program);
