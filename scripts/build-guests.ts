@@ -70,7 +70,7 @@ function clangVersion(): string {
   if (probe.status !== 0) throw new BuildError(`wasi-libc headers not found for ${CLANG} --target=wasm32-wasi.\n  install: ${APT_HINT}`);
   const link = spawnSync('wasm-ld-16', ['--version'], { encoding: 'utf8' });
   if (link.error && spawnSync('wasm-ld', ['--version']).error) throw new BuildError(`wasm-ld not found.\n  install: ${APT_HINT}`);
-  clangVersionCache = r.stdout.split('\n')[0].trim();
+  clangVersionCache = (r.stdout.split('\n')[0] ?? '').trim();
   return clangVersionCache;
 }
 
@@ -107,18 +107,18 @@ function sha256(b: Buffer | Uint8Array | string): string {
 // ---------------------------------------------------------------- WAT -> component
 
 function watInputs(ex: Example): string[] {
-  const inc = watIncludes(readFileSync(ex.sources[0], 'utf8'), WAT_COMMON);
+  const inc = watIncludes(readFileSync(ex.sources[0]!, 'utf8'), WAT_COMMON);
   // the world's WIT decides the component's types, so it is an input too
   const wit = [join(WIT, 'molt-capabilities.wit'), join(WIT, 'worlds.wit')];
   return [...inc, ...wit];
 }
 
 async function buildWat(ex: Example, outCore: string): Promise<void> {
-  const raw = readFileSync(ex.sources[0], 'utf8');
+  const raw = readFileSync(ex.sources[0]!, 'utf8');
   const world = /^[ \t]*;;[ \t]*@world[ \t]+(\S+)/m.exec(raw)?.[1] ?? 'guest';
   let core: Uint8Array;
   try {
-    core = await watToCore(expandWatIncludes(raw, WAT_COMMON, ex.sources[0]), ex.sources[0]);
+    core = await watToCore(expandWatIncludes(raw, WAT_COMMON, ex.sources[0]!), ex.sources[0]!);
   } catch (e) {
     throw new BuildError(`${ex.name}: WAT does not compile:\n${(e as Error).message}`);
   }

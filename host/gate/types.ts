@@ -65,7 +65,7 @@ export interface GuestIo {
   /** The environment before filtering by the `env` grant. Default `{}` (nothing). */
   readonly env?: Readonly<Record<string, string>>;
   /** What `initial-cwd` reports when fs.read allows it. Default undefined (none). */
-  readonly cwd?: string;
+  readonly cwd?: string | undefined;
   /** Default: discard. */
   readonly stdout?: OutputSink;
   /** Default: discard. */

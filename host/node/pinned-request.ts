@@ -37,7 +37,7 @@ export interface PinnedRequestOptions {
   /** Header entries in order; `Host` is never taken from here (it is the authority). */
   readonly headers?: readonly (readonly [string, string])[];
   /** Connect timeout in ms (Node's socket timeout). */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }
 
 /** A `lookup` that only ever answers the checked addresses (`all` for happy eyeballs). */

@@ -18,7 +18,7 @@ export interface PolicyChange {
   readonly label: string | undefined;
   readonly capability: CapabilityName;
   /** The canonical scope, when the operation named one. */
-  readonly scope?: string;
+  readonly scope?: string | undefined;
   /** The subject's live manifest after the change. */
   readonly manifest: CanonicalManifest;
 }

@@ -17,7 +17,6 @@ function expect(cond: boolean, message: string): asserts cond {
   if (!cond) throw new CheckFailed(message);
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 interface DemoState { ready: boolean; runs: number; lastExit: number | null; lastOutcome: string; error: string }
 const demoState = (page: any): Promise<DemoState> => page.evaluate(() => (window as any).moltDemo);
 

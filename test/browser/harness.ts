@@ -38,7 +38,6 @@ export function ensureBundle(): Promise<string> {
   return site;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export interface Session {
   readonly url: string;
   readonly page: any;

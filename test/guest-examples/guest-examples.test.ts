@@ -47,9 +47,9 @@ function readmeCommand(name: string): string {
   const md = readFileSync(join(EX, name, 'README.md'), 'utf8');
   const block = /```sh\n([\s\S]*?)```/.exec(md);
   assert.ok(block, `${name}/README.md has no \`\`\`sh block`);
-  const cmds = block[1].split('\n').map((l) => l.trim()).filter((l) => l.startsWith('npx molt-wasm '));
+  const cmds = block[1]!.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('npx molt-wasm '));
   assert.equal(cmds.length, 1, `${name}/README.md: expected one npx molt-wasm command, got ${cmds.length}`);
-  return cmds[0];
+  return cmds[0]!;
 }
 function runReadme(name: string): Run {
   return result(spawnSync('sh', ['-c', readmeCommand(name)], { cwd: ROOT, env: ENV, encoding: 'utf8', timeout: 120_000 }));
@@ -96,7 +96,7 @@ function customSections(bytes: Buffer, name: string): Buffer[] {
     let v = 0;
     let shift = 0;
     for (;;) {
-      const b = bytes[p++];
+      const b = bytes[p++]!;
       v += (b & 0x7f) * 2 ** shift;
       shift += 7;
       if (b < 0x80) return v;
@@ -129,7 +129,7 @@ for (const name of [...COMPONENTS, ...CORE_MODULES]) {
     assert.equal(sections.length, 1, 'exactly one molt:capabilities section');
     const tomlPath = join(EX, name, 'molt.toml');
     const expected = manifestToCanonicalJson(parseMoltToml(readFileSync(tomlPath, 'utf8'), tomlPath));
-    assert.equal(sections[0].toString('utf8'), expected);
+    assert.equal(sections[0]!.toString('utf8'), expected);
     assert.equal(customSections(bytes, 'molt:provenance').length, 1, 'a molt:provenance section');
   });
 }
@@ -351,8 +351,8 @@ test('wc: README command counts lines, words and bytes', () => {
   const total = files.reduce((a, b) => [a[0] + b[0], a[1] + b[1], a[2] + b[2]]);
   const rows = r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
   assert.deepEqual(rows, [
-    [...files[0].map(String), '/data/words.txt'],
-    [...files[1].map(String), '/data/in.txt'],
+    [...files[0]!.map(String), '/data/words.txt'],
+    [...files[1]!.map(String), '/data/in.txt'],
     [...total.map(String), 'total'],
   ]);
 });
@@ -408,7 +408,7 @@ function probeLines(out: string): Map<string, string> {
 test('probe: README command: every operation inside the grants is ok, outside a preopen is not', () => {
   const r = runReadme('probe');
   assert.equal(r.code, 0, show(r));
-  const ops = readmeCommand('probe').split(' -- ')[1].split(' ');
+  const ops = readmeCommand('probe').split(' -- ')[1]!.split(' ');
   const got = probeLines(r.stdout);
   assert.deepEqual([...got.keys()], ops, 'one line per operation, in order');
   for (const op of ops) {

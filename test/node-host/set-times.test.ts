@@ -57,7 +57,7 @@ function setup(allow: CanonicalManifest['allow']) {
   const engine = new PolicyEngine();
   const subject = engine.createSubject({ version: 1, allow, deny: {} });
   const imports = createGatedWasi({ engine, subject, platform: nodePlatform, preopens: [{ guest: '/data', host: t }] });
-  const [[root]] = imports['wasi:filesystem/preopens']!.getDirectories() as Array<[WasiInterface, string]>;
+  const [[root] = []] = imports['wasi:filesystem/preopens']!.getDirectories() as Array<[WasiInterface, string]>;
   return { t, root: root!, outside: join(t, '..', `${t.split('/').pop()}-outside`) };
 }
 

@@ -7,7 +7,7 @@ import wabtInit from 'wabt';
 import { createPreview1Imports, type Preview1Imports, type WasiImportObject } from '../../host/preview1/index.js';
 
 type T = 'i32' | 'i64';
-const SIGNATURES: Record<string, { params: T[]; result: boolean }> = {
+const SIGNATURES = {
   args_get: { params: ['i32', 'i32'], result: true },
   args_sizes_get: { params: ['i32', 'i32'], result: true },
   environ_sizes_get: { params: ['i32', 'i32'], result: true },
@@ -28,12 +28,12 @@ const SIGNATURES: Record<string, { params: T[]; result: boolean }> = {
   proc_exit: { params: ['i32'], result: false },
   random_get: { params: ['i32', 'i32'], result: true },
   sock_shutdown: { params: ['i32', 'i32'], result: true },
-};
+} satisfies Record<string, { params: T[]; result: boolean }>;
 
 export function guestWat(): string {
   const imports: string[] = [];
   const wrappers: string[] = [];
-  for (const [name, sig] of Object.entries(SIGNATURES)) {
+  for (const [name, sig] of Object.entries(SIGNATURES) as Array<[string, { params: T[]; result: boolean }]>) {
     const params = sig.params.map((t) => `(param ${t})`).join(' ');
     const result = sig.result ? '(result i32)' : '';
     imports.push(`(import "wasi_snapshot_preview1" "${name}" (func $${name} ${params} ${result}))`);
@@ -61,8 +61,8 @@ export async function guestModule(): Promise<WebAssembly.Module> {
   return compiled;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type GuestExports = Record<string, (...args: any[]) => any> & { memory: WebAssembly.Memory };
+/** The re-exported preview1 functions by name (a closed set, so each lookup is defined). */
+export type GuestExports = Record<keyof typeof SIGNATURES | 'grow' | '_start', (...args: any[]) => any> & { memory: WebAssembly.Memory };
 
 export interface Guest {
   exports: GuestExports;
