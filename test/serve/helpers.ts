@@ -117,7 +117,10 @@ export async function upstream(hold = false): Promise<Upstream> {
   const held: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
     seen.push(req.url ?? '');
-    for (const w of waiting.splice(0)) (seen.length >= w.n ? w.resolve() : waiting.push(w));
+    for (const w of waiting.splice(0)) {
+      if (seen.length >= w.n) w.resolve();
+      else waiting.push(w);
+    }
     const answer = (): void => void res.end('up');
     if (released) answer();
     else held.push(answer);
