@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --only calls,fs,policy,startup,large]`
+ * `npm run bench [-- --quick] [-- --json] [-- --only calls,fs,policy,startup,large,serve]`
  *
  * Every ratio is measured side by side in this one run: the two sides alternate (or rotate,
  * for process startup) and each side's figure is the median over repeats. Progress goes to
@@ -10,9 +10,10 @@ import { benchFsIo, type FsIoResult } from './fs-io.js';
 import { benchGuestCalls, type GuestCallResult } from './guest-calls.js';
 import { benchLarge, type LargeResult } from './large.js';
 import { benchPolicy, type PolicyResult } from './policy.js';
+import { benchServe, type ServeResult } from './serve.js';
 import { benchStartup, type StartupResult } from './startup.js';
 
-const SUITES = ['calls', 'fs', 'policy', 'startup', 'large'] as const;
+const SUITES = ['calls', 'fs', 'policy', 'startup', 'large', 'serve'] as const;
 type Suite = (typeof SUITES)[number];
 
 interface Report {
@@ -23,6 +24,7 @@ interface Report {
   policy?: PolicyResult[];
   startup?: StartupResult[];
   large?: LargeResult | null;
+  serve?: ServeResult[];
   readonly targets: Array<{ target: string; measured: string; met: boolean }>;
 }
 
@@ -101,6 +103,13 @@ async function main(): Promise<void> {
     log('large guest: yosys.core.wasm -V');
     report.large = benchLarge({ quick, log });
   }
+  if (only.has('serve')) {
+    log('serve: molt-wasm serve vs jco serve, same component, same load (autocannon)');
+    report.serve = await benchServe({ quick, log });
+    for (const r of report.serve) {
+      report.targets.push({ target: `serve ${r.component}: >= 2x jco serve req/s`, measured: `${r.ratio.toFixed(2)}x`, met: r.ratio >= 2 });
+    }
+  }
 
   if (json) {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
@@ -143,6 +152,16 @@ async function main(): Promise<void> {
     const b = l.breakdown;
     out.push(
       `\nnode:wasi breakdown: read ${b.readMs.toFixed(0)} ms, WebAssembly.compile ${b.compileMs.toFixed(0)} ms, instantiate ${b.instantiateMs.toFixed(0)} ms, _start ${b.startMs.toFixed(0)} ms`,
+    );
+  }
+  if (report.serve) {
+    const r0 = report.serve[0];
+    out.push(`\nServing HTTP: autocannon, ${r0?.connections ?? 0} connections, median over turns of ${r0?.seconds ?? 0} s (gating on)\n`);
+    out.push(
+      table([
+        ['component', 'molt-wasm serve req/s', 'p99 ms', 'jco serve req/s', 'p99 ms', 'ratio'],
+        ...report.serve.map((r) => [r.component, r.molt.rps.toFixed(0), String(r.molt.p99Ms), r.jco.rps.toFixed(0), String(r.jco.p99Ms), `${r.ratio.toFixed(2)}x`]),
+      ]),
     );
   }
   out.push('\nTargets\n');
