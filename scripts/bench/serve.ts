@@ -132,8 +132,10 @@ export async function benchServe(opts: { quick: boolean; log: (s: string) => voi
       });
       const ms = side(m);
       const js = side(j);
-      out.push({ component: c.name, connections, seconds, molt: ms, jco: js, ratio: ms.rps / js.rps });
-      log(`  ratio ${(ms.rps / js.rps).toFixed(2)}x`);
+      // A side that served nothing has no ratio (never an infinite "win").
+      const ratio = js.rps > 0 && ms.rps > 0 ? ms.rps / js.rps : NaN;
+      out.push({ component: c.name, connections, seconds, molt: ms, jco: js, ratio });
+      log(`  ratio ${Number.isNaN(ratio) ? 'n/a' : `${ratio.toFixed(2)}x`}`);
     } finally {
       await stop(molt);
       await stop(jcoServer);
