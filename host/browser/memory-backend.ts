@@ -7,20 +7,18 @@
  * A handle holds the tree node itself, never a path: a directory renamed away keeps its
  * handles, like a file descriptor. File sizes are bounded (MEMORY_FS_MAX_FILE_BYTES) because
  * every byte is the page's memory: a guest writing at offset 2^40 gets `file-too-large`, not
- * a terabyte allocation. Pure: no DOM, no Node.
+ * a terabyte allocation, and so is the tree's total (MemoryFs's guest budget, default 256 MiB):
+ * every entry, name and content byte a guest adds is charged before it is allocated, past the
+ * budget the guest gets `insufficient-space`, and an unlinked file's bytes count until its
+ * last handle is closed (they are still held). Pure: no DOM, no Node.
  */
 import type { DescriptorType, DirListing, FileStat, FsBackend, NewTimestamp, OpenHow } from '../gate/fs/backend.js';
-import { putEntry, type FileDataEntry, type MemoryFs } from './memory-fs.js';
+import { entryBytes, putEntry, type FileDataEntry, type MemoryFs, type NodeMeta } from './memory-fs.js';
 
 /** The largest file a guest may make in the page's memory. */
 export const MEMORY_FS_MAX_FILE_BYTES = 64 * 1024 * 1024;
 
-interface Meta {
-  readonly ino: bigint;
-  atimeNs: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-}
+type Meta = NodeMeta;
 
 interface MemHandle {
   readonly node: FileDataEntry;
@@ -62,7 +60,7 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     let m = this.#meta.get(n);
     if (m === undefined) {
       const t = nowNs();
-      m = { ino: this.#fs.nextInode(), atimeNs: t, mtimeNs: t, ctimeNs: t };
+      m = { ino: this.#fs.nextInode(), atimeNs: t, mtimeNs: t, ctimeNs: t, links: 1, opens: 0 };
       this.#meta.set(n, m);
     }
     return m;
@@ -73,7 +71,29 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     if (this.#open.size >= this.#max) throw 'insufficient-memory';
     const h = { node };
     this.#open.add(h);
+    this.#metaOf(node).opens++;
     return h;
+  }
+
+  /** The bytes a node's contents hold (a directory's entries are charged one by one). */
+  #contentBytes(n: FileDataEntry): number {
+    if (n.symlink !== undefined) return n.symlink.length * 2;
+    if (n.source !== undefined) return typeof n.source === 'string' ? n.source.length * 3 : n.source.length;
+    return 0;
+  }
+
+  /** One link fewer; the contents are freed (uncharged) when no link and no handle holds them. */
+  #unlinked(n: FileDataEntry): void {
+    const m = this.#metaOf(n);
+    m.links--;
+    if (m.links <= 0 && m.opens <= 0) this.#fs.charge(-this.#contentBytes(n));
+  }
+
+  #released(h: MemHandle): void {
+    if (!this.#open.delete(h)) return;
+    const m = this.#metaOf(h.node);
+    m.opens--;
+    if (m.links <= 0 && m.opens <= 0) this.#fs.charge(-this.#contentBytes(h.node));
   }
 
   #dirOf(h: MemHandle): Record<string, FileDataEntry> {
@@ -107,6 +127,7 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     if (node === undefined) {
       if (!how.create) throw 'no-entry';
       if (how.directory) throw 'invalid';
+      this.#fs.charge(entryBytes(name));
       node = putEntry(entries, name, { source: new Uint8Array(0) });
       this.#touchDir(dir);
     }
@@ -114,6 +135,7 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     if (how.directory && node.dir === undefined) throw 'not-directory';
     if (node.dir !== undefined && how.write) throw 'is-directory';
     if (how.truncate && node.dir === undefined) {
+      this.#fs.charge(-this.#contentBytes(node));
       node.source = new Uint8Array(0);
       const m = this.#metaOf(node);
       m.mtimeNs = m.ctimeNs = nowNs();
@@ -147,6 +169,7 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
   mkdirAt(dir: MemHandle, name: string): void {
     const entries = this.#dirOf(dir);
     if (Object.hasOwn(entries, name)) throw 'exist';
+    this.#fs.charge(entryBytes(name));
     putEntry(entries, name, { dir: {} });
     this.#touchDir(dir);
   }
@@ -156,6 +179,7 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     if (node.dir === undefined) throw 'not-directory';
     if (Object.keys(node.dir).length > 0) throw 'not-empty';
     delete this.#dirOf(dir)[name];
+    this.#fs.charge(-entryBytes(name));
     this.#touchDir(dir);
   }
 
@@ -163,6 +187,8 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     const node = this.#child(dir, name);
     if (node.dir !== undefined) throw 'is-directory';
     delete this.#dirOf(dir)[name];
+    this.#fs.charge(-entryBytes(name));
+    this.#unlinked(node);
     this.#touchDir(dir);
   }
 
@@ -177,7 +203,15 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
       if (existing.dir === undefined && node.dir !== undefined) throw 'not-directory';
       if (existing.dir !== undefined && Object.keys(existing.dir).length > 0) throw 'not-empty';
     }
+    // The new name is charged first (refusal leaves the tree as it was); the replaced entry and
+    // the old name are freed after.
+    this.#fs.charge(entryBytes(toName));
     delete this.#dirOf(dir)[name];
+    this.#fs.charge(-entryBytes(name));
+    if (existing !== undefined) {
+      this.#fs.charge(-entryBytes(toName));
+      if (existing.dir === undefined) this.#unlinked(existing);
+    }
     putEntry(to, toName, node);
     this.#touchDir(dir);
     this.#touchDir(toDir);
@@ -195,6 +229,8 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     if (node.dir !== undefined) throw 'not-permitted';
     const to = this.#dirOf(toDir);
     if (Object.hasOwn(to, toName)) throw 'exist';
+    this.#fs.charge(entryBytes(toName));
+    this.#metaOf(node).links++;
     putEntry(to, toName, node);
     this.#touchDir(toDir);
   }
@@ -202,6 +238,7 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
   symlinkAt(target: string, dir: MemHandle, name: string): void {
     const entries = this.#dirOf(dir);
     if (Object.hasOwn(entries, name)) throw 'exist';
+    this.#fs.charge(entryBytes(name) + target.length * 2);
     putEntry(entries, name, { symlink: target });
     this.#touchDir(dir);
   }
@@ -225,7 +262,7 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     const dt = (ns: bigint) => ({ seconds: ns / NS_PER_S, nanoseconds: Number(ns % NS_PER_S) });
     return {
       type: typeOf(n),
-      linkCount: 1n,
+      linkCount: BigInt(Math.max(m.links, 0)),
       size: BigInt(n.dir !== undefined ? 0 : n.symlink !== undefined ? n.symlink.length : bytesOf(n).length),
       dataAccessTimestamp: dt(m.atimeNs),
       dataModificationTimestamp: dt(m.mtimeNs),
@@ -258,6 +295,7 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     const end = BigInt(at) + BigInt(data.length);
     if (end > BigInt(MEMORY_FS_MAX_FILE_BYTES)) throw 'file-too-large';
     const size = Math.max(bytes.length, Number(end));
+    this.#fs.charge(size - bytes.length);
     const out = size === bytes.length ? bytes : grow(bytes, size);
     out.set(data, Number(at));
     h.node.source = out;
@@ -271,6 +309,7 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
     if (h.node.dir !== undefined) throw 'is-directory';
     if (size > BigInt(MEMORY_FS_MAX_FILE_BYTES)) throw 'file-too-large';
     const bytes = bytesOf(h.node);
+    this.#fs.charge(Number(size) - bytes.length);
     h.node.source = Number(size) <= bytes.length ? bytes.slice(0, Number(size)) : grow(bytes, Number(size));
     const m = this.#metaOf(h.node);
     m.mtimeNs = m.ctimeNs = nowNs();
@@ -319,17 +358,17 @@ export class MemoryFsBackend implements FsBackend<MemHandle> {
         }
         return undefined;
       },
-      close: () => void open.delete(listing),
+      close: () => this.#released(listing),
     };
   }
 
   close(h: MemHandle): void {
-    this.#open.delete(h);
+    this.#released(h);
   }
 
   closeAll(): void {
     this.#closed = true;
-    this.#open.clear();
+    for (const h of [...this.#open]) this.#released(h as MemHandle);
   }
 }
 

@@ -39,20 +39,71 @@ export function putEntry(entries: Record<string, FileDataEntry>, name: string, n
   return node;
 }
 
+/**
+ * What guests may add to a tree, in bytes, unless the app says otherwise: every byte is the
+ * page's memory, and without a total a guest under the open-file limit could still fill the
+ * tab with 64 MiB files.
+ */
+export const MEMORY_FS_DEFAULT_GUEST_BYTES = 256 * 1024 * 1024;
+/** What one directory entry costs besides its name (the node object and the key). */
+export const MEMORY_FS_ENTRY_BYTES = 64;
+
+/** The bytes an entry named `name` holds besides its contents. */
+export function entryBytes(name: string): number {
+  return MEMORY_FS_ENTRY_BYTES + name.length * 2;
+}
+
+export interface MemoryFsOptions {
+  /** How many bytes guests may add beyond the seed (contents, names, entries). Default 256 MiB. */
+  readonly maxGuestBytes?: number;
+}
+
+/** A node's times, inode number, and what keeps its contents alive (links and open handles). */
+export interface NodeMeta {
+  readonly ino: bigint;
+  atimeNs: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  /** Directory entries naming the node (a seeded node has one). */
+  links: number;
+  /** Open handles on the node, across every guest sharing the tree. */
+  opens: number;
+}
+
 export class MemoryFs {
   readonly root: FileDataEntry = { dir: {} };
-  /** Times and inode numbers of nodes, kept beside the tree (memory-backend.ts). */
-  readonly metadata = new WeakMap<FileDataEntry, { readonly ino: bigint; atimeNs: bigint; mtimeNs: bigint; ctimeNs: bigint }>();
+  /** Times, inode numbers, link and open counts of nodes, kept beside the tree (memory-backend.ts). */
+  readonly metadata = new WeakMap<FileDataEntry, NodeMeta>();
   #inode = 0n;
+  #used = 0;
+  #limit = Number.POSITIVE_INFINITY;
 
   /** A fresh inode number for a node seen for the first time. */
   nextInode(): bigint {
     return ++this.#inode;
   }
 
-  constructor(files: SeedFiles = {}, symlinks: Readonly<Record<string, string>> = {}) {
+  constructor(files: SeedFiles = {}, symlinks: Readonly<Record<string, string>> = {}, options: MemoryFsOptions = {}) {
     for (const [path, contents] of Object.entries(files)) this.writeFile(path, contents);
     for (const [path, target] of Object.entries(symlinks)) this.symlink(path, target);
+    const budget = options.maxGuestBytes ?? MEMORY_FS_DEFAULT_GUEST_BYTES;
+    if (!Number.isSafeInteger(budget) || budget < 0) throw new TypeError(`memory-fs: maxGuestBytes must be a byte count, got ${String(budget)}`);
+    // The seed is the app's; the budget bounds what guests add on top of it.
+    this.#limit = this.#used + budget;
+  }
+
+  /** Bytes the tree holds now (contents, names, entries), seed included. */
+  get usedBytes(): number {
+    return this.#used;
+  }
+
+  /**
+   * Accounts `bytes` more (or fewer, when negative) held by the tree. Growth past the budget is
+   * refused with `insufficient-space` before anything is allocated.
+   */
+  charge(bytes: number): void {
+    if (bytes > 0 && this.#used + bytes > this.#limit) throw 'insufficient-space';
+    this.#used += bytes;
   }
 
   /** The directory entry at `path`, created (with its parents) when `create` and missing. */
@@ -62,6 +113,7 @@ export class MemoryFs {
       const next = ownEntry(node.dir!, seg);
       if (next === undefined) {
         if (!create) return undefined;
+        this.#used += entryBytes(seg);
         node = putEntry(node.dir!, seg, { dir: {} });
       } else if (next.dir === undefined) {
         return undefined;
@@ -81,11 +133,14 @@ export class MemoryFs {
 
   writeFile(path: string, contents: string | Uint8Array): void {
     const { parent, name } = this.#parent(path);
-    putEntry(parent.dir!, name, { source: typeof contents === 'string' ? new TextEncoder().encode(contents) : contents.slice() });
+    const source = typeof contents === 'string' ? new TextEncoder().encode(contents) : contents.slice();
+    this.#used += entryBytes(name) + source.length;
+    putEntry(parent.dir!, name, { source });
   }
 
   symlink(path: string, target: string): void {
     const { parent, name } = this.#parent(path);
+    this.#used += entryBytes(name) + target.length * 2;
     putEntry(parent.dir!, name, { symlink: target });
   }
 
