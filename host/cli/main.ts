@@ -9,6 +9,7 @@ import { registerBuildCommand } from './build.js';
 import { registerExportCommand } from './export-spin.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerRunCommand } from './run.js';
+import { registerServeCommand } from './serve.js';
 import { registerVerifyCommand } from './verify.js';
 import { toolInfo } from './tool.js';
 
@@ -21,6 +22,7 @@ export const TOOL_NAME = 'molt-wasm';
  */
 const COMMANDS: ReadonlyArray<readonly [name: string, register: (program: Command) => void]> = [
   ['run', registerRunCommand],
+  ['serve', registerServeCommand],
   ['build', registerBuildCommand],
   ['inspect', registerInspectCommand],
   ['verify', registerVerifyCommand],

@@ -126,6 +126,9 @@ async function handle(c: WorkerCall): Promise<unknown> {
         if (c.max === 0) {
           // subscribe: wait until something is readable, the body ended or failed.
           if (res.readableLength > 0 || x.ended || x.error !== undefined || !c.wait) return new Uint8Array(0);
+          // A paused stream emits 'end' only once read() finds it empty: a body read to its
+          // last byte (not yet to its end) would otherwise never wake this wait.
+          res.read(0);
           await changed(x);
           continue;
         }

@@ -81,7 +81,7 @@ const ZEROES = new Uint8Array(MAX_CHUNK);
 
 // --- outgoing request and body -----------------------------------------------------------
 
-class OutgoingBody {
+export class OutgoingBody {
   readonly chunks: Uint8Array[] = [];
   buffered = 0;
   exchange: number | undefined;
@@ -305,7 +305,7 @@ class FutureTrailers {
   [Symbol.dispose](): void {}
 }
 
-class IncomingBody {
+export class IncomingBody {
   #stream: BodyInputStream | undefined;
   constructor(stream: BodyInputStream) {
     this.#stream = stream;

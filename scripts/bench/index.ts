@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --only calls,fs,clock,policy,startup,large,component-calls]`
+ * `npm run bench [-- --quick] [-- --json] [-- --only calls,fs,clock,policy,startup,large,component-calls,serve]`
  *
  * Every ratio is measured side by side in this one run: the two sides alternate (or rotate,
  * for process startup) and each side's figure is the median over repeats. Progress goes to
@@ -12,9 +12,10 @@ import { benchGuestCalls, type GuestCallResult } from './guest-calls.js';
 import { benchLarge, type LargeResult } from './large.js';
 import { benchPreview1Clock, type ClockResult } from './preview1-clock.js';
 import { benchPolicy, type PolicyResult } from './policy.js';
+import { benchServe, type ServeResult } from './serve.js';
 import { benchStartup, MOLT_PREVIEW1_HELLO, MOLT_WARM, type StartupResult } from './startup.js';
 
-const SUITES = ['calls', 'fs', 'clock', 'policy', 'startup', 'large', 'component-calls'] as const;
+const SUITES = ['calls', 'fs', 'clock', 'policy', 'startup', 'large', 'component-calls', 'serve'] as const;
 type Suite = (typeof SUITES)[number];
 
 interface Report {
@@ -27,6 +28,7 @@ interface Report {
   startup?: StartupResult[];
   large?: LargeResult | null;
   componentCalls?: ComponentCallsResult;
+  serve?: ServeResult[];
   readonly targets: Array<{ target: string; measured: string; met: boolean }>;
 }
 
@@ -120,6 +122,13 @@ async function main(): Promise<void> {
     const c = (report.componentCalls = await benchComponentCalls({ quick, log }));
     report.targets.push({ target: 'component clock call <= 10x node:wasi', measured: (c.leanNs / c.nodeWasiNs).toFixed(2), met: c.leanNs <= 10 * c.nodeWasiNs });
   }
+  if (only.has('serve')) {
+    log('serve: molt-wasm serve vs jco serve, same component, same load (autocannon)');
+    report.serve = await benchServe({ quick, log });
+    for (const r of report.serve) {
+      report.targets.push({ target: `serve ${r.component}: >= 2x jco serve req/s`, measured: Number.isNaN(r.ratio) ? 'n/a (a side served nothing)' : `${r.ratio.toFixed(2)}x`, met: r.ratio >= 2 });
+    }
+  }
 
   if (json) {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
@@ -189,6 +198,16 @@ async function main(): Promise<void> {
         ['node:wasi (preview1 core module)', String(c.iterations), c.nodeWasiNs.toFixed(1), '1.00'],
         ['molt-wasm run, component, lean trampolines', String(c.iterations), c.leanNs.toFixed(1), (c.leanNs / c.nodeWasiNs).toFixed(2)],
         ['molt-wasm run, component, jco glue as generated', String(c.generatedIterations), c.generatedNs.toFixed(1), (c.generatedNs / c.nodeWasiNs).toFixed(2)],
+      ]),
+    );
+  }
+  if (report.serve) {
+    const r0 = report.serve[0];
+    out.push(`\nServing HTTP: autocannon, ${r0?.connections ?? 0} connections, median over turns of ${r0?.seconds ?? 0} s (gating on)\n`);
+    out.push(
+      table([
+        ['component', 'molt-wasm serve req/s', 'p99 ms', 'jco serve req/s', 'p99 ms', 'ratio'],
+        ...report.serve.map((r) => [r.component, r.molt.rps.toFixed(0), String(r.molt.p99Ms), r.jco.rps.toFixed(0), String(r.jco.p99Ms), Number.isNaN(r.ratio) ? 'n/a' : `${r.ratio.toFixed(2)}x`]),
       ]),
     );
   }

@@ -1,0 +1,56 @@
+/**
+ * Making a proxy component ready to serve, once, in the serving process: refused unless it
+ * is a WASI 0.2 proxy (proxy.ts), transpiled through the verified cache, its imports held
+ * against what the gated import object supplies, and its core modules compiled with the
+ * memory limit written into each (host/node/limits.ts). Workers get the compiled modules
+ * (a WebAssembly.Module crosses to a worker without being compiled again).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UnknownImportError } from '../errors.js';
+import { createGatedWasi, disposeGatedWasi } from '../gate/index.js';
+import { limitMemories } from '../node/limits.js';
+import { nodePlatform } from '../node/platform.js';
+import { getTranspiled } from '../node/transpile-cache.js';
+import { PolicyEngine, emptyManifest } from '../policy/index.js';
+import { refuseWasi03, refuseWithoutJspi } from '../run/supported.js';
+import { requireProxyComponent } from './proxy.js';
+
+export interface PreparedProxy {
+  readonly componentJs: string;
+  readonly modules: Record<string, WebAssembly.Module>;
+  readonly handlerExport: string;
+}
+
+/** The unversioned interfaces a gated import object supplies (what a guest may import). */
+function suppliedInterfaces(): Set<string> {
+  const engine = new PolicyEngine();
+  const subject = engine.createSubject(emptyManifest(), 'serve import check');
+  const imports = createGatedWasi({ engine, subject, platform: nodePlatform });
+  const names = new Set(Object.keys(imports));
+  disposeGatedWasi(imports);
+  engine.dropSubject(subject);
+  return names;
+}
+
+export async function prepareProxy(
+  bytes: Uint8Array,
+  label: string,
+  options: { readonly cacheDir?: string | undefined; readonly maxMemoryBytes?: number | undefined },
+): Promise<PreparedProxy> {
+  const handlerExport = requireProxyComponent(bytes, label);
+  refuseWasi03(bytes);
+  const entry = await getTranspiled(bytes, options.cacheDir);
+  const componentJs = join(entry.dir, 'component.js');
+  refuseWithoutJspi(await readFile(componentJs, 'utf8'), `Node ${process.version}`);
+  const supplied = suppliedInterfaces();
+  const unknown = entry.imports.filter((i) => !supplied.has(i));
+  if (unknown.length > 0) throw new UnknownImportError(unknown);
+  const modules: Record<string, WebAssembly.Module> = {};
+  for (const [name, core] of entry.coreModules) {
+    const limited = options.maxMemoryBytes === undefined ? core : limitMemories(core, options.maxMemoryBytes);
+    modules[name] = await WebAssembly.compile(limited as Uint8Array<ArrayBuffer>);
+  }
+  return { componentJs: pathToFileURL(componentJs).href, modules, handlerExport };
+}

@@ -1,0 +1,145 @@
+/**
+ * `npm run bench -- --only serve`: requests per second and p99 latency of `molt-wasm serve`
+ * (gating on: the policy is checked on every gated call; a fresh instance per request on one
+ * worker per core) against `jco serve` (@bytecodealliance/jco 1.35.0, installed once into the
+ * bench cache like `jco run` for the startup suite; one instance reused for every request, on
+ * the main thread) on the SAME component, with the same autocannon load (connections,
+ * duration), side by side in one run: the two servers take turns, each side's figure is the
+ * median over its turns. Components: test/serve/proxy-guest.wat (hand-written, tiny) and
+ * test/serve/componentize-js/hello.js (componentize-js, a StarlingMonkey engine per instance).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import autocannon from 'autocannon';
+import { buildJsProxy, buildWatProxy } from '../../test/serve/build.js';
+import { CLI, ensureJco } from './paths.js';
+import { median } from './stats.js';
+
+export interface ServeSide {
+  readonly rps: number;
+  readonly p99Ms: number;
+  readonly turns: number;
+}
+
+export interface ServeResult {
+  readonly component: string;
+  readonly connections: number;
+  readonly seconds: number;
+  readonly molt: ServeSide;
+  readonly jco: ServeSide;
+  /** molt-wasm serve's requests/s over jco serve's. */
+  readonly ratio: number;
+}
+
+interface Running {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns `argv` and resolves once `url` answers 200 (a hang guard of two minutes). */
+async function startServer(argv: readonly string[], url: string | null, log: (s: string) => void): Promise<Running> {
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => (err += d));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${argv.join(' ')} exited ${child.exitCode}:\n${err}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${argv.join(' ')} did not answer:\n${err}`);
+    }
+    const bound = url ?? / on (http:\/\/[^/\s]+)\//.exec(err)?.[1] ?? null;
+    if (bound !== null) {
+      try {
+        const r = await fetch(`${bound}/`);
+        await r.arrayBuffer();
+        if (r.status === 200) {
+          log(`  started ${bound}`);
+          return { url: bound, child };
+        }
+      } catch {
+        // not listening yet
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stop(r: Running): Promise<void> {
+  if (r.child.exitCode !== null) return;
+  r.child.kill('SIGTERM');
+  const killer = setTimeout(() => r.child.kill('SIGKILL'), 10_000);
+  await once(r.child, 'exit');
+  clearTimeout(killer);
+}
+
+async function load(url: string, connections: number, seconds: number): Promise<{ rps: number; p99Ms: number; bad: number }> {
+  const r = await autocannon({ url: `${url}/`, connections, duration: seconds, pipelining: 1 });
+  return { rps: r.requests.average, p99Ms: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts };
+}
+
+export async function benchServe(opts: { quick: boolean; log: (s: string) => void }): Promise<ServeResult[]> {
+  const { log } = opts;
+  const jco = ensureJco(log);
+  const connections = 16;
+  const seconds = opts.quick ? 3 : 8;
+  const turns = opts.quick ? 2 : 3;
+  const components: { name: string; path: string; grants: string[] }[] = [
+    { name: 'proxy-guest.wat (hand-written)', path: await buildWatProxy(), grants: [] },
+    // StarlingMonkey reads the monotonic clock on every request.
+    { name: 'hello.js (componentize-js)', path: await buildJsProxy(), grants: ['--allow-time'] },
+  ];
+  const out: ServeResult[] = [];
+  for (const c of components) {
+    log(`serve: ${c.name}, ${connections} connections, ${turns} x ${seconds} s per side`);
+    const jcoPort = await freePort();
+    const molt = await startServer([CLI, 'serve', '--listen', '127.0.0.1:0', ...c.grants, c.path], null, log);
+    const jcoServer = await startServer([jco, 'serve', '--host', '127.0.0.1', '--port', String(jcoPort), c.path], `http://127.0.0.1:${jcoPort}`, log);
+    try {
+      // Warm both (JIT, caches) before anything counts.
+      await load(molt.url, connections, 1);
+      await load(jcoServer.url, connections, 1);
+      const m: { rps: number; p99Ms: number }[] = [];
+      const j: { rps: number; p99Ms: number }[] = [];
+      for (let t = 0; t < turns; t++) {
+        for (const [side, url, into] of [
+          ['molt-wasm serve', molt.url, m],
+          ['jco serve', jcoServer.url, j],
+        ] as const) {
+          const r = await load(url, connections, seconds);
+          if (r.bad > 0) log(`  ${side}: ${r.bad} requests failed or were not 2xx`);
+          log(`  ${side}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99Ms} ms`);
+          into.push(r);
+        }
+      }
+      const side = (xs: { rps: number; p99Ms: number }[]): ServeSide => ({
+        rps: median(xs.map((x) => x.rps)),
+        p99Ms: median(xs.map((x) => x.p99Ms)),
+        turns: xs.length,
+      });
+      const ms = side(m);
+      const js = side(j);
+      // A side that served nothing has no ratio (never an infinite "win").
+      const ratio = js.rps > 0 && ms.rps > 0 ? ms.rps / js.rps : NaN;
+      out.push({ component: c.name, connections, seconds, molt: ms, jco: js, ratio });
+      log(`  ratio ${Number.isNaN(ratio) ? 'n/a' : `${ratio.toFixed(2)}x`}`);
+    } finally {
+      await stop(molt);
+      await stop(jcoServer);
+    }
+  }
+  return out;
+}
