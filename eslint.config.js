@@ -14,8 +14,26 @@ const NODE_BUILTINS = {
   message: 'this layer is platform-neutral: take the platform through a backend or adapter instead',
 };
 const BARE_NODE_BUILTINS = [
-  'fs', 'fs/promises', 'path', 'os', 'crypto', 'net', 'dns', 'http', 'https', 'tls', 'url', 'util',
-  'worker_threads', 'child_process', 'stream', 'events', 'buffer', 'process', 'module', 'vm',
+  'fs',
+  'fs/promises',
+  'path',
+  'os',
+  'crypto',
+  'net',
+  'dns',
+  'http',
+  'https',
+  'tls',
+  'url',
+  'util',
+  'worker_threads',
+  'child_process',
+  'stream',
+  'events',
+  'buffer',
+  'process',
+  'module',
+  'vm',
 ].map((name) => ({ name, message: 'Node built-in in a platform-neutral layer' }));
 const DOM_GLOBALS = ['window', 'document', 'navigator', 'localStorage', 'require', 'process', 'Buffer'].map((name) => ({
   name,
@@ -36,7 +54,18 @@ const platformLayers = (extra) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'test/real-guests/assemblyscript/**', 'web/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'test/real-guests/assemblyscript/**',
+      'web/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -55,7 +84,10 @@ export default tseslint.config(
   {
     files: ['host/policy/**/*.ts', 'host/manifest/**/*.ts', 'host/net/**/*.ts', 'host/errors.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: BARE_NODE_BUILTINS, patterns: [NODE_BUILTINS, platformLayers(['**/gate/*', '**/preview1/*', '**/native/*'])] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: BARE_NODE_BUILTINS, patterns: [NODE_BUILTINS, platformLayers(['**/gate/*', '**/preview1/*', '**/native/*'])] },
+      ],
       'no-restricted-globals': ['error', ...DOM_GLOBALS],
       'no-restricted-syntax': ['error', DYNAMIC_NODE_IMPORT],
       'no-restricted-properties': ['error', ...GLOBAL_THIS_ESCAPES],

@@ -48,7 +48,9 @@ function kb(n: number): string {
 function describe(name: string): string {
   const readme = join(ROOT, 'guest-examples', name, 'README.md');
   if (!existsSync(readme)) return '';
-  const lines = readFileSync(readme, 'utf8').split('\n').map((l) => l.trim());
+  const lines = readFileSync(readme, 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   return lines.find((l) => l !== '' && !l.startsWith('#')) ?? '';
 }
 
@@ -56,7 +58,8 @@ function describe(name: string): string {
 function exampleFiles(): Record<string, string> {
   const dir = join(ROOT, 'guest-examples', 'files', 'data');
   const out: Record<string, string> = {};
-  if (existsSync(dir)) for (const n of readdirSync(dir)) if (statSync(join(dir, n)).isFile()) out[`/data/${n}`] = readFileSync(join(dir, n), 'utf8');
+  if (existsSync(dir))
+    for (const n of readdirSync(dir)) if (statSync(join(dir, n)).isFile()) out[`/data/${n}`] = readFileSync(join(dir, n), 'utf8');
   return out;
 }
 
@@ -64,9 +67,17 @@ function copyExamples(out: string): number {
   const src = join(ROOT, 'guest-examples', 'dist');
   const dst = join(out, 'examples');
   mkdirSync(dst, { recursive: true });
-  const names = existsSync(src) ? readdirSync(src).filter((n) => n.endsWith('.wasm')).sort() : [];
+  const names = existsSync(src)
+    ? readdirSync(src)
+        .filter((n) => n.endsWith('.wasm'))
+        .sort()
+    : [];
   for (const n of names) copyFileSync(join(src, n), join(dst, n));
-  const index = names.map((n) => ({ name: n.replace(/\.wasm$/, ''), file: `examples/${n}`, description: describe(n.replace(/\.wasm$/, '')) }));
+  const index = names.map((n) => ({
+    name: n.replace(/\.wasm$/, ''),
+    file: `examples/${n}`,
+    description: describe(n.replace(/\.wasm$/, '')),
+  }));
   writeFileSync(join(dst, 'examples.json'), JSON.stringify({ examples: index, files: exampleFiles() }, null, 2));
   return names.length;
 }
@@ -126,7 +137,8 @@ export async function buildBrowser(options: { quiet?: boolean; out?: string } = 
   // The transpiler's core wasm, next to the chunks that fetch it.
   const require = createRequire(import.meta.url);
   const vendor = join(dirname(require.resolve('@bytecodealliance/jco-transpile/component')));
-  for (const n of readdirSync(vendor).filter((x) => x.startsWith('js-component-bindgen-component') && x.endsWith('.wasm'))) copyFileSync(join(vendor, n), join(OUT, n));
+  for (const n of readdirSync(vendor).filter((x) => x.startsWith('js-component-bindgen-component') && x.endsWith('.wasm')))
+    copyFileSync(join(vendor, n), join(OUT, n));
 
   // No Node built-in may survive in the bundle (the stub namespace replaces every `node:` import).
   for (const f of Object.keys(meta.outputs).filter((x) => x.endsWith('.js'))) {
@@ -140,7 +152,9 @@ export async function buildBrowser(options: { quiet?: boolean; out?: string } = 
   const all = Object.keys(meta.outputs).filter((x) => x.endsWith('.js'));
   const transpiler = all.filter((f) => Object.keys(meta.outputs[f]!.inputs).some((i) => i.includes('jco-transpile')));
   const tBytes = transpiler.reduce((n, f) => n + meta.outputs[f]!.bytes, 0);
-  const wasmBytes = readdirSync(OUT).filter((x) => x.endsWith('.wasm')).reduce((n, x) => n + statSync(join(OUT, x)).size, 0);
+  const wasmBytes = readdirSync(OUT)
+    .filter((x) => x.endsWith('.wasm'))
+    .reduce((n, x) => n + statSync(join(OUT, x)).size, 0);
   log(`browser bundle: ${relative(ROOT, OUT)}/ (${all.length} js files, ${examples} example guests)`);
   log(`  molt-wasm/browser host: ${kb(host.bytes)} minified, ${kb(host.gzip)} gzip (${host.files.length} file(s), no Node built-ins)`);
   log(`  in-browser transpiler (lazy, components only): ${kb(tBytes)} js + ${kb(wasmBytes)} wasm`);

@@ -31,7 +31,13 @@ const APT_HINT = 'apt-get update && apt-get install -y clang-16 lld-16 wasi-libc
 class BuildError extends Error {}
 
 type Kind = 'wat' | 'c';
-interface Example { name: string; dir: string; kind: Kind; sources: string[]; manifest: string }
+interface Example {
+  name: string;
+  dir: string;
+  kind: Kind;
+  sources: string[];
+  manifest: string;
+}
 
 function findExamples(): Example[] {
   const out: Example[] = [];
@@ -94,7 +100,10 @@ function moltBuildToolHash(): string {
   for (const sub of ['cli', 'manifest']) {
     const d = join(ROOT, 'dist', 'host', sub);
     if (!existsSync(d)) continue;
-    for (const f of readdirSync(d).filter((x) => x.endsWith('.js')).sort()) h.update(f).update(readFileSync(join(d, f)));
+    for (const f of readdirSync(d)
+      .filter((x) => x.endsWith('.js'))
+      .sort())
+      h.update(f).update(readFileSync(join(d, f)));
   }
   moltHashCache = h.digest('hex');
   return moltHashCache;
@@ -165,7 +174,13 @@ function embed(ex: Example, input: string, output: string): boolean {
 }
 
 function indent(s: string, pre = '    '): string {
-  return s.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).map((l) => pre + l).join('\n') + (s ? '\n' : '');
+  return (
+    s
+      .split('\n')
+      .filter((l, i, a) => l !== '' || i < a.length - 1)
+      .map((l) => pre + l)
+      .join('\n') + (s ? '\n' : '')
+  );
 }
 function rel(p: string): string {
   return p.startsWith(ROOT + '/') ? p.slice(ROOT.length + 1) : p;
@@ -219,7 +234,12 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main().then((code) => { process.exitCode = code; }, (e) => {
-  console.error(`build-guests: ${(e as Error).message}`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    console.error(`build-guests: ${(e as Error).message}`);
+    process.exitCode = 1;
+  },
+);

@@ -32,7 +32,12 @@ export const CLI_ENTRY = join(ROOT, 'dist', 'host', 'cli', 'main.js');
 export const CLI_BUNDLE = join(ROOT, 'dist', 'host', 'node', 'cli.bundle.js');
 
 /** Loaded at run time, only when needed, from node_modules (see the module comment). */
-const EXTERNAL = ['@bytecodealliance/preview2-shim', '@bytecodealliance/preview2-shim/*', '@bytecodealliance/jco-transpile', '@bytecodealliance/jco-transpile/*'];
+const EXTERNAL = [
+  '@bytecodealliance/preview2-shim',
+  '@bytecodealliance/preview2-shim/*',
+  '@bytecodealliance/jco-transpile',
+  '@bytecodealliance/jco-transpile/*',
+];
 
 /**
  * commander requires node:child_process at load, for subcommands that are separate
@@ -72,7 +77,9 @@ export async function bundleCli(): Promise<{ files: Array<{ path: string; bytes:
     target: 'node20',
     external: EXTERNAL,
     // CommonJS dependencies (commander) call require() for Node built-ins.
-    banner: { js: "import { createRequire as __moltCreateRequire } from 'node:module'; const require = __moltCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __moltCreateRequire } from 'node:module'; const require = __moltCreateRequire(import.meta.url);",
+    },
     logLevel: 'warning',
     legalComments: 'none',
     metafile: true,

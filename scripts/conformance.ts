@@ -16,9 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  chmodSync, cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync,
-} from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -247,7 +245,9 @@ async function runTest(t: TestCase, root: string, mode: Mode): Promise<Outcome> 
         exitOk ? '' : `exit ${r.code}, expected ${t.spec.exitCode}`,
         stdoutOk ? '' : `stdout ${JSON.stringify(r.stdout.slice(0, 200))}, expected ${JSON.stringify(t.spec.stdout)}`,
         r.stderr.trim() ? `stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}` : '',
-      ].filter(Boolean).join('; ');
+      ]
+        .filter(Boolean)
+        .join('; ');
   let outcome: Outcome;
   if (mode.withhold) {
     // Withheld: a test that needs a directory must fail, and nothing may change on disk.
@@ -257,11 +257,16 @@ async function runTest(t: TestCase, root: string, mode: Mode): Promise<Outcome> 
     ];
     const needsDir = t.spec.dirs.length > 0;
     const ok = changes.length === 0 && (!needsDir || !passed);
-    const detail = changes.length > 0
-      ? `filesystem changed: ${changes.slice(0, 5).join(', ')}`
-      : needsDir
-        ? passed ? 'passed although its directory was withheld' : `refused (${why || 'failed'})`
-        : passed ? 'passed (needs no grant)' : `failed without grants (${why})`;
+    const detail =
+      changes.length > 0
+        ? `filesystem changed: ${changes.slice(0, 5).join(', ')}`
+        : needsDir
+          ? passed
+            ? 'passed although its directory was withheld'
+            : `refused (${why || 'failed'})`
+          : passed
+            ? 'passed (needs no grant)'
+            : `failed without grants (${why})`;
     outcome = { name: t.name, ok, detail };
   } else {
     outcome = { name: t.name, ok: passed, detail: why };
@@ -293,7 +298,10 @@ async function runAll(tests: TestCase[], mode: Mode, jobs: number): Promise<Outc
 /** Child mode: run one program on preview2-shim + molt-wasm's preview1 layer (no policy). */
 async function child(jobJson: string): Promise<void> {
   const job = JSON.parse(jobJson) as {
-    wasm: string; args: string[]; env: Record<string, string>; preopens: Record<string, string>;
+    wasm: string;
+    args: string[];
+    env: Record<string, string>;
+    preopens: Record<string, string>;
   };
   const { WASIShim } = await import('@bytecodealliance/preview2-shim/instantiation');
   const { createPreview1Imports, runPreview1Start, Preview1Exit } = await import('../host/preview1/index.js');
@@ -314,7 +322,7 @@ async function child(jobJson: string): Promise<void> {
   try {
     code = runPreview1Start(instance, p1);
   } catch (e) {
-    process.stderr.write(`guest trapped: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`guest trapped: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     code = 70;
   }
   process.stdout.write('', () => process.exit(code));

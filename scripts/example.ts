@@ -21,7 +21,11 @@ const STEPS: { note: string; args: string[]; expect: number }[] = [
     args: ['run', '--capabilities', 'console.write', 'guest-examples/dist/clock.wasm'],
     expect: 77,
   },
-  { note: 'the same, with the flag it named', args: ['run', '--capabilities', 'console.write', '--allow-time', 'guest-examples/dist/clock.wasm'], expect: 0 },
+  {
+    note: 'the same, with the flag it named',
+    args: ['run', '--capabilities', 'console.write', '--allow-time', 'guest-examples/dist/clock.wasm'],
+    expect: 0,
+  },
 ];
 
 let failed = false;

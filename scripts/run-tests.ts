@@ -87,11 +87,10 @@ function main(argv: string[]): number {
   // Files run in parallel, one process each; the e2e files spawn processes of their own, so
   // more than the machine's cores only adds contention.
   const concurrency = Math.max(2, availableParallelism());
-  const r = spawnSync(
-    process.execPath,
-    ['--test', `--test-concurrency=${concurrency}`, ...extra, ...files.map((f) => join(TESTS, f))],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
+  const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...extra, ...files.map((f) => join(TESTS, f))], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (r.error) throw r.error;
   return r.status ?? 1;
 }

@@ -86,9 +86,7 @@ export function createHost(options: HostOptions = {}): Host {
     const key = sha256Hex(bytes);
     let t = cache.get(key);
     if (t === undefined) {
-      t = options.transpile
-        ? options.transpile(bytes)
-        : import('./transpile.js').then((m) => m.transpileComponent(bytes, { jspi }));
+      t = options.transpile ? options.transpile(bytes) : import('./transpile.js').then((m) => m.transpileComponent(bytes, { jspi }));
       t.catch(() => cache.delete(key));
       cache.set(key, t);
     }

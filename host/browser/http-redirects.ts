@@ -20,7 +20,8 @@ import type { FutureIncomingResponse, OutgoingRequest, RequestOptions } from '..
 const MARK = 'x-molt-wasm-no-follow';
 const TOKEN = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : String(Math.random()).slice(2);
 
-export const REDIRECT_MESSAGE = 'molt-wasm: the server answered with a redirect; the host never follows redirects (the browser hides where it points)';
+export const REDIRECT_MESSAGE =
+  'molt-wasm: the server answered with a redirect; the host never follows redirects (the browser hides where it points)';
 
 let installed = false;
 

@@ -22,9 +22,4 @@ export { PolicyEngine, resolvePolicy, emptyManifest, normalizeManifest, ALL_CAPA
 export type { CanonicalManifest, SubjectId } from '../policy/types.js';
 export type { AuditRecord, AuditSink } from '../gate/audit.js';
 export { CapabilityTrap } from '../gate/trap.js';
-export {
-  escapeForTerminal,
-  type PromptAnswer,
-  type PromptCallback,
-  type PromptQuestion,
-} from '../gate/prompt.js';
+export { escapeForTerminal, type PromptAnswer, type PromptCallback, type PromptQuestion } from '../gate/prompt.js';

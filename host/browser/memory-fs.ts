@@ -87,7 +87,8 @@ export class MemoryFs {
     for (const [path, contents] of Object.entries(files)) this.writeFile(path, contents);
     for (const [path, target] of Object.entries(symlinks)) this.symlink(path, target);
     const budget = options.maxGuestBytes ?? MEMORY_FS_DEFAULT_GUEST_BYTES;
-    if (!Number.isSafeInteger(budget) || budget < 0) throw new TypeError(`memory-fs: maxGuestBytes must be a byte count, got ${String(budget)}`);
+    if (!Number.isSafeInteger(budget) || budget < 0)
+      throw new TypeError(`memory-fs: maxGuestBytes must be a byte count, got ${String(budget)}`);
     // The seed is the app's; the budget bounds what guests add on top of it.
     this.#limit = this.#used + budget;
   }

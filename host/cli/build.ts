@@ -44,16 +44,27 @@ function manifestFor(opts: Record<string, unknown>): { manifest: CanonicalManife
   return { manifest: resolved.manifest, warnings: resolved.warnings };
 }
 
-export function runBuild(input: string, opts: Record<string, unknown>, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): void {
+export function runBuild(
+  input: string,
+  opts: Record<string, unknown>,
+  out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): void {
   const output = opts['output'];
   if (typeof output !== 'string') throw new UsageError('build: -o <out.wasm> is required');
   const bytes = loadWasm(input);
   const { manifest, warnings } = manifestFor(opts);
   for (const w of warnings) out.stderr.write(`warning: ${w}\n`);
   const built = inFile(input, () => embedManifest(bytes, manifest, toolInfo()));
-  const report = auditImports(inFile(input, () => listImports(bytes)), manifest);
+  const report = auditImports(
+    inFile(input, () => listImports(bytes)),
+    manifest,
+  );
   out.stderr.write(`manifest: ${manifestToCanonicalJson(manifest)}\n`);
-  out.stderr.write(formatAuditTable(report).map((l) => `  ${l}\n`).join(''));
+  out.stderr.write(
+    formatAuditTable(report)
+      .map((l) => `  ${l}\n`)
+      .join(''),
+  );
   for (const w of report.warnings) out.stderr.write(`warning: ${w}\n`);
   if (opts['strict'] === true && report.warnings.length > 0) {
     throw new ManifestError(

@@ -158,10 +158,7 @@ function flagsToLayersAsUsage(flags: CapabilityFlagValues): ReturnType<typeof fl
  * (exit 65), UsageError for a bad flag value (naming the flag, exit 64) or an option value
  * of an unexpected type.
  */
-export function readCapabilityOptions(
-  opts: Readonly<Record<string, unknown>>,
-  readFile: (path: string) => string,
-): CapabilityOptions {
+export function readCapabilityOptions(opts: Readonly<Record<string, unknown>>, readFile: (path: string) => string): CapabilityOptions {
   const flags: Record<string, boolean | true | readonly FlagValue[] | undefined> = {};
   for (const mode of ['allow', 'deny'] as const) {
     for (const { suffix, key } of SCOPED_FLAGS) {

@@ -144,14 +144,21 @@ export function exportSpinCommand(app: string, opts: ExportSpinOptions, io: Expo
 }
 
 export function registerExportCommand(program: Command): void {
-  const exportCmd = program.command('export').description('write the policy a binary runs under in another platform\'s format');
+  const exportCmd = program.command('export').description("write the policy a binary runs under in another platform's format");
   const cmd = exportCmd
     .command('spin')
     .description('write a Spin application manifest (spin.toml) carrying the policy `run` would enforce; refuses what Spin cannot express')
     .argument('<app>', 'the wasi:http/proxy component (.wasm)')
-    .option('-o, --output <spin.toml>', 'where to write the manifest (default: stdout); paths in it are relative to its directory when below it')
-    .option('--dir <GUEST=HOST>', 'map a granted guest path to a host directory, as for run (repeatable); becomes a files mount', collectStrings)
-    .option('--env <NAME=VALUE>', 'a variable for spin.toml\'s environment (written only where env allows NAME; repeatable)', collectStrings)
+    .option(
+      '-o, --output <spin.toml>',
+      'where to write the manifest (default: stdout); paths in it are relative to its directory when below it',
+    )
+    .option(
+      '--dir <GUEST=HOST>',
+      'map a granted guest path to a host directory, as for run (repeatable); becomes a files mount',
+      collectStrings,
+    )
+    .option('--env <NAME=VALUE>', "a variable for spin.toml's environment (written only where env allows NAME; repeatable)", collectStrings)
     .option('--name <id>', 'the Spin application name and component id (default: from the file name)')
     .option('--allow-lossy', 'write the manifest without what Spin cannot express, with one warning per item, instead of refusing');
   addAllowUndeclaredOption(addCapabilityOptions(cmd));

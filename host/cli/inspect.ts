@@ -97,7 +97,7 @@ export function formatInspect(r: InspectResult): string {
 export function registerInspectCommand(program: Command): void {
   program
     .command('inspect')
-    .description('show a binary\'s kind, imports, exports, embedded manifest, audit and provenance status')
+    .description("show a binary's kind, imports, exports, embedded manifest, audit and provenance status")
     .argument('<app.wasm>', 'component or core module')
     .option('--json', 'print one JSON object instead of text')
     .addHelpText('after', EXIT_CODES)

@@ -43,7 +43,7 @@ export async function createProgram(argv?: readonly string[]): Promise<Command> 
     .addHelpText(
       'after',
       '\nExit codes: 0 ok, 64 usage, 65 bad input (not wasm, bad manifest, provenance mismatch),\n' +
-        '70 guest trap or internal error, 77 capability denied, 124 timeout; `run` passes on the guest\'s own exit code.',
+        "70 guest trap or internal error, 77 capability denied, 124 timeout; `run` passes on the guest's own exit code.",
     );
   const named = argv === undefined ? undefined : COMMANDS.find(([name]) => name === argv[2]);
   for (const [name, register] of COMMANDS) if (named === undefined || named[0] === name) register(program);

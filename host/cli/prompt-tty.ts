@@ -99,7 +99,9 @@ function openTty(): { fd: number; close: boolean } {
 function discardPendingInput(fd: number): void {
   let saved: string | undefined;
   try {
-    saved = lazyChildProcess().execFileSync('stty', ['-g'], { stdio: [fd, 'pipe', 'ignore'], encoding: 'utf8' }).trim();
+    saved = lazyChildProcess()
+      .execFileSync('stty', ['-g'], { stdio: [fd, 'pipe', 'ignore'], encoding: 'utf8' })
+      .trim();
     lazyChildProcess().execFileSync('stty', ['-icanon', 'min', '0', 'time', '0'], { stdio: [fd, 'ignore', 'ignore'] });
   } catch {
     saved = undefined;

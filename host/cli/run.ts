@@ -42,7 +42,6 @@ export function parseEnv(values: readonly string[] = []): Record<string, string>
   return env;
 }
 
-
 function hostEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
@@ -140,12 +139,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
     }
     if (result.outcome === 'capability-trap' && result.error instanceof CapabilityTrap) {
       const t = result.error;
-      throw new CapabilityDeniedError(
-        `${t.message}${denialHint(hints, t.capability)}`,
-        t.capability,
-        t.iface,
-        t.func,
-      );
+      throw new CapabilityDeniedError(`${t.message}${denialHint(hints, t.capability)}`, t.capability, t.iface, t.func);
     }
     if (result.outcome === 'trap') {
       const msg = result.error?.message ?? 'unknown trap';
@@ -164,7 +158,11 @@ export function registerRunCommand(program: Command): void {
     .description('run a component or a preview1 core module under its capability manifest')
     .argument('<app>', 'the .wasm to run')
     .argument('[args...]', 'arguments for the guest (after --)')
-    .option('--dir <GUEST=HOST>', 'map a granted guest path to a host directory, or an absolute path to itself (repeatable)', collectStrings)
+    .option(
+      '--dir <GUEST=HOST>',
+      'map a granted guest path to a host directory, or an absolute path to itself (repeatable)',
+      collectStrings,
+    )
     .option('--env <NAME=VALUE>', 'add or override a variable (visible only where env allows NAME; repeatable)', collectStrings)
     .option('--audit-log <file>', 'append one JSON line per capability decision')
     .option('--cache-dir <dir>', 'transpile cache (default: $MOLT_WASM_CACHE_DIR, $XDG_CACHE_HOME/molt-wasm, ~/.cache/molt-wasm)')

@@ -17,12 +17,7 @@ import { readProvenance } from '../manifest/provenance.js';
 import { resolvePolicy } from '../policy/index.js';
 import type { CanonicalManifest } from '../policy/types.js';
 import { prepareProxy } from '../serve/load.js';
-import {
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_MAX_CONCURRENCY,
-  DEFAULT_TIMEOUT_MS,
-  readServeSettings,
-} from '../serve/options.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS, readServeSettings } from '../serve/options.js';
 import { ServePool } from '../serve/pool.js';
 import { requireProxyComponent } from '../serve/proxy.js';
 import { ServeServer } from '../serve/server.js';
@@ -193,17 +188,21 @@ export function registerServeCommand(program: Command): void {
     .option('--timeout <ms>', `stop a request's guest after this many milliseconds: the client gets 504 (default ${DEFAULT_TIMEOUT_MS})`)
     .option('--max-body <bytes>', `largest request body (bytes, or 1M); larger is 413 (default ${DEFAULT_MAX_BODY_BYTES} = 10M)`)
     .option('--max-concurrency <n>', `requests in flight at once; past it 503 (default ${DEFAULT_MAX_CONCURRENCY})`)
-    .option('--max-memory <bytes>', 'cap each instance\'s memory (bytes, or 64M / 1G); growth past it fails in the guest')
+    .option('--max-memory <bytes>', "cap each instance's memory (bytes, or 64M / 1G); growth past it fails in the guest")
     .option('--max-open-files <n>', 'host files one instance may hold open at once (default 256)')
     .option('--workers <n>', 'worker threads serving requests (default: one per core)')
-    .option('--dir <GUEST=HOST>', 'map a granted guest path to a host directory, or an absolute path to itself (repeatable)', collectStrings)
+    .option(
+      '--dir <GUEST=HOST>',
+      'map a granted guest path to a host directory, or an absolute path to itself (repeatable)',
+      collectStrings,
+    )
     .option('--env <NAME=VALUE>', 'add or override a variable (visible only where env allows NAME; repeatable)', collectStrings)
     .option('--audit-log <file>', 'append one JSON line per capability decision, with its request id')
     .option('--cache-dir <dir>', 'transpile cache (default: $MOLT_WASM_CACHE_DIR, $XDG_CACHE_HOME/molt-wasm, ~/.cache/molt-wasm)');
   addAllowUndeclaredOption(addCapabilityOptions(cmd));
   cmd.addHelpText(
     'after',
-    '\nEach request gets a fresh instance with its own subject; the guest\'s outgoing HTTP, sockets, files,\n' +
+    "\nEach request gets a fresh instance with its own subject; the guest's outgoing HTTP, sockets, files,\n" +
       'environment and clocks are gated as under `run`. A guest that traps is a 500 (the reason goes to stderr).\n' +
       'SIGINT/SIGTERM: stop accepting, finish the requests in flight, exit 0. See docs/serve.md.',
   );

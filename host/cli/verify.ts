@@ -37,7 +37,8 @@ export function siteViolations(binary: CanonicalManifest, site: CanonicalManifes
     }
     if (grant === true) {
       if (siteAllow === undefined) out.push(`${cap}: not allowed by the site policy`);
-      else if (siteAllow !== true) out.push(`${cap}: declared for every target, the site policy allows only ${list(siteAllow) || '(no scopes)'}`);
+      else if (siteAllow !== true)
+        out.push(`${cap}: declared for every target, the site policy allows only ${list(siteAllow) || '(no scopes)'}`);
       if (siteDeny !== undefined) out.push(`${cap}: declared for every target, the site policy denies ${list(siteDeny)}`);
       continue;
     }
@@ -70,10 +71,7 @@ export function runVerify(file: string, policyPath: string): string {
   }
   const violations = siteViolations(reading.manifest, site);
   if (violations.length > 0) {
-    throw new PolicyViolationError(
-      `${file} declares what ${policyPath} does not allow: ${violations.join('; ')}`,
-      violations,
-    );
+    throw new PolicyViolationError(`${file} declares what ${policyPath} does not allow: ${violations.join('; ')}`, violations);
   }
   return `ok: ${file} (provenance verified) declares only what ${policyPath} allows`;
 }
@@ -81,7 +79,7 @@ export function runVerify(file: string, policyPath: string): string {
 export function registerVerifyCommand(program: Command): void {
   program
     .command('verify')
-    .description('check that a built binary\'s embedded manifest stays within a site policy')
+    .description("check that a built binary's embedded manifest stays within a site policy")
     .argument('<app.wasm>', 'built component or core module')
     .requiredOption('--policy <site-policy.json>', 'site policy: a profile or canonical manifest (JSON, or molt.toml)')
     .addHelpText('after', EXIT_CODES)
@@ -89,4 +87,3 @@ export function registerVerifyCommand(program: Command): void {
       process.stdout.write(runVerify(file, opts.policy) + '\n');
     });
 }
-

@@ -58,7 +58,7 @@ function makeOutputStreamClass(
       gate.requireId(CapId.console, this.#iface, func);
       if (this.#sink === undefined || len === 0n) return;
       const zeroes = new Uint8Array(capLength(len, STREAM_CHUNK));
-      for (let left = len; left > 0n; ) {
+      for (let left = len; left > 0n;) {
         const n = capLength(left, STREAM_CHUNK);
         this.#sink(n === zeroes.length ? zeroes : zeroes.subarray(0, n));
         left -= BigInt(n);
@@ -110,10 +110,7 @@ function makeOutputStreamClass(
  * The guest's stdin: a subclass of the platform's InputStream over a fixed byte buffer. A read
  * returns at most STREAM_READ_MAX bytes (the WIT allows fewer than asked); skip copies nothing.
  */
-function makeInputStreamClass(
-  Base: StreamBase,
-  platform: WasiPlatform,
-): new (data: Uint8Array | (() => Uint8Array)) => InputStream {
+function makeInputStreamClass(Base: StreamBase, platform: WasiPlatform): new (data: Uint8Array | (() => Uint8Array)) => InputStream {
   return class GuestInputStream extends Base {
     #source: (() => Uint8Array) | undefined;
     #data: Uint8Array = EMPTY;
@@ -189,18 +186,14 @@ export function createGatedCli(gate: Gate, io: GuestIo, platform: WasiPlatform):
         // variables" is what Wasmtime and Deno's --ignore-env give too. Granted: only the
         // names it allows.
         if (!gate.allowsId(CapId.env, 'wasi:cli/environment', 'get-environment')) return [];
-        return env.filter(([name]) =>
-          gate.allows('env', { kind: 'env', name }, 'wasi:cli/environment', 'get-environment'),
-        );
+        return env.filter(([name]) => gate.allows('env', { kind: 'env', name }, 'wasi:cli/environment', 'get-environment'));
       },
       getArguments(): string[] {
         return args;
       },
       initialCwd(): string | undefined {
         if (io.cwd === undefined) return undefined;
-        return gate.allows('fs.read', { kind: 'path', path: io.cwd }, 'wasi:cli/environment', 'initial-cwd')
-          ? io.cwd
-          : undefined;
+        return gate.allows('fs.read', { kind: 'path', path: io.cwd }, 'wasi:cli/environment', 'initial-cwd') ? io.cwd : undefined;
       },
     },
     'wasi:cli/exit': {

@@ -11,7 +11,10 @@ import { CapId, type Gate } from './gate.js';
 import type { WasiImportsPart, WasiPlatform } from './types.js';
 import type { Datetime, Pollable } from './wasi.js';
 
-export function createGatedClocks(gate: Gate, platform: WasiPlatform): WasiImportsPart<'wasi:clocks/monotonic-clock' | 'wasi:clocks/wall-clock'> {
+export function createGatedClocks(
+  gate: Gate,
+  platform: WasiPlatform,
+): WasiImportsPart<'wasi:clocks/monotonic-clock' | 'wasi:clocks/wall-clock'> {
   const mono = platform.clocks.monotonicClock;
   const wall = platform.clocks.wallClock;
   const M = 'wasi:clocks/monotonic-clock';

@@ -91,7 +91,14 @@ export class Gate {
   }
 
   /** A denial handed to the prompt (prompt.ts decides whether to ask and applies the answer). */
-  private ask(capability: string, target: CheckTarget | undefined, decision: Decision, iface: string, func: string, traps = false): boolean {
+  private ask(
+    capability: string,
+    target: CheckTarget | undefined,
+    decision: Decision,
+    iface: string,
+    func: string,
+    traps = false,
+  ): boolean {
     const o = this.prompt!.decide(this.handle, decision, capability, target, operationOf(iface, func));
     if (this.audit !== undefined || (!o.allow && !traps && this.denials !== undefined)) {
       // The answer may have changed the live policy (`never`): the record says what holds now.

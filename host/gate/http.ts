@@ -99,7 +99,8 @@ export function platformResolver(platform: WasiPlatform): (name: string) => Reso
 function requestAuthority(request: OutgoingRequest): { authority: Authority; defaultPort: Port } | null {
   const scheme = request.scheme?.();
   // No scheme: the platform picks https (preview2-shim does), so the default port is 443.
-  const defaultPort = scheme === undefined || scheme === null ? HTTPS_PORT : scheme.tag === 'HTTPS' ? HTTPS_PORT : scheme.tag === 'HTTP' ? HTTP_PORT : null;
+  const defaultPort =
+    scheme === undefined || scheme === null ? HTTPS_PORT : scheme.tag === 'HTTPS' ? HTTPS_PORT : scheme.tag === 'HTTP' ? HTTP_PORT : null;
   if (defaultPort === null) return null;
   const text: unknown = request.authority?.();
   if (typeof text !== 'string') return null;
@@ -160,7 +161,9 @@ export function createGatedHttp(
           }
         }
         const to: CheckedDestination | undefined =
-          addresses === null ? undefined : { host: literal === null ? host : literal.text, port, addresses: addresses.map((a) => a.toChecked()) };
+          addresses === null
+            ? undefined
+            : { host: literal === null ? host : literal.text, port, addresses: addresses.map((a) => a.toChecked()) };
         return outgoing.handle(request, options, to);
       },
     },

@@ -87,13 +87,7 @@ function guestCwd(cwd: string | undefined, preopens: readonly PreopenPlan[]): st
 
 export { Gate, CapId, type PolicyChecker } from './gate.js';
 export { CapabilityTrap, isCapabilityTrap } from './trap.js';
-export {
-  HostLimitTrap,
-  RANDOM_BYTES_MAX,
-  STREAM_CHUNK,
-  STREAM_READ_MAX,
-  STREAM_WRITE_PERMIT,
-} from './host-limits.js';
+export { HostLimitTrap, RANDOM_BYTES_MAX, STREAM_CHUNK, STREAM_READ_MAX, STREAM_WRITE_PERMIT } from './host-limits.js';
 export { GuestExit, isGuestExit } from './exit.js';
 export type { AuditRecord, AuditSink, DenialSink } from './audit.js';
 export {
@@ -112,4 +106,13 @@ export {
 } from './prompt.js';
 export { planPreopens, guestPathOfHost, type PreopenPlan } from './preopens.js';
 export { MOLT_CAPABILITIES_IMPORT } from './capabilities.js';
-export type { GuestIo, OutputSink, PlatformOutgoingHandler, PlatformSockets, WasiImportObject, WasiImports, WasiImportsPart, WasiPlatform } from './types.js';
+export type {
+  GuestIo,
+  OutputSink,
+  PlatformOutgoingHandler,
+  PlatformSockets,
+  WasiImportObject,
+  WasiImports,
+  WasiImportsPart,
+  WasiPlatform,
+} from './types.js';

@@ -21,7 +21,16 @@ function gatePolicy(gate: Gate): NetPolicy {
       const denied = gate.engine.denies(gate.subject, 'net', target);
       // The target text only when someone reads it: this runs for every resolved address.
       if (gate.audit !== undefined || (denied && gate.denials !== undefined)) {
-        gate.record('net', call.iface, call.func, `${endpointText(address)} (${via})`, !denied, denied ? 'missing' : 'ok', undefined, target);
+        gate.record(
+          'net',
+          call.iface,
+          call.func,
+          `${endpointText(address)} (${via})`,
+          !denied,
+          denied ? 'missing' : 'ok',
+          undefined,
+          target,
+        );
       }
       return denied;
     },

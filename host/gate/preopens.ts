@@ -28,10 +28,7 @@ export interface PreopenPlan {
  *   made maps back to its rules without parsing)
  * @param dirs guest path -> host directory (`--dir`); default none
  */
-export function planPreopens(
-  manifest: CanonicalManifest | PolicyRules,
-  dirs: Readonly<Record<string, string>> = {},
-): PreopenPlan[] {
+export function planPreopens(manifest: CanonicalManifest | PolicyRules, dirs: Readonly<Record<string, string>> = {}): PreopenPlan[] {
   const plans = new Map<string, string>();
   const fromDir = new Set<string>();
   const mapped = new Set<string>();

@@ -192,7 +192,9 @@ export function formatQuestion(capability: string, target: string | null, scope:
   const access = ACCESS[capability] ?? escapeForTerminal(capability);
   const what = target === null ? '' : ` to ${escapeForTerminal(target)}`;
   const always =
-    scope === null ? '[a]lways' : `[a]lways for ${typeof scope === 'string' ? escapeForTerminal(scope) : scope.map(escapeForTerminal).join(', ')}`;
+    scope === null
+      ? '[a]lways'
+      : `[a]lways for ${typeof scope === 'string' ? escapeForTerminal(scope) : scope.map(escapeForTerminal).join(', ')}`;
   return `Allow ${access} access${what}? [y]es once / ${always} / [n]o / [d]eny all ${access} requests / [N]ever for this run`;
 }
 

@@ -18,7 +18,9 @@ function bounded(fn: BytesFn, operation: string): BytesFn {
   };
 }
 
-export function createGatedRandom(platform: WasiPlatform): WasiImportsPart<'wasi:random/random' | 'wasi:random/insecure' | 'wasi:random/insecure-seed'> {
+export function createGatedRandom(
+  platform: WasiPlatform,
+): WasiImportsPart<'wasi:random/random' | 'wasi:random/insecure' | 'wasi:random/insecure-seed'> {
   const { random, insecure, insecureSeed } = platform.random;
   const gatedRandom: WasiImports['wasi:random/random'] = {
     ...random,
@@ -26,10 +28,7 @@ export function createGatedRandom(platform: WasiPlatform): WasiImportsPart<'wasi
   };
   const gatedInsecure: WasiImports['wasi:random/insecure'] = {
     ...insecure,
-    getInsecureRandomBytes: bounded(
-      (len) => insecure.getInsecureRandomBytes(len),
-      'wasi:random/insecure#get-insecure-random-bytes',
-    ),
+    getInsecureRandomBytes: bounded((len) => insecure.getInsecureRandomBytes(len), 'wasi:random/insecure#get-insecure-random-bytes'),
   };
   return {
     'wasi:random/random': gatedRandom,

@@ -1,4 +1,3 @@
-
 /** Disposes a platform resource (resources without a destructor, and nothing, are left). */
 export function disposeInner(inner: object | null | undefined): void {
   const fn = (inner as Record<symbol, unknown> | null | undefined)?.[Symbol.dispose ?? Symbol.for('dispose')];

@@ -46,7 +46,10 @@ export interface WasiPlatform {
     readonly insecure: WasiImports['wasi:random/insecure'];
     readonly insecureSeed: WasiImports['wasi:random/insecure-seed'];
   };
-  readonly clocks: { readonly monotonicClock: WasiImports['wasi:clocks/monotonic-clock']; readonly wallClock: WasiImports['wasi:clocks/wall-clock'] };
+  readonly clocks: {
+    readonly monotonicClock: WasiImports['wasi:clocks/monotonic-clock'];
+    readonly wallClock: WasiImports['wasi:clocks/wall-clock'];
+  };
   /** `wasi:sockets/*`, keyed like preview2-shim's `createSockets()` result. Per guest. */
   createSockets(): PlatformSockets;
   readonly http: {

@@ -133,7 +133,12 @@ export type {
   OpenFlags,
   PathFlags,
 } from '@bytecodealliance/preview2-shim/interfaces/wasi-filesystem-types';
-export type { IpAddress, IpAddressFamily, IpSocketAddress, ErrorCode as SocketsErrorCode } from '@bytecodealliance/preview2-shim/interfaces/wasi-sockets-network';
+export type {
+  IpAddress,
+  IpAddressFamily,
+  IpSocketAddress,
+  ErrorCode as SocketsErrorCode,
+} from '@bytecodealliance/preview2-shim/interfaces/wasi-sockets-network';
 export type Network = socketsNetwork.Network;
 export type TcpSocket = socketsTcp.TcpSocket;
 export type UdpSocket = socketsUdp.UdpSocket;

@@ -131,11 +131,7 @@ function undeclaredWarning(entry: ImportEntry, capability: AuditCapability): str
  * console.write, SPEC section 1), so that `inspect` says what `run` will do: imports it
  * covers are not warned about (their row says `byDefault`).
  */
-export function auditImports(
-  imports: readonly ImportEntry[],
-  manifest: CanonicalManifest,
-  defaults?: CanonicalManifest,
-): AuditReport {
+export function auditImports(imports: readonly ImportEntry[], manifest: CanonicalManifest, defaults?: CanonicalManifest): AuditReport {
   const rows: AuditRow[] = [];
   const warnings: string[] = [];
   for (const entry of imports) {

@@ -151,7 +151,10 @@ export function readProvenance(bytes: Uint8Array): ProvenanceReading {
     throw new ProvenanceError(`the binary has ${PROVENANCE_SECTION} but no ${CAPABILITIES_SECTION} section`, 'manifest');
   }
   if (provenanceBytes === undefined) {
-    throw new ProvenanceError(`the binary has ${CAPABILITIES_SECTION} but no ${PROVENANCE_SECTION} section: it cannot be verified`, 'provenance');
+    throw new ProvenanceError(
+      `the binary has ${CAPABILITIES_SECTION} but no ${PROVENANCE_SECTION} section: it cannot be verified`,
+      'provenance',
+    );
   }
   const provenance = parseProvenance(provenanceBytes);
   const manifestHash = sha256Hex(manifestBytes);

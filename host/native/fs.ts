@@ -68,7 +68,13 @@ export class NativeFs {
    * Resolves `guestPath` beneath its mapped directory and checks `caps` where it is written
    * and where the walk arrived. The result's directory stays open until the call ends.
    */
-  #resolve(backend: NodeFsBackend, caps: readonly Cap[], guestPath: string, follow: boolean, func: string): { r: Resolved<number>; guest: string } {
+  #resolve(
+    backend: NodeFsBackend,
+    caps: readonly Cap[],
+    guestPath: string,
+    follow: boolean,
+    func: string,
+  ): { r: Resolved<number>; guest: string } {
     const found = findMappedDir(this.#dirs, guestPath);
     if (found === undefined) {
       this.#gate.recordEscape(caps[0]!, IFACE, func, guestPath);
@@ -80,7 +86,10 @@ export class NativeFs {
     const root = backend.openRoot(dir.host);
     let r: Resolved<number>;
     try {
-      r = rest === '' ? { dir: root, owned: false, name: null, segments: [], mustBeDirectory: true } : resolveBeneath(backend, root, rest, follow, (segments) => this.#gate.mayStepInto(caps, joinGuest(dir.guest, segments)));
+      r =
+        rest === ''
+          ? { dir: root, owned: false, name: null, segments: [], mustBeDirectory: true }
+          : resolveBeneath(backend, root, rest, follow, (segments) => this.#gate.mayStepInto(caps, joinGuest(dir.guest, segments)));
     } catch (e) {
       if (e instanceof PathEscape) {
         this.#gate.recordEscape(caps[0]!, IFACE, func, guestPath);
@@ -136,7 +145,7 @@ export class NativeFs {
     return this.#call((backend) => {
       const h = this.#open(backend, 'fs.write', guestPath, 'write-file', { write: true, create: true, truncate: true });
       const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-      for (let at = 0; at < bytes.length; ) at += backend.write(h, bytes.subarray(at), BigInt(at));
+      for (let at = 0; at < bytes.length;) at += backend.write(h, bytes.subarray(at), BigInt(at));
     });
   }
 

@@ -139,7 +139,13 @@ function connectTo(addr: ResolvedAddress, port: number, timeoutMs: number): Prom
   });
 }
 
-function fetchVia(u: URL, host: string, port: number, addr: ResolvedAddress, init: { method?: string; body?: Uint8Array }): Promise<NativeResult<FetchResponse, HttpCode>> {
+function fetchVia(
+  u: URL,
+  host: string,
+  port: number,
+  addr: ResolvedAddress,
+  init: { method?: string; body?: Uint8Array },
+): Promise<NativeResult<FetchResponse, HttpCode>> {
   return new Promise((resolve) => {
     const req = pinnedRequest(
       { scheme: u.protocol === 'https:' ? 'https:' : 'http:', host, port, addresses: [addr] },

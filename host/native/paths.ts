@@ -42,14 +42,16 @@ function toGuest(parts: readonly string[]): string {
   return parts.join('/');
 }
 
-
 /**
  * The mapped directory `guestPath` lies in (by whole components, longest mapping first), the
  * rest of the path relative to it as written (resolved later beneath a handle on the
  * directory), and the path normalised lexically (null when it climbs above the directory).
  * Undefined when no mapping holds it (absolute elsewhere, or an unmapped name).
  */
-export function findMappedDir(dirs: readonly MappedDir[], guestPath: string): { dir: MappedDir; rest: string; written: string | null } | undefined {
+export function findMappedDir(
+  dirs: readonly MappedDir[],
+  guestPath: string,
+): { dir: MappedDir; rest: string; written: string | null } | undefined {
   if (guestPath.length === 0 || guestPath.includes('\0')) return undefined;
   const raw = components(guestPath);
   const dir = dirs.find((d) => d.parts.length <= raw.length && d.parts.every((p, i) => raw[i] === p));

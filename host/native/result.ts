@@ -9,7 +9,16 @@
 /** `wasi:filesystem` error-code cases the native fs wrappers return. */
 export type FsCode = 'access' | 'not-permitted' | 'no-entry' | 'exist' | 'not-directory' | 'is-directory' | 'not-empty' | 'io';
 
-const FS_CODES: ReadonlySet<string> = new Set<FsCode>(['access', 'not-permitted', 'no-entry', 'exist', 'not-directory', 'is-directory', 'not-empty', 'io']);
+const FS_CODES: ReadonlySet<string> = new Set<FsCode>([
+  'access',
+  'not-permitted',
+  'no-entry',
+  'exist',
+  'not-directory',
+  'is-directory',
+  'not-empty',
+  'io',
+]);
 
 /** `wasi:sockets` error-code cases the native net wrappers return. */
 export type NetCode = 'access-denied' | 'name-unresolvable' | 'connection-refused' | 'timeout' | 'unknown';

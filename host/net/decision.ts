@@ -109,7 +109,8 @@ export class NetRule {
     }
     for (const a of addresses) {
       if (a === null) return refused('unreadable-address');
-      if (this.policy.deniesResolved(port === undefined ? { host: a.text } : { host: a.text, port }, name, call)) return refused('denied-address');
+      if (this.policy.deniesResolved(port === undefined ? { host: a.text } : { host: a.text, port }, name, call))
+        return refused('denied-address');
     }
     return ALLOWED;
   }

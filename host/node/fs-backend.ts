@@ -33,14 +33,22 @@ const NS_PER_S = 1_000_000_000n;
 
 function typeOfMode(mode: bigint | number): DescriptorType {
   switch (Number(mode) & C.S_IFMT) {
-    case C.S_IFREG: return 'regular-file';
-    case C.S_IFDIR: return 'directory';
-    case C.S_IFLNK: return 'symbolic-link';
-    case C.S_IFCHR: return 'character-device';
-    case C.S_IFBLK: return 'block-device';
-    case C.S_IFIFO: return 'fifo';
-    case C.S_IFSOCK: return 'socket';
-    default: return 'unknown';
+    case C.S_IFREG:
+      return 'regular-file';
+    case C.S_IFDIR:
+      return 'directory';
+    case C.S_IFLNK:
+      return 'symbolic-link';
+    case C.S_IFCHR:
+      return 'character-device';
+    case C.S_IFBLK:
+      return 'block-device';
+    case C.S_IFIFO:
+      return 'fifo';
+    case C.S_IFSOCK:
+      return 'socket';
+    default:
+      return 'unknown';
   }
 }
 

@@ -19,7 +19,16 @@ export type HttpErrorCode = { readonly tag: string; readonly val?: unknown };
 export const MAX_CHUNK = 64 * 1024;
 
 export type WorkerCall =
-  | { op: 'start'; target: PinnedTarget; method: string; path: string; headers: [string, string][]; body: Uint8Array[]; finished: boolean; timeoutMs?: number }
+  | {
+      op: 'start';
+      target: PinnedTarget;
+      method: string;
+      path: string;
+      headers: [string, string][];
+      body: Uint8Array[];
+      finished: boolean;
+      timeoutMs?: number;
+    }
   | { op: 'write'; id: number; chunk: Uint8Array }
   | { op: 'finish'; id: number }
   | { op: 'response'; id: number; wait: boolean }
@@ -162,7 +171,8 @@ if (port !== undefined) {
       .then(
         (ok): WorkerReply => ({ ok }),
         (err: unknown): WorkerReply => ({
-          err: typeof err === 'object' && err !== null && 'tag' in err ? (err as HttpErrorCode) : { tag: 'internal-error', val: String(err) },
+          err:
+            typeof err === 'object' && err !== null && 'tag' in err ? (err as HttpErrorCode) : { tag: 'internal-error', val: String(err) },
         }),
       )
       .then((reply) => {

@@ -24,7 +24,17 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as shim from '@bytecodealliance/preview2-shim';
 import type { CheckedDestination } from '../gate/http.js';
-import type { Fields as WasiFields, HttpErrorCode as WasiHttpErrorCode, IncomingResponse as WasiIncomingResponse, Method, Pollable, RequestOptions, Result, Scheme, Trailers } from '../gate/wasi.js';
+import type {
+  Fields as WasiFields,
+  HttpErrorCode as WasiHttpErrorCode,
+  IncomingResponse as WasiIncomingResponse,
+  Method,
+  Pollable,
+  RequestOptions,
+  Result,
+  Scheme,
+  Trailers,
+} from '../gate/wasi.js';
 import type { PinnedTarget } from './pinned-request.js';
 import { MAX_CHUNK, type HttpErrorCode, type WorkerCall, type WorkerReply } from './http-worker.js';
 
@@ -38,7 +48,6 @@ const Fields = s.http.types.Fields as Ctor & { fromList(e: [string, Uint8Array][
 
 export const MAX_BUFFERED_BODY = 16 * 1024 * 1024;
 const FORBIDDEN_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'host']);
-
 
 // --- the synchronous channel to the worker ---------------------------------------------
 
@@ -131,7 +140,8 @@ class BodyOutputStream extends ShimOutputStream {
   }
   write(buf: Uint8Array): void {
     // More than check-write permitted is the guest's error (WASI), and the bound per call.
-    if (buf.length > MAX_CHUNK) throw streamError({ tag: 'internal-error', val: `write of ${buf.length} bytes exceeds check-write (${MAX_CHUNK})` });
+    if (buf.length > MAX_CHUNK)
+      throw streamError({ tag: 'internal-error', val: `write of ${buf.length} bytes exceeds check-write (${MAX_CHUNK})` });
     this.#body.push(buf);
   }
   blockingWriteAndFlush(buf: Uint8Array): void {
@@ -140,11 +150,12 @@ class BodyOutputStream extends ShimOutputStream {
   flush(): void {}
   blockingFlush(): void {}
   writeZeroes(len: bigint): void {
-    if (len > BigInt(MAX_CHUNK)) throw streamError({ tag: 'internal-error', val: `write-zeroes of ${len} bytes exceeds check-write (${MAX_CHUNK})` });
+    if (len > BigInt(MAX_CHUNK))
+      throw streamError({ tag: 'internal-error', val: `write-zeroes of ${len} bytes exceeds check-write (${MAX_CHUNK})` });
     this.#body.push(ZEROES.subarray(0, Number(len)));
   }
   blockingWriteZeroesAndFlush(len: bigint): void {
-    for (let left = len; left > 0n; ) {
+    for (let left = len; left > 0n;) {
       const n = left > BigInt(MAX_CHUNK) ? MAX_CHUNK : Number(left);
       this.#body.push(ZEROES.subarray(0, n));
       left -= BigInt(n);
@@ -333,7 +344,9 @@ class IncomingResponse {
   constructor(id: number, status: number, headers: [string, string][]) {
     this.#status = status;
     const enc = new TextEncoder();
-    this.#headers = Fields.fromList(headers.filter(([k]) => !FORBIDDEN_RESPONSE_HEADERS.has(k.toLowerCase())).map(([k, v]) => [k, enc.encode(v)]));
+    this.#headers = Fields.fromList(
+      headers.filter(([k]) => !FORBIDDEN_RESPONSE_HEADERS.has(k.toLowerCase())).map(([k, v]) => [k, enc.encode(v)]),
+    );
     this.#body = new IncomingBody(new BodyInputStream(id));
   }
   status(): number {
@@ -405,7 +418,8 @@ export const nodeOutgoingHandler = {
   /** `to` is what the gate checked (host/gate/http.ts); without it nothing is sent. */
   handle(request: unknown, options: RequestOptions | undefined, to?: CheckedDestination): FutureIncomingResponse {
     if (!(request instanceof OutgoingRequest)) throw { tag: 'internal-error', val: 'molt-wasm: not an outgoing-request of this host' };
-    if (to === undefined || to.addresses.length === 0) throw { tag: 'internal-error', val: 'molt-wasm: an unchecked request is never sent' };
+    if (to === undefined || to.addresses.length === 0)
+      throw { tag: 'internal-error', val: 'molt-wasm: an unchecked request is never sent' };
     return new FutureIncomingResponse(OutgoingRequest.start(request, options, to));
   },
 };

@@ -40,7 +40,11 @@ export interface PinnedRequestOptions {
 /** A `lookup` that only ever answers the checked addresses (`all` for happy eyeballs). */
 function pinnedLookup(addresses: readonly CheckedAddress[]): LookupFunction {
   return ((_host: string, options: { all?: boolean }, callback: (...a: unknown[]) => void) => {
-    if (options?.all === true) callback(null, addresses.map((a) => ({ address: a.address, family: a.family })));
+    if (options?.all === true)
+      callback(
+        null,
+        addresses.map((a) => ({ address: a.address, family: a.family })),
+      );
     else {
       const first = addresses[0];
       if (first === undefined) callback(new Error('molt-wasm: no checked address'));

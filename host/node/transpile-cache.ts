@@ -90,7 +90,10 @@ export function sha256(bytes: Uint8Array): string {
  * Reads and verifies an entry; null when it is missing, partial or corrupt. Gives back the
  * core modules it verified.
  */
-async function readEntry(dir: string, componentHash: string): Promise<{ manifest: EntryManifest; coreModules: Map<string, Uint8Array> } | null> {
+async function readEntry(
+  dir: string,
+  componentHash: string,
+): Promise<{ manifest: EntryManifest; coreModules: Map<string, Uint8Array> } | null> {
   let m: EntryManifest;
   try {
     m = JSON.parse(await readFile(join(dir, ENTRY_FILE), 'utf8')) as EntryManifest;
@@ -140,7 +143,9 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
   try {
     await mkdir(cacheDir, { recursive: true });
   } catch (e) {
-    throw new OutputPathError(`transpile cache ${JSON.stringify(cacheDir)} cannot be created: ${(e as Error).message}`, cacheDir, { cause: e });
+    throw new OutputPathError(`transpile cache ${JSON.stringify(cacheDir)} cannot be created: ${(e as Error).message}`, cacheDir, {
+      cause: e,
+    });
   }
   const tmp = join(cacheDir, `.tmp-${key}-${process.pid}-${lazyCrypto().randomBytes(6).toString('hex')}`);
   const files: Record<string, string> = {};
@@ -171,7 +176,9 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
       if ((await readEntry(dir, hash)) === null) throw e;
     }
   } catch (e) {
-    throw new OutputPathError(`transpile cache ${JSON.stringify(cacheDir)} cannot be written: ${(e as Error).message}`, cacheDir, { cause: e });
+    throw new OutputPathError(`transpile cache ${JSON.stringify(cacheDir)} cannot be written: ${(e as Error).message}`, cacheDir, {
+      cause: e,
+    });
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

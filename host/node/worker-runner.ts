@@ -42,13 +42,21 @@ export interface WorkerRunOptions extends GuestOptions {
 
 export type SinkSpec = { readonly fd: number } | 'message' | 'discard';
 export type StdinSpec =
-  | { readonly bytes: Uint8Array }
-  | { readonly fd: number }
-  | { readonly request: SharedArrayBuffer; readonly port: MessagePort }
-  | 'empty';
+  { readonly bytes: Uint8Array } | { readonly fd: number } | { readonly request: SharedArrayBuffer; readonly port: MessagePort } | 'empty';
 
 /** The guest options that are plain data and cross to the worker as they are. */
-const PLAIN_GUEST_OPTIONS = ['manifest', 'args', 'env', 'dirs', 'cwd', 'label', 'maxMemoryBytes', 'embedded', 'maxOpenFiles', 'denialNotices'] as const;
+const PLAIN_GUEST_OPTIONS = [
+  'manifest',
+  'args',
+  'env',
+  'dirs',
+  'cwd',
+  'label',
+  'maxMemoryBytes',
+  'embedded',
+  'maxOpenFiles',
+  'denialNotices',
+] as const;
 export type PlainGuestOptions = Pick<GuestOptions, (typeof PLAIN_GUEST_OPTIONS)[number]>;
 
 /** The plain-data options of `options`, only those that are set. */
@@ -244,9 +252,9 @@ export function runInWorker(bytesOrPath: Uint8Array | string, options: WorkerRun
           break;
       }
     });
-    worker.on('error', (e) => finish(() => reject(e instanceof MoltError ? e : new MoltError(`the guest worker failed: ${e.message}`, { cause: e }))));
-    worker.on('exit', (code) =>
-      finish(() => reject(new MoltError(`the guest worker exited (code ${code}) without a result`))),
+    worker.on('error', (e) =>
+      finish(() => reject(e instanceof MoltError ? e : new MoltError(`the guest worker failed: ${e.message}`, { cause: e }))),
     );
+    worker.on('exit', (code) => finish(() => reject(new MoltError(`the guest worker exited (code ${code}) without a result`))));
   });
 }

@@ -11,15 +11,7 @@ import { capabilityById, capabilityByName, MAX_CAPABILITY_ID, type CapabilityInf
 import { CompiledPolicy } from './policy.js';
 import { PolicyRules, type ScopeGrant } from './rules.js';
 import { parseScopeObject, scopeCovers, scopesMayOverlap, type AnyScope } from './scopes/index.js';
-import type {
-  CanonicalManifest,
-  CapabilityName,
-  CheckResult,
-  CheckTarget,
-  Decision,
-  DecisionReason,
-  SubjectId,
-} from './types.js';
+import type { CanonicalManifest, CapabilityName, CheckResult, CheckTarget, Decision, DecisionReason, SubjectId } from './types.js';
 
 if (MAX_CAPABILITY_ID > 31) throw new Error('capability ids above 31 do not fit the engine bitset');
 
@@ -449,12 +441,7 @@ function lookupCap(cap: string | number): CapabilityInfo | undefined {
 }
 
 /** Removes from the deny rules of `name` the entries of `lifted` that `which` selects (and forgets them). */
-function removeFromDeny(
-  deny: MutableRules,
-  name: CapabilityName,
-  lifted: Map<string, AnyScope>,
-  which: (r: AnyScope) => boolean,
-): void {
+function removeFromDeny(deny: MutableRules, name: CapabilityName, lifted: Map<string, AnyScope>, which: (r: AnyScope) => boolean): void {
   const drop = new Set<string>();
   for (const [text, scope] of lifted) if (which(scope)) drop.add(text);
   for (const t of drop) lifted.delete(t);

@@ -145,4 +145,3 @@ export function resolvePolicy(input: ResolvePolicyInput): ResolvedPolicy {
   const rules = withFlags.withDenies(denyFlags.deny).withDenies(denyFlags.allow);
   return { manifest: rules.toManifest(), rules, warnings, undeclared };
 }
-

@@ -8,25 +8,25 @@ import { errnoFromThrown, fail } from './errno.js';
 import type { Preview1Context, Preview1Functions } from './context.js';
 import { currentPosition, type DirEntry, type FdEntry, type FileEntry, type FixedFileStat } from './fd-table.js';
 import { encodeUtf8 } from './memory.js';
-import {
-  datetimeToNs,
-  nsToDatetime,
-  type Descriptor02,
-  type DescriptorStat02,
-  type NewTimestamp02,
-  type PathFlags02,
-} from './wasi02.js';
+import { datetimeToNs, nsToDatetime, type Descriptor02, type DescriptorStat02, type NewTimestamp02, type PathFlags02 } from './wasi02.js';
 
 /** WASI 0.2 descriptor-type -> preview1 filetype. */
 export function filetypeOf(type: string): number {
   switch (type) {
-    case 'regular-file': return Filetype.regularFile;
-    case 'directory': return Filetype.directory;
-    case 'block-device': return Filetype.blockDevice;
-    case 'character-device': return Filetype.characterDevice;
-    case 'symbolic-link': return Filetype.symbolicLink;
-    case 'socket': return Filetype.socketStream;
-    default: return Filetype.unknown; // fifo and unknown: preview1 has no FIFO type
+    case 'regular-file':
+      return Filetype.regularFile;
+    case 'directory':
+      return Filetype.directory;
+    case 'block-device':
+      return Filetype.blockDevice;
+    case 'character-device':
+      return Filetype.characterDevice;
+    case 'symbolic-link':
+      return Filetype.symbolicLink;
+    case 'socket':
+      return Filetype.socketStream;
+    default:
+      return Filetype.unknown; // fifo and unknown: preview1 has no FIFO type
   }
 }
 
@@ -112,10 +112,7 @@ export function timestampsFor(atim: bigint, mtim: bigint, flags: number): [NewTi
 }
 
 /** Replaces one no-change (when the other is set) by the current value from `stat`. */
-export function resolveNoChange(
-  times: [NewTimestamp02, NewTimestamp02],
-  stat: () => DescriptorStat02,
-): [NewTimestamp02, NewTimestamp02] {
+export function resolveNoChange(times: [NewTimestamp02, NewTimestamp02], stat: () => DescriptorStat02): [NewTimestamp02, NewTimestamp02] {
   const [a, m] = times;
   const oneNoChange = (a.tag === 'no-change') !== (m.tag === 'no-change');
   if (!oneNoChange) return times;
@@ -444,7 +441,10 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
       if (entry.kind !== 'file') fail(Errno.badf);
       requireRight(entry, Rights.fdWrite);
       const at = BigInt.asUintN(64, offset);
-      ctx.mem.setU32(out, writeFrom(ctx, iovs, count, (data, done) => writeFile(entry, data, at + BigInt(done))));
+      ctx.mem.setU32(
+        out,
+        writeFrom(ctx, iovs, count, (data, done) => writeFile(entry, data, at + BigInt(done))),
+      );
     },
 
     fd_prestat_get: (fd: number, out: number) => {
@@ -468,10 +468,17 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
       const file = fds().seekable(fd);
       let pos: bigint;
       switch (whence) {
-        case Whence.set: pos = offset; break;
-        case Whence.cur: pos = currentPosition(file) + offset; break;
-        case Whence.end: pos = BigInt(file.desc.stat().size) + offset; break;
-        default: return fail(Errno.inval);
+        case Whence.set:
+          pos = offset;
+          break;
+        case Whence.cur:
+          pos = currentPosition(file) + offset;
+          break;
+        case Whence.end:
+          pos = BigInt(file.desc.stat().size) + offset;
+          break;
+        default:
+          return fail(Errno.inval);
       }
       if (pos < 0n || pos > 0xffff_ffff_ffff_ffffn) fail(Errno.inval);
       file.position = pos;
@@ -485,7 +492,9 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
       // The buffer is guest memory, written in place (no host buffer of bufLen): check it first.
       ctx.mem.requireRange(buf, bufLen);
       const dir = fds().dir(fd);
-      const used = withDirectoryListing(dir, (entries, ino) => writeDirents(ctx, entries, ino, buf, bufLen >>> 0, BigInt.asUintN(64, cookie)));
+      const used = withDirectoryListing(dir, (entries, ino) =>
+        writeDirents(ctx, entries, ino, buf, bufLen >>> 0, BigInt.asUintN(64, cookie)),
+      );
       ctx.mem.setU32(out, used);
     },
   };
@@ -534,7 +543,14 @@ function withDirectoryListing<T>(dir: DirEntry, use: (entries: ListedEntry[], in
 }
 
 /** Serialises dirents from `cookie` on; a full buffer (used === bufLen) means "call again". */
-function writeDirents(ctx: Preview1Context, entries: ListedEntry[], ino: (e: ListedEntry) => bigint, buf: number, bufLen: number, cookie: bigint): number {
+function writeDirents(
+  ctx: Preview1Context,
+  entries: ListedEntry[],
+  ino: (e: ListedEntry) => bigint,
+  buf: number,
+  bufLen: number,
+  cookie: bigint,
+): number {
   let at = 0;
   for (let i = Number(cookie > BigInt(entries.length) ? BigInt(entries.length) : cookie); i < entries.length; i++) {
     const e = entries[i]!;

@@ -71,8 +71,7 @@ export function pathFunctions(ctx: Preview1Context): Preview1Functions {
   };
 
   return {
-    path_create_directory: (fd: number, path: number, len: number) =>
-      dir(fd).createDirectoryAt(str(path, len)),
+    path_create_directory: (fd: number, path: number, len: number) => dir(fd).createDirectoryAt(str(path, len)),
 
     path_filestat_get: (fd: number, lookup: number, path: number, len: number, out: number) => {
       const d = dir(fd);
@@ -82,9 +81,7 @@ export function pathFunctions(ctx: Preview1Context): Preview1Functions {
       writeFilestat(ctx, out, toFilestat(stat, inoAt(d, flags, p)));
     },
 
-    path_filestat_set_times: (
-      fd: number, lookup: number, path: number, len: number, atim: bigint, mtim: bigint, fst: number,
-    ) => {
+    path_filestat_set_times: (fd: number, lookup: number, path: number, len: number, atim: bigint, mtim: bigint, fst: number) => {
       const times = timestampsFor(atim, mtim, fst);
       const d = dir(fd);
       const p = str(path, len);
@@ -93,17 +90,22 @@ export function pathFunctions(ctx: Preview1Context): Preview1Functions {
       d.setTimesAt(flags, p, a, m);
     },
 
-    path_link: (
-      oldFd: number, oldLookup: number, oldPath: number, oldLen: number, newFd: number, newPath: number, newLen: number,
-    ) => {
+    path_link: (oldFd: number, oldLookup: number, oldPath: number, oldLen: number, newFd: number, newPath: number, newLen: number) => {
       const from = dir(oldFd);
       const to = dir(newFd);
       from.linkAt(pathFlags(oldLookup), str(oldPath, oldLen), to, str(newPath, newLen));
     },
 
     path_open: (
-      fd: number, lookup: number, path: number, len: number, oflags: number,
-      rightsBase: bigint, _rightsInheriting: bigint, fdflags: number, out: number,
+      fd: number,
+      lookup: number,
+      path: number,
+      len: number,
+      oflags: number,
+      rightsBase: bigint,
+      _rightsInheriting: bigint,
+      fdflags: number,
+      out: number,
     ) => {
       const p = str(path, len);
       const open = openFlags(oflags);
@@ -121,16 +123,17 @@ export function pathFunctions(ctx: Preview1Context): Preview1Functions {
       }
       let opened: number;
       try {
-        opened = desc.getType() === 'directory'
-          ? ctx.fds.push({ kind: 'dir', desc, rights: { base: DIRECTORY_RIGHTS, inheriting: DIRECTORY_INHERITING } })
-          : ctx.fds.push({
-              kind: 'file',
-              desc,
-              rights: fileRights(rightsBase, descFlags),
-              position: 0n,
-              append: (fdflags & Fdflags.append) !== 0,
-              nonblock: (fdflags & Fdflags.nonblock) !== 0,
-            });
+        opened =
+          desc.getType() === 'directory'
+            ? ctx.fds.push({ kind: 'dir', desc, rights: { base: DIRECTORY_RIGHTS, inheriting: DIRECTORY_INHERITING } })
+            : ctx.fds.push({
+                kind: 'file',
+                desc,
+                rights: fileRights(rightsBase, descFlags),
+                position: 0n,
+                append: (fdflags & Fdflags.append) !== 0,
+                nonblock: (fdflags & Fdflags.nonblock) !== 0,
+              });
       } catch (e) {
         desc[Symbol.dispose]?.();
         throw e;

@@ -55,8 +55,7 @@ export function processFunctions(ctx: Preview1Context): Preview1Functions {
     args_get: (argv: number, buf: number) => writeStringList(ctx, args(ctx), argv, buf),
     args_sizes_get: (countPtr: number, sizePtr: number) => writeListSizes(ctx, args(ctx), countPtr, sizePtr),
     environ_get: (env: number, buf: number) => writeStringList(ctx, environ(ctx), env, buf),
-    environ_sizes_get: (countPtr: number, sizePtr: number) =>
-      writeListSizes(ctx, environ(ctx), countPtr, sizePtr),
+    environ_sizes_get: (countPtr: number, sizePtr: number) => writeListSizes(ctx, environ(ctx), countPtr, sizePtr),
 
     clock_res_get: (id: number, out: number) => ctx.mem.setU64(out, readClock(ctx, id, 'resolution')),
     clock_time_get: (id: number, _precision: bigint, out: number) => {
@@ -77,7 +76,7 @@ export function processFunctions(ctx: Preview1Context): Preview1Functions {
       len >>>= 0;
       ctx.mem.requireRange(buf, len);
       const random = ctx.iface('wasi:random/random');
-      for (let done = 0; done < len; ) {
+      for (let done = 0; done < len;) {
         const want = Math.min(RANDOM_CHUNK, len - done);
         const chunk = random.getRandomBytes(BigInt(want)) as Uint8Array;
         // get-random-bytes returns fewer bytes than asked only by bug: refuse rather than spin.

@@ -13,8 +13,7 @@ export function sockFunctions(ctx: Preview1Context): Preview1Functions {
   };
   return {
     sock_accept: (fd: number, _flags: number, _out: number) => notSocket(fd),
-    sock_recv: (fd: number, _iovs: number, _n: number, _flags: number, _outLen: number, _outFlags: number) =>
-      notSocket(fd),
+    sock_recv: (fd: number, _iovs: number, _n: number, _flags: number, _outLen: number, _outFlags: number) => notSocket(fd),
     sock_send: (fd: number, _iovs: number, _n: number, _flags: number, _out: number) => notSocket(fd),
     sock_shutdown: (fd: number, _how: number) => notSocket(fd),
   };

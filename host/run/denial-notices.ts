@@ -75,7 +75,8 @@ function compile(ctx: DenialHintContext): CompiledHints {
     c = {
       embedded: of(ctx.embedded),
       // Every entry of the deny flags' manifest is a denial (resolvePolicy's layer 4).
-      denyFlags: flags === undefined ? undefined : CompiledPolicy.fromRules(PolicyRules.EMPTY.withDenies(flags.deny).withDenies(flags.allow)),
+      denyFlags:
+        flags === undefined ? undefined : CompiledPolicy.fromRules(PolicyRules.EMPTY.withDenies(flags.deny).withDenies(flags.allow)),
       policy: of(ctx.policy),
     };
     compiledHints.set(ctx, c);

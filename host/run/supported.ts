@@ -13,10 +13,9 @@ const WASI_03 = /^wasi:[^@]+@0\.3(\.|-|$)/;
 export function refuseWasi03(bytes: Uint8Array): void {
   const iface = readInterface(bytes);
   if (iface.kind !== 'component') return;
-  const names = [
-    ...iface.imports.filter((i) => i.module === null).map((i) => i.name),
-    ...iface.exports.map((e) => e.name),
-  ].filter((n) => WASI_03.test(n));
+  const names = [...iface.imports.filter((i) => i.module === null).map((i) => i.name), ...iface.exports.map((e) => e.name)].filter((n) =>
+    WASI_03.test(n),
+  );
   if (names.length === 0) return;
   throw new UnsupportedComponentError(
     `this component targets WASI 0.3, which is not supported yet (molt-wasm runs WASI 0.2 components and preview1 modules): it uses ${listFew(names)}`,

@@ -28,7 +28,8 @@ export interface ServeSettings {
 
 /** `HOST:PORT`, `[IPv6]:PORT` or a bare `PORT` (on 127.0.0.1). */
 export function parseListen(value: string): { host: string; port: number } {
-  const bad = (why: string): UsageError => new UsageError(`--listen ${JSON.stringify(value)}: ${why} (expected HOST:PORT, e.g. 127.0.0.1:8000)`);
+  const bad = (why: string): UsageError =>
+    new UsageError(`--listen ${JSON.stringify(value)}: ${why} (expected HOST:PORT, e.g. 127.0.0.1:8000)`);
   const v = value.trim();
   let host: string;
   let portText: string;
@@ -56,7 +57,8 @@ export function parseListen(value: string): { host: string; port: number } {
 
 function positiveInt(value: string, flag: string, max: number): number {
   const n = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected a whole number from 1 to ${max}`);
+  if (!Number.isSafeInteger(n) || n < 1 || n > max)
+    throw new UsageError(`${flag} ${JSON.stringify(value)}: expected a whole number from 1 to ${max}`);
   return n;
 }
 
@@ -83,7 +85,10 @@ export function readServeSettings(opts: {
     port: listen.port,
     timeoutMs: opts.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeoutMs(String(opts.timeout)),
     maxBodyBytes,
-    maxConcurrency: opts.maxConcurrency === undefined ? DEFAULT_MAX_CONCURRENCY : positiveInt(String(opts.maxConcurrency), '--max-concurrency', 1_000_000),
+    maxConcurrency:
+      opts.maxConcurrency === undefined
+        ? DEFAULT_MAX_CONCURRENCY
+        : positiveInt(String(opts.maxConcurrency), '--max-concurrency', 1_000_000),
     workers: opts.workers === undefined ? availableParallelism() : positiveInt(String(opts.workers), '--workers', 256),
   };
 }

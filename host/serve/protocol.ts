@@ -47,7 +47,13 @@ export type WorkerReport =
   /** Could not start (the error that stopped it). */
   | { readonly type: 'fault'; readonly error: SerializedError }
   /** The whole response, body finished before it was worth streaming. */
-  | { readonly type: 'response'; readonly id: number; readonly status: number; readonly headers: ResponseHeaders; readonly body: Uint8Array }
+  | {
+      readonly type: 'response';
+      readonly id: number;
+      readonly status: number;
+      readonly headers: ResponseHeaders;
+      readonly body: Uint8Array;
+    }
   /** Status and headers of a response whose body follows in `chunk`s. */
   | { readonly type: 'head'; readonly id: number; readonly status: number; readonly headers: ResponseHeaders }
   | { readonly type: 'chunk'; readonly id: number; readonly data: Uint8Array }

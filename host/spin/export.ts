@@ -127,7 +127,10 @@ function requireHttpProxy(binary: SpinExportInput['binary'], label: string): voi
   }
   if (names.some((n) => INCOMING_HANDLER.test(n))) return;
   if (names.some((n) => WASI_03_HANDLER.test(n))) {
-    throw new NotHttpProxyError(`${label} is a WASI 0.3 HTTP handler, which molt-wasm does not run, so it does not export it either`, names);
+    throw new NotHttpProxyError(
+      `${label} is a WASI 0.3 HTTP handler, which molt-wasm does not run, so it does not export it either`,
+      names,
+    );
   }
   throw new NotHttpProxyError(
     `${label} is not a wasi:http/proxy component (it does not export wasi:http/incoming-handler@0.2), ` +
@@ -210,18 +213,14 @@ function filesPart(input: SpinExportInput): Part<SpinFilesMount[]> {
     // A preopen no read grant covers is one run hides (an uncovered --dir, or write-only).
     if (!readCovers(grant, p.guest)) continue;
     if (!p.guest.startsWith('/')) {
-      unsupported.push(
-        `fs.read ${JSON.stringify(p.guest)}: a relative preopen name; Spin mounts directories only at absolute guest paths`,
-      );
+      unsupported.push(`fs.read ${JSON.stringify(p.guest)}: a relative preopen name; Spin mounts directories only at absolute guest paths`);
       continue;
     }
     if (!input.isDirectory(p.host)) {
       // A preopen below a --dir mapping must exist (run refuses to start without it); one
       // a grant maps to itself is left out, as run leaves it out.
       if (p.mapped === true) {
-        throw new UsageError(
-          `fs.read ${p.guest}: the host directory ${JSON.stringify(p.host)} (below a --dir mapping) does not exist`,
-        );
+        throw new UsageError(`fs.read ${p.guest}: the host directory ${JSON.stringify(p.host)} (below a --dir mapping) does not exist`);
       }
       warnings.push(
         `fs.read ${p.guest}: the host directory ${JSON.stringify(p.host)} does not exist, so it is not mounted (run leaves it out too)`,
@@ -258,7 +257,9 @@ function environmentPart(input: SpinExportInput): Part<Record<string, string>> {
   if (grant === true) unsupported.push(`env (every variable): Spin cannot pass the host environment through; ${host}`);
   for (const s of scopes) {
     if (s.isPrefix) {
-      unsupported.push(`env ${JSON.stringify(s.toString())}: Spin cannot pass host variables through by prefix; only --env values are written`);
+      unsupported.push(
+        `env ${JSON.stringify(s.toString())}: Spin cannot pass host variables through by prefix; only --env values are written`,
+      );
     } else if (!(s.name in value) && !denies.some((d) => d.blocks(s.name))) {
       unsupported.push(`env ${JSON.stringify(s.name)}: granted but no --env ${s.name}=VALUE given; ${host}`);
     }
@@ -269,7 +270,7 @@ function environmentPart(input: SpinExportInput): Part<Record<string, string>> {
 function withheldItems(policy: CanonicalManifest): string[] {
   const out: string[] = [];
   if (effectiveGrant(policy, 'console.write') === undefined) {
-    out.push('console.write withheld: Spin always connects the guest\'s stdout and stderr (to its log)');
+    out.push("console.write withheld: Spin always connects the guest's stdout and stderr (to its log)");
   }
   if (effectiveGrant(policy, 'time') === undefined) {
     out.push('time withheld: Spin always gives the guest its wall and monotonic clocks');

@@ -69,7 +69,8 @@ const ASYNC_MARKERS: readonly RegExp[] = [
 ];
 
 /** `_debugLog` as 0.15.0 emits it: reads the environment on every call. */
-const DEBUG_LOG = /const _debugLog = \(\.\.\.args\) => \{\n(\s*)if \(!globalThis\?\.process\?\.env\?\.JCO_DEBUG\) \{ return; \}\n\s*console\.debug\(\.\.\.args\);\n(\s*)\};/;
+const DEBUG_LOG =
+  /const _debugLog = \(\.\.\.args\) => \{\n(\s*)if \(!globalThis\?\.process\?\.env\?\.JCO_DEBUG\) \{ return; \}\n\s*console\.debug\(\.\.\.args\);\n(\s*)\};/;
 
 const S = String.raw;
 /** From the enter log line through `task.enterSync()`: the host task's creation. */
@@ -115,7 +116,8 @@ const ENTER = new RegExp(
 );
 
 /** The call, run with the host task as "current": becomes the bare `_trackHostOperation(...)`. */
-const CALL = /_withGlobalCurrentTaskMeta\(\{\s*componentIdx: task\.componentIdx\(\),\s*taskID: task\.id\(\),\s*fn: \(\) => (_trackHostOperation\(\(\) => [^\n]*\)),\n\s*\}\)\s*;/;
+const CALL =
+  /_withGlobalCurrentTaskMeta\(\{\s*componentIdx: task\.componentIdx\(\),\s*taskID: task\.id\(\),\s*fn: \(\) => (_trackHostOperation\(\(\) => [^\n]*\)),\n\s*\}\)\s*;/;
 
 /** The sync call's error path: the host task's rejection goes, the trap marking stays. */
 const CATCH = new RegExp(
@@ -285,8 +287,9 @@ export function leanImports(code: string): LeanImportsResult {
   pieces.push(code.slice(at));
   let out = pieces.join('');
   // `_jcoDebug` is a name of ours: never shadow one the generator might someday emit.
-  if (!/\b_jcoDebug\b/.test(out)) out = out.replace(DEBUG_LOG, (_m, indent: string, close: string) => {
-    return `const _jcoDebug = !!globalThis?.process?.env?.JCO_DEBUG;\n${close}const _debugLog = (...args) => {\n${indent}if (!_jcoDebug) { return; }\n${indent}console.debug(...args);\n${close}};`;
-  });
+  if (!/\b_jcoDebug\b/.test(out))
+    out = out.replace(DEBUG_LOG, (_m, indent: string, close: string) => {
+      return `const _jcoDebug = !!globalThis?.process?.env?.JCO_DEBUG;\n${close}const _debugLog = (...args) => {\n${indent}if (!_jcoDebug) { return; }\n${indent}console.debug(...args);\n${close}};`;
+    });
   return { code: out, rewritten, skipped };
 }

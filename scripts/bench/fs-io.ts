@@ -52,7 +52,18 @@ export async function benchFsIo(opts: { quick: boolean; log: (s: string) => void
   const iterations = opts.quick ? 2000 : 20000;
   const rounds = opts.quick ? 3 : 7;
   const nodeWasi = join(ROOT, 'dist', 'scripts', 'bench', 'fs-loop-node-wasi.js');
-  const molt = (wasm: string) => [CLI, 'run', '--allow-read=/data', '--allow-time', '--dir', `/data=${data}`, wasm, '--', '/data', String(iterations)];
+  const molt = (wasm: string) => [
+    CLI,
+    'run',
+    '--allow-read=/data',
+    '--allow-time',
+    '--dir',
+    `/data=${data}`,
+    wasm,
+    '--',
+    '/data',
+    String(iterations),
+  ];
   const sides = {
     nodeWasi: () => guestNs(process.execPath, [nodeWasi, core, data, String(iterations)]),
     preview1: () => guestNs(process.execPath, molt(core)),
@@ -67,7 +78,9 @@ export async function benchFsIo(opts: { quick: boolean; log: (s: string) => void
       const side = order[(i + k) % order.length]!;
       samples[side].push(sides[side]());
     }
-    opts.log(`  round ${i + 1}/${rounds}: node:wasi ${samples.nodeWasi.at(-1)!.toFixed(0)} ns, preview1 ${samples.preview1.at(-1)!.toFixed(0)} ns, component ${samples.component.at(-1)!.toFixed(0)} ns`);
+    opts.log(
+      `  round ${i + 1}/${rounds}: node:wasi ${samples.nodeWasi.at(-1)!.toFixed(0)} ns, preview1 ${samples.preview1.at(-1)!.toFixed(0)} ns, component ${samples.component.at(-1)!.toFixed(0)} ns`,
+    );
   }
   return {
     iterations,

@@ -11,7 +11,13 @@ if (file === undefined || dir === undefined || iterations === undefined) {
   process.stderr.write('usage: fs-loop-node-wasi.js <module.wasm> <host dir> <iterations>\n');
   process.exit(64);
 }
-const wasi = new WASI({ version: 'preview1', args: ['fs-loop', '/data', iterations], env: {}, preopens: { '/data': dir }, returnOnExit: true });
+const wasi = new WASI({
+  version: 'preview1',
+  args: ['fs-loop', '/data', iterations],
+  env: {},
+  preopens: { '/data': dir },
+  returnOnExit: true,
+});
 const module = await WebAssembly.compile(readFileSync(file));
 const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
 process.exitCode = wasi.start(instance);

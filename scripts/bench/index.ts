@@ -83,18 +83,34 @@ async function main(): Promise<void> {
     log('guest calls: gated vs ungated (preview2-shim) import, ns per call from inside a guest');
     report.calls = await benchGuestCalls({ quick, log });
     const clock = report.calls[0]!;
-    report.targets.push({ target: 'clock read gated/ungated <= 1.05', measured: clock.result.ratio.toFixed(3), met: clock.result.ratio <= 1.05 });
+    report.targets.push({
+      target: 'clock read gated/ungated <= 1.05',
+      measured: clock.result.ratio.toFixed(3),
+      met: clock.result.ratio <= 1.05,
+    });
   }
   if (only.has('fs')) {
     log('file I/O: open + read 64 B + close, timed inside the C guest, against node:wasi');
     const f = (report.fs = await benchFsIo({ quick, log }));
-    report.targets.push({ target: 'fs loop, preview1 <= 1.0x node:wasi', measured: (f.preview1Ns / f.nodeWasiNs).toFixed(2), met: f.preview1Ns <= f.nodeWasiNs });
-    report.targets.push({ target: 'fs loop, component <= 2x node:wasi', measured: (f.componentNs / f.nodeWasiNs).toFixed(2), met: f.componentNs <= 2 * f.nodeWasiNs });
+    report.targets.push({
+      target: 'fs loop, preview1 <= 1.0x node:wasi',
+      measured: (f.preview1Ns / f.nodeWasiNs).toFixed(2),
+      met: f.preview1Ns <= f.nodeWasiNs,
+    });
+    report.targets.push({
+      target: 'fs loop, component <= 2x node:wasi',
+      measured: (f.componentNs / f.nodeWasiNs).toFixed(2),
+      met: f.componentNs <= 2 * f.nodeWasiNs,
+    });
   }
   if (only.has('clock')) {
     log('preview1 clock_time_get: timed inside the C guest, against node:wasi');
     const c = (report.clock = await benchPreview1Clock({ quick, log }));
-    report.targets.push({ target: 'preview1 clock_time_get <= 1.5x node:wasi', measured: (c.preview1Ns / c.nodeWasiNs).toFixed(2), met: c.preview1Ns <= 1.5 * c.nodeWasiNs });
+    report.targets.push({
+      target: 'preview1 clock_time_get <= 1.5x node:wasi',
+      measured: (c.preview1Ns / c.nodeWasiNs).toFixed(2),
+      met: c.preview1Ns <= 1.5 * c.nodeWasiNs,
+    });
   }
   if (only.has('policy')) {
     log('policy check alone');
@@ -106,7 +122,11 @@ async function main(): Promise<void> {
     log('startup: a preview1 hello, hello.wasm (component)');
     report.startup = benchStartup({ quick, log });
     const p1 = report.startup.find((r) => r.label === MOLT_PREVIEW1_HELLO)!;
-    report.targets.push({ target: 'molt-wasm run of a preview1 hello <= 1.3x node:wasi', measured: p1.vsNodeWasi.toFixed(3), met: p1.vsNodeWasi <= 1.3 });
+    report.targets.push({
+      target: 'molt-wasm run of a preview1 hello <= 1.3x node:wasi',
+      measured: p1.vsNodeWasi.toFixed(3),
+      met: p1.vsNodeWasi <= 1.3,
+    });
     const warm = report.startup.find((r) => r.label === MOLT_WARM)!;
     report.targets.push({ target: 'warm molt-wasm run <= 1/4 of jco run', measured: warm.vsJco.toFixed(3), met: warm.vsJco <= 0.25 });
   }
@@ -114,19 +134,32 @@ async function main(): Promise<void> {
     log('large guest: yosys.core.wasm -V, and a synthesis');
     report.large = await benchLarge({ quick, log });
     const synth = report.large?.runs.find((r) => r.label === 'molt-wasm run, synth');
-    if (synth) report.targets.push({ target: 'Yosys synthesis <= 1.1x node:wasi', measured: synth.vsNodeWasi.toFixed(3), met: synth.vsNodeWasi <= 1.1 });
+    if (synth)
+      report.targets.push({
+        target: 'Yosys synthesis <= 1.1x node:wasi',
+        measured: synth.vsNodeWasi.toFixed(3),
+        met: synth.vsNodeWasi <= 1.1,
+      });
   }
 
   if (only.has('component-calls')) {
     log('component calls: monotonic clock read, C guest as a component, against node:wasi');
     const c = (report.componentCalls = await benchComponentCalls({ quick, log }));
-    report.targets.push({ target: 'component clock call <= 10x node:wasi', measured: (c.leanNs / c.nodeWasiNs).toFixed(2), met: c.leanNs <= 10 * c.nodeWasiNs });
+    report.targets.push({
+      target: 'component clock call <= 10x node:wasi',
+      measured: (c.leanNs / c.nodeWasiNs).toFixed(2),
+      met: c.leanNs <= 10 * c.nodeWasiNs,
+    });
   }
   if (only.has('serve')) {
     log('serve: molt-wasm serve vs jco serve, same component, same load (autocannon)');
     report.serve = await benchServe({ quick, log });
     for (const r of report.serve) {
-      report.targets.push({ target: `serve ${r.component}: >= 2x jco serve req/s`, measured: Number.isNaN(r.ratio) ? 'n/a (a side served nothing)' : `${r.ratio.toFixed(2)}x`, met: r.ratio >= 2 });
+      report.targets.push({
+        target: `serve ${r.component}: >= 2x jco serve req/s`,
+        measured: Number.isNaN(r.ratio) ? 'n/a (a side served nothing)' : `${r.ratio.toFixed(2)}x`,
+        met: r.ratio >= 2,
+      });
     }
   }
 
@@ -169,7 +202,9 @@ async function main(): Promise<void> {
   }
   if (report.policy) {
     out.push('\nPolicy check alone (median ns/check)\n');
-    out.push(table([['check', 'checks/sample', 'ns/check'], ...report.policy.map((p) => [p.name, String(p.checks), p.nsPerCheck.toFixed(1)])]));
+    out.push(
+      table([['check', 'checks/sample', 'ns/check'], ...report.policy.map((p) => [p.name, String(p.checks), p.nsPerCheck.toFixed(1)])]),
+    );
   }
   if (report.startup) {
     out.push('\nStartup, whole process (median ms)\n');
@@ -183,7 +218,12 @@ async function main(): Promise<void> {
   if (report.large) {
     const l = report.large;
     out.push(`\nLarge guest: yosys.core.wasm (${(l.moduleBytes / 2 ** 20).toFixed(1)} MiB), whole process (median ms)\n`);
-    out.push(table([['command', 'ms', 'of node:wasi (same arguments)'], ...l.runs.map((r) => [r.label, r.ms.toFixed(0), r.vsNodeWasi.toFixed(3)])]));
+    out.push(
+      table([
+        ['command', 'ms', 'of node:wasi (same arguments)'],
+        ...l.runs.map((r) => [r.label, r.ms.toFixed(0), r.vsNodeWasi.toFixed(3)]),
+      ]),
+    );
     const b = l.breakdown;
     out.push(
       `\nnode:wasi breakdown: read ${b.readMs.toFixed(0)} ms, WebAssembly.compile ${b.compileMs.toFixed(0)} ms, instantiate ${b.instantiateMs.toFixed(0)} ms, _start ${b.startMs.toFixed(0)} ms`,
@@ -197,7 +237,12 @@ async function main(): Promise<void> {
         ['runner', 'iterations', 'ns/call', 'of node:wasi'],
         ['node:wasi (preview1 core module)', String(c.iterations), c.nodeWasiNs.toFixed(1), '1.00'],
         ['molt-wasm run, component, lean trampolines', String(c.iterations), c.leanNs.toFixed(1), (c.leanNs / c.nodeWasiNs).toFixed(2)],
-        ['molt-wasm run, component, jco glue as generated', String(c.generatedIterations), c.generatedNs.toFixed(1), (c.generatedNs / c.nodeWasiNs).toFixed(2)],
+        [
+          'molt-wasm run, component, jco glue as generated',
+          String(c.generatedIterations),
+          c.generatedNs.toFixed(1),
+          (c.generatedNs / c.nodeWasiNs).toFixed(2),
+        ],
       ]),
     );
   }
@@ -207,7 +252,14 @@ async function main(): Promise<void> {
     out.push(
       table([
         ['component', 'molt-wasm serve req/s', 'p99 ms', 'jco serve req/s', 'p99 ms', 'ratio'],
-        ...report.serve.map((r) => [r.component, r.molt.rps.toFixed(0), String(r.molt.p99Ms), r.jco.rps.toFixed(0), String(r.jco.p99Ms), Number.isNaN(r.ratio) ? 'n/a' : `${r.ratio.toFixed(2)}x`]),
+        ...report.serve.map((r) => [
+          r.component,
+          r.molt.rps.toFixed(0),
+          String(r.molt.p99Ms),
+          r.jco.rps.toFixed(0),
+          String(r.jco.p99Ms),
+          Number.isNaN(r.ratio) ? 'n/a' : `${r.ratio.toFixed(2)}x`,
+        ]),
       ]),
     );
   }

@@ -86,7 +86,22 @@ export async function benchLarge(opts: { quick: boolean; log: (s: string) => voi
   const synth: Cmd[] = [
     {
       label: 'molt-wasm run, synth',
-      argv: [node, CLI, 'run', '--quiet-denials', '--allow-time', '--allow-read=/share,/work', '--dir', `/share=${share}`, '--dir', `/work=${work}`, YOSYS, '--', '-p', SYNTH_SCRIPT],
+      argv: [
+        node,
+        CLI,
+        'run',
+        '--quiet-denials',
+        '--allow-time',
+        '--allow-read=/share,/work',
+        '--dir',
+        `/share=${share}`,
+        '--dir',
+        `/work=${work}`,
+        YOSYS,
+        '--',
+        '-p',
+        SYNTH_SCRIPT,
+      ],
       expect: SYNTH_EXPECT,
     },
     {
@@ -118,7 +133,13 @@ export async function benchLarge(opts: { quick: boolean; log: (s: string) => voi
       parts.push(JSON.parse(line) as LargeResult['breakdown']);
     }
     const m = (k: keyof LargeResult['breakdown']): number => median(parts.map((p) => p[k]));
-    const breakdown = { readMs: m('readMs'), compileMs: m('compileMs'), instantiateMs: m('instantiateMs'), startMs: m('startMs'), sinceProcessStartMs: m('sinceProcessStartMs') };
+    const breakdown = {
+      readMs: m('readMs'),
+      compileMs: m('compileMs'),
+      instantiateMs: m('instantiateMs'),
+      startMs: m('startMs'),
+      sinceProcessStartMs: m('sinceProcessStartMs'),
+    };
     opts.log(
       `  breakdown (node:wasi, fresh process): read ${breakdown.readMs.toFixed(0)} ms, compile ${breakdown.compileMs.toFixed(0)} ms, ` +
         `instantiate ${breakdown.instantiateMs.toFixed(0)} ms, _start ${breakdown.startMs.toFixed(0)} ms, ` +

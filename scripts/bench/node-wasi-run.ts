@@ -40,7 +40,13 @@ const code = wasi.start(instance);
 const t4 = performance.now();
 if (timing) {
   process.stderr.write(
-    JSON.stringify({ readMs: t1 - t0, compileMs: t2 - t1, instantiateMs: t3 - t2, startMs: t4 - t3, sinceProcessStartMs: performance.now() }) + '\n',
+    JSON.stringify({
+      readMs: t1 - t0,
+      compileMs: t2 - t1,
+      instantiateMs: t3 - t2,
+      startMs: t4 - t3,
+      sinceProcessStartMs: performance.now(),
+    }) + '\n',
   );
 }
 process.exitCode = code;

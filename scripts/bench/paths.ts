@@ -28,7 +28,11 @@ export function ensureJco(log: (line: string) => void): string {
   if (!existsSync(script)) {
     log(`installing @bytecodealliance/jco@${JCO_VERSION} into ${dir} for the jco run comparison (once)...`);
     mkdirSync(dir, { recursive: true });
-    execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `@bytecodealliance/jco@${JCO_VERSION}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      'npm',
+      ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `@bytecodealliance/jco@${JCO_VERSION}`],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     if (!existsSync(script)) throw new Error(`jco was installed but ${script} is missing`);
   }
   return script;

@@ -51,6 +51,7 @@ export async function benchPreview1Clock(opts: { quick: boolean; log: (s: string
     () => guestNs([nodeWasi, core, String(iterations)]),
     () => guestNs([CLI, 'run', '--allow-time', core, '--', String(iterations)]),
   );
-  for (let i = 0; i < rounds; i++) opts.log(`  round ${i + 1}/${rounds}: node:wasi ${a[i]!.toFixed(1)} ns, molt-wasm preview1 ${b[i]!.toFixed(1)} ns`);
+  for (let i = 0; i < rounds; i++)
+    opts.log(`  round ${i + 1}/${rounds}: node:wasi ${a[i]!.toFixed(1)} ns, molt-wasm preview1 ${b[i]!.toFixed(1)} ns`);
   return { iterations, samples: rounds, nodeWasiNs: median(a), preview1Ns: median(b) };
 }

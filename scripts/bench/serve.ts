@@ -107,7 +107,11 @@ export async function benchServe(opts: { quick: boolean; log: (s: string) => voi
     log(`serve: ${c.name}, ${connections} connections, ${turns} x ${seconds} s per side`);
     const jcoPort = await freePort();
     const molt = await startServer([CLI, 'serve', '--listen', '127.0.0.1:0', ...c.grants, c.path], null, log);
-    const jcoServer = await startServer([jco, 'serve', '--host', '127.0.0.1', '--port', String(jcoPort), c.path], `http://127.0.0.1:${jcoPort}`, log);
+    const jcoServer = await startServer(
+      [jco, 'serve', '--host', '127.0.0.1', '--port', String(jcoPort), c.path],
+      `http://127.0.0.1:${jcoPort}`,
+      log,
+    );
     try {
       // Warm both (JIT, caches) before anything counts.
       await load(molt.url, connections, 1);

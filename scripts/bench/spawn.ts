@@ -20,7 +20,9 @@ export function timeProcess(cmd: Cmd): number {
   const ms = now() - t0;
   if (r.error) throw r.error;
   if (r.status !== 0 || (cmd.expect !== undefined && !r.stdout.includes(cmd.expect))) {
-    throw new Error(`${cmd.label}: exit ${r.status}\n${cmd.argv.join(' ')}\nstdout: ${r.stdout.slice(0, 500)}\nstderr: ${r.stderr.slice(0, 2000)}`);
+    throw new Error(
+      `${cmd.label}: exit ${r.status}\n${cmd.argv.join(' ')}\nstdout: ${r.stdout.slice(0, 500)}\nstderr: ${r.stderr.slice(0, 2000)}`,
+    );
   }
   return ms;
 }

@@ -43,7 +43,8 @@ function buildPreview1Hello(): string {
   const work = join(tmpdir(), 'molt-wasm-bench');
   mkdirSync(work, { recursive: true });
   const out = join(work, `hello-preview1-${key}.wasm`);
-  if (!existsSync(out)) execFileSync(process.env.CLANG ?? 'clang-16', ['--target=wasm32-wasi', '-O2', '-s', '-o', out, src], { stdio: 'inherit' });
+  if (!existsSync(out))
+    execFileSync(process.env.CLANG ?? 'clang-16', ['--target=wasm32-wasi', '-O2', '-s', '-o', out, src], { stdio: 'inherit' });
   return out;
 }
 

@@ -78,7 +78,11 @@ export function witPackages(): string {
   }
   // molt:capabilities is split over two files of one package: merge their bodies.
   const molt = ['molt-capabilities.wit', 'worlds.wit']
-    .map((f) => readFileSync(join(WIT_DIR, f), 'utf8').replace(/^\s*\/\/.*$/gm, '').replace(/^\s*package [^;]+;/m, ''))
+    .map((f) =>
+      readFileSync(join(WIT_DIR, f), 'utf8')
+        .replace(/^\s*\/\/.*$/gm, '')
+        .replace(/^\s*package [^;]+;/m, ''),
+    )
     .join('\n');
   parts.push(`package molt:capabilities@0.1.0 {\n${molt}\n}\n`);
   depsCache = parts.join('');

@@ -24,7 +24,8 @@ test('moving or linking out of a read-only preopen into a writable one is refuse
     policy({ 'console.write': true, 'fs.read': ['/ro', '/rw'], 'fs.write': ['/rw'] }),
     { dirs: { '/ro': ro, '/rw': s.granted } },
   );
-  for (const l of ['rename-ro-to-rw', 'link-ro-to-rw', 'rename-rw-to-ro', 'link-rw-to-ro']) assert.equal(r.codes[l], E.acces, `${l}: ${r.codes[l]}`);
+  for (const l of ['rename-ro-to-rw', 'link-ro-to-rw', 'rename-rw-to-ro', 'link-rw-to-ro'])
+    assert.equal(r.codes[l], E.acces, `${l}: ${r.codes[l]}`);
   assert.ok([E.acces, E.perm, E.notcapable].includes(r.codes['rename-escape'] as 2));
   assert.equal(r.codes['control'], 0);
   const after = snapshot(s.root);

@@ -46,11 +46,10 @@ test('no descriptor outlives its guest: return, exit, trap, capability trap, tim
   for (const end of ends) {
     let timeoutMs = end.timeoutMs;
     for (;;) {
-      const r = await runOps(
-        end.ops,
-        policy({ ...(end.console ? { 'console.write': true } : {}), 'fs.read': ['/data'] }),
-        { dirs: { '/data': s.granted }, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
-      );
+      const r = await runOps(end.ops, policy({ ...(end.console ? { 'console.write': true } : {}), 'fs.read': ['/data'] }), {
+        dirs: { '/data': s.granted },
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      });
       assert.equal(r.result.outcome, end.outcome, `${end.name}: ${r.result.error?.message}`);
       // The guest really held its three descriptors when it ended (a timeout that fired
       // before the worker got that far proves nothing: try again with more time).

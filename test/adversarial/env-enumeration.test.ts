@@ -14,14 +14,20 @@ const ENV = {
 
 test('environ_get lists only the granted names and prefixes', async () => {
   const r = await runOps([{ op: 'environ' }], policy({ 'console.write': true, env: ['APP_*', 'HOME'] }), { env: ENV });
-  const seen = r.stdout.split('\n').filter((l) => l !== '').sort();
+  const seen = r.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .sort();
   assert.deepEqual(seen, ['APP_MODE=test', 'APP_NAME=molt', 'HOME=/home/x']);
   assert.ok(!r.stdout.includes('hunter2'));
 });
 
 test('a deny inside the allow removes the name from the listing too', async () => {
   const r = await runOps([{ op: 'environ' }], policy({ 'console.write': true, env: ['APP_*'] }, { env: ['APP_MODE'] }), { env: ENV });
-  assert.deepEqual(r.stdout.split('\n').filter((l) => l !== ''), ['APP_NAME=molt']);
+  assert.deepEqual(
+    r.stdout.split('\n').filter((l) => l !== ''),
+    ['APP_NAME=molt'],
+  );
 });
 
 test('no env grant: the listing is empty, nothing leaks, and no trap', async () => {

@@ -15,7 +15,13 @@ test('proc_exit ends only the guest; the host runs the next guest', async () => 
   }) as typeof process.exit;
   try {
     for (const code of [0, 1, 3, 255]) {
-      const r = await runOps([{ op: 'exit', code }, { op: 'open', label: 'after', fd: 3, path: 'x' }], policy({ 'console.write': true }));
+      const r = await runOps(
+        [
+          { op: 'exit', code },
+          { op: 'open', label: 'after', fd: 3, path: 'x' },
+        ],
+        policy({ 'console.write': true }),
+      );
       assert.equal(r.result.exitCode, code);
       assert.equal(r.result.outcome, 'exited');
       assert.ok(!r.stdout.includes('after'), 'the guest kept running after proc_exit');

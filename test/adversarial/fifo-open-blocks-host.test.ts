@@ -23,8 +23,17 @@ test('opening a FIFO in the grant neither hangs the guest nor outlives --timeout
   writeFileSync(wasm, await opsGuest([{ op: 'cat', label: 'fifo', fd: 3, path: 'pipe' }]));
   const r = spawnSync(
     process.execPath,
-    [join(REPO, 'bin', 'molt-wasm.js'), 'run', '--timeout', '2000', '--allow-console', '--allow-read=/data',
-      '--dir', `/data=${join(dir, 'g')}`, wasm],
+    [
+      join(REPO, 'bin', 'molt-wasm.js'),
+      'run',
+      '--timeout',
+      '2000',
+      '--allow-console',
+      '--allow-read=/data',
+      '--dir',
+      `/data=${join(dir, 'g')}`,
+      wasm,
+    ],
     { encoding: 'utf8', input: '', timeout: 30000, env: { ...process.env, MOLT_WASM_CACHE_DIR: join(dir, 'cache') } },
   );
   // Killed by spawnSync's own 30 s bound: the host process outlived the guest's 2 s timeout.

@@ -87,5 +87,10 @@ test('a second process swapping directories and symlinks finds no way out', asyn
   } finally {
     swapper.kill('SIGKILL');
   }
-  assert.deepEqual(readdirSync(s.outside).sort(), Object.keys(outsideBefore).filter((k) => !k.includes('/')).sort());
+  assert.deepEqual(
+    readdirSync(s.outside).sort(),
+    Object.keys(outsideBefore)
+      .filter((k) => !k.includes('/'))
+      .sort(),
+  );
 });

@@ -33,7 +33,7 @@ test('molt-wasm run --timeout: a spinning guest is stopped, exit 124, one line o
     timeout: 20000,
     env: { ...process.env, MOLT_WASM_CACHE_DIR: join(dir, 'cache') },
   });
-  assert.equal(r.error, undefined, 'stopped by spawnSync\'s own timeout, not by --timeout');
+  assert.equal(r.error, undefined, "stopped by spawnSync's own timeout, not by --timeout");
   assert.equal(r.status, 124, r.stderr);
   assert.equal(r.stderr, 'molt-wasm: guest timed out after 400 ms\n');
   // No elapsed-time bound: it would include Node's start-up; the spin never ends by itself.

@@ -21,8 +21,14 @@ import { MiB, call, gatedStreams, preview1Over } from './host-memory-support.js'
 test('get-random-bytes and get-insecure-random-bytes past 1 MiB trap; up to it they answer in full', () => {
   const { random, insecure } = gatedStreams();
   const big = 64n * BigInt(MiB);
-  assert.throws(() => random.getRandomBytes(big), (e: unknown) => e instanceof HostLimitTrap && /get-random-bytes: 67108864 bytes asked, at most 1048576/.test(e.message));
-  assert.throws(() => insecure.getInsecureRandomBytes(big), (e: unknown) => e instanceof HostLimitTrap && /get-insecure-random-bytes/.test(e.message));
+  assert.throws(
+    () => random.getRandomBytes(big),
+    (e: unknown) => e instanceof HostLimitTrap && /get-random-bytes: 67108864 bytes asked, at most 1048576/.test(e.message),
+  );
+  assert.throws(
+    () => insecure.getInsecureRandomBytes(big),
+    (e: unknown) => e instanceof HostLimitTrap && /get-insecure-random-bytes/.test(e.message),
+  );
   assert.equal((random.getRandomBytes(BigInt(RANDOM_BYTES_MAX)) as Uint8Array).length, RANDOM_BYTES_MAX);
   assert.equal((insecure.getInsecureRandomBytes(16n) as Uint8Array).length, 16);
   // The other members pass through.

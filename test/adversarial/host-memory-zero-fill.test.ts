@@ -19,18 +19,21 @@ import { MiB, gatedStreams } from './host-memory-support.js';
 test('check-write permits 64 KiB; write-zeroes past it traps before anything is allocated or written', () => {
   const { stdout, written } = gatedStreams();
   assert.equal(stdout.checkWrite(), BigInt(STREAM_WRITE_PERMIT));
-  assert.throws(() => stdout.writeZeroes(64n * BigInt(MiB)), (e: unknown) => {
-    assert.ok(e instanceof HostLimitTrap && e instanceof WebAssembly.RuntimeError);
-    assert.equal(e.requested, 64n * BigInt(MiB));
-    assert.match(e.message, /write-zeroes: 67108864 bytes asked, at most 65536 per call/);
-    return true;
-  });
+  assert.throws(
+    () => stdout.writeZeroes(64n * BigInt(MiB)),
+    (e: unknown) => {
+      assert.ok(e instanceof HostLimitTrap && e instanceof WebAssembly.RuntimeError);
+      assert.equal(e.requested, 64n * BigInt(MiB));
+      assert.match(e.message, /write-zeroes: 67108864 bytes asked, at most 65536 per call/);
+      return true;
+    },
+  );
   assert.equal(written.total, 0);
   stdout.writeZeroes(BigInt(STREAM_WRITE_PERMIT));
   assert.equal(written.total, STREAM_WRITE_PERMIT);
 });
 
-test('write past check-write traps (the bytes are the guest\'s, the contract is the WIT\'s)', () => {
+test("write past check-write traps (the bytes are the guest's, the contract is the WIT's)", () => {
   const { stdout, written } = gatedStreams();
   assert.throws(() => stdout.write(new Uint8Array(STREAM_WRITE_PERMIT + 1)), HostLimitTrap);
   assert.equal(written.total, 0);

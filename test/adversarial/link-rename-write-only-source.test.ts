@@ -33,9 +33,7 @@ test('link and rename out of a write-only drop box are refused; nothing becomes 
       // And a write-only place still takes files (the drop box works).
       { op: 'write', label: 'deliver', fd: 3, path: 'new.txt', text: 'hello' },
     ],
-    policy(
-      { 'console.write': true, 'fs.read': ['/data/pub'], 'fs.write': ['/data/drop', '/data/pub'] },
-    ),
+    policy({ 'console.write': true, 'fs.read': ['/data/pub'], 'fs.write': ['/data/drop', '/data/pub'] }),
     { dirs: { '/data': s.granted } },
   );
   assert.equal(r.codes['link'], E.acces);

@@ -88,11 +88,17 @@ test('deleting frees the budget again, but not while an open handle still holds 
   const fs = new MemoryFs({}, {}, { maxGuestBytes: 200 * KIB });
   const root = guestRoot(fs);
   writeFile(root, 'big', 150 * KIB);
-  assert.throws(() => writeFile(root, 'other', 150 * KIB), (e) => e === 'insufficient-space');
+  assert.throws(
+    () => writeFile(root, 'other', 150 * KIB),
+    (e) => e === 'insufficient-space',
+  );
   const held = root.openAt({}, 'big', {}, RW) as WasiInterface;
   root.unlinkFileAt('big');
   // The bytes are still reachable through `held`: they still count.
-  assert.throws(() => writeFile(root, 'other', 150 * KIB), (e) => e === 'insufficient-space');
+  assert.throws(
+    () => writeFile(root, 'other', 150 * KIB),
+    (e) => e === 'insufficient-space',
+  );
   drop(held);
   writeFile(root, 'other', 150 * KIB);
   // A truncate frees too.

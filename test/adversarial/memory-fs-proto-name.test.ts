@@ -26,6 +26,6 @@ test('a guest creating __proto__ in the in-memory tree gets a real entry (or a r
     created = false;
   }
   const entries = fs.dir('/data')!.dir!;
-  assert.equal(Object.getPrototypeOf(entries), Object.prototype, 'the directory object\'s prototype was replaced');
+  assert.equal(Object.getPrototypeOf(entries), Object.prototype, "the directory object's prototype was replaced");
   if (created) assert.equal(b.statAt(root, '__proto__').type, 'regular-file');
 });

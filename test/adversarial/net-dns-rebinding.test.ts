@@ -41,7 +41,10 @@ test('a name answering allowed-then-denied: the request goes to the checked addr
     assert.equal(a.seen[0]!.headers.host, `rebind.test:${a.port}`);
 
     // A second request resolves again (answer: the denied address) and is refused.
-    await assert.rejects(() => httpGet(g, outgoingGet(g, 'HTTP', `rebind.test:${a.port}`)), (e) => (e as { tag?: string }).tag === 'HTTP-request-denied');
+    await assert.rejects(
+      () => httpGet(g, outgoingGet(g, 'HTTP', `rebind.test:${a.port}`)),
+      (e) => (e as { tag?: string }).tag === 'HTTP-request-denied',
+    );
     assert.equal(b.connections(), 0);
   } finally {
     await a.close();

@@ -13,16 +13,24 @@ test('an allowed authority with a Host header for an internal service is refused
   const sent: unknown[] = [];
   const platform: WasiPlatform = {
     ...nodePlatform,
-    http: { types: nodePlatform.http.types, outgoingHandler: { handle: (r: unknown) => (sent.push(r), double<FutureIncomingResponse>('future')) } },
+    http: {
+      types: nodePlatform.http.types,
+      outgoingHandler: { handle: (r: unknown) => (sent.push(r), double<FutureIncomingResponse>('future')) },
+    },
   };
   const g = guest(policy({ net: ['127.0.0.1:8080'] }), platform);
-  const request = (host: string): OutgoingRequest => double<OutgoingRequest>({
-    scheme: () => ({ tag: 'HTTP' }),
-    authority: () => '127.0.0.1:8080',
-    headers: () => ({ entries: () => [['Host', enc.encode(host)]] }),
-  });
+  const request = (host: string): OutgoingRequest =>
+    double<OutgoingRequest>({
+      scheme: () => ({ tag: 'HTTP' }),
+      authority: () => '127.0.0.1:8080',
+      headers: () => ({ entries: () => [['Host', enc.encode(host)]] }),
+    });
   for (const host of ['169.254.169.254', 'admin.internal', 'localhost:8080', '127.0.0.1:22', ' 169.254.169.254']) {
-    assert.deepEqual(await thrown(() => g.imports['wasi:http/outgoing-handler']!.handle(request(host), undefined)), { tag: 'HTTP-request-denied' }, host);
+    assert.deepEqual(
+      await thrown(() => g.imports['wasi:http/outgoing-handler']!.handle(request(host), undefined)),
+      { tag: 'HTTP-request-denied' },
+      host,
+    );
   }
   assert.equal(sent.length, 0);
   assert.equal(await thrown(() => g.imports['wasi:http/outgoing-handler']!.handle(request('127.0.0.1:8080'), undefined)), 'no error');

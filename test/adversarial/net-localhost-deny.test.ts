@@ -16,7 +16,18 @@ test('deny localhost: every loopback literal is denied for HTTP and sockets', as
   const srv = await countingServer('127.0.0.1');
   try {
     const g = guest(MANIFEST);
-    for (const host of ['localhost', 'LOCALHOST.', '127.0.0.1', '127.0.0.2', '127.255.255.254', '2130706433', '0x7f000001', '127.1', '[::ffff:127.0.0.1]', '[::1]']) {
+    for (const host of [
+      'localhost',
+      'LOCALHOST.',
+      '127.0.0.1',
+      '127.0.0.2',
+      '127.255.255.254',
+      '2130706433',
+      '0x7f000001',
+      '127.1',
+      '[::ffff:127.0.0.1]',
+      '[::1]',
+    ]) {
       assert.deepEqual(await thrown(() => httpGet(g, outgoingGet(g, 'HTTP', `${host}:${srv.port}`))), DENIED, host);
     }
     assert.equal(await thrown(() => tcpConnect(g, v4([127, 0, 0, 1], srv.port))), 'access-denied');

@@ -3,7 +3,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { guest, httpGet, httpServer, lookup, mapped, outgoingGet, policy, tcpConnect, tcpServer, thrown } from '../net/helpers.js';
 
-const SPELLINGS = ['2130706433', '0x7f000001', '0x7F.0.0.1', '0177.0.0.1', '127.1', '127.0.0.1.', '::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:ffff:7f00:1'];
+const SPELLINGS = [
+  '2130706433',
+  '0x7f000001',
+  '0x7F.0.0.1',
+  '0177.0.0.1',
+  '127.1',
+  '127.0.0.1.',
+  '::ffff:127.0.0.1',
+  '::ffff:7f00:1',
+  '0:0:0:0:0:ffff:7f00:1',
+];
 
 test('deny 127.0.0.1: no spelling of it resolves, connects or is fetched', async () => {
   const tcp = await tcpServer();
@@ -14,7 +24,11 @@ test('deny 127.0.0.1: no spelling of it resolves, connects or is fetched', async
     assert.equal(await thrown(() => tcpConnect(g, mapped([127, 0, 0, 1], tcp.port))), 'access-denied');
     // HTTP authorities preview2-shim accepts (it would hand these to the OS resolver as names).
     for (const host of ['2130706433', '0x7f000001', '0177.0.0.1', '127.1']) {
-      assert.deepEqual(await thrown(() => httpGet(g, outgoingGet(g, 'HTTP', `${host}:${http.port}`))), { tag: 'HTTP-request-denied' }, host);
+      assert.deepEqual(
+        await thrown(() => httpGet(g, outgoingGet(g, 'HTTP', `${host}:${http.port}`))),
+        { tag: 'HTTP-request-denied' },
+        host,
+      );
     }
     assert.equal(tcp.accepted(), 0);
     assert.equal(http.seen.length, 0);

@@ -15,7 +15,9 @@ test('302 to a denied origin: the guest sees the 302, the denied origin is never
   try {
     const g = guest(policy({ net: [`127.0.0.1:${allowed.port}`] }));
     assert.equal((await httpGet(g, outgoingGet(g, 'HTTP', `127.0.0.1:${allowed.port}`))).status, 302);
-    assert.deepEqual(await thrown(() => httpGet(g, outgoingGet(g, 'HTTP', `127.0.0.1:${denied.port}`, '/secret'))), { tag: 'HTTP-request-denied' });
+    assert.deepEqual(await thrown(() => httpGet(g, outgoingGet(g, 'HTTP', `127.0.0.1:${denied.port}`, '/secret'))), {
+      tag: 'HTTP-request-denied',
+    });
     const engine = new PolicyEngine();
     const api = createNativeApi({ engine, subject: engine.createSubject(policy({ net: [`127.0.0.1:${allowed.port}`] }), 'native') });
     const f = await api.fetch(`http://127.0.0.1:${allowed.port}/`);

@@ -12,7 +12,15 @@ test('a denied subpath stays denied under every spelling', async () => {
   // `x` exists, so `x/../private` really reaches the denied directory (paths are walked, not
   // normalised lexically: a missing `x` would stop at no-entry).
   mkdirSync(join(s.granted, 'x'));
-  const spellings = ['private/key.txt', './private/key.txt', 'private//key.txt', 'private/./key.txt', './/private/./key.txt', 'x/../private/key.txt', 'private/key.txt/.'];
+  const spellings = [
+    'private/key.txt',
+    './private/key.txt',
+    'private//key.txt',
+    'private/./key.txt',
+    './/private/./key.txt',
+    'x/../private/key.txt',
+    'private/key.txt/.',
+  ];
   const r = await runOps(
     [
       ...spellings.map((path, i) => ({ op: 'cat' as const, label: `s${i}`, fd: 3, path })),
@@ -50,7 +58,8 @@ test('a trailing slash on a symlink leading out does not bypass the escape check
     policy({ 'console.write': true, 'fs.read': ['/data'], 'fs.write': ['/data'] }),
     { dirs: { '/data': s.granted } },
   );
-  for (const l of ['slash', 'slashdot', 'stat-nofollow-slash', 'mkdir-slash', 'rmdir-slash']) assert.ok(REFUSED.has(r.codes[l]!), `${l}: ${r.codes[l]}`);
+  for (const l of ['slash', 'slashdot', 'stat-nofollow-slash', 'mkdir-slash', 'rmdir-slash'])
+    assert.ok(REFUSED.has(r.codes[l]!), `${l}: ${r.codes[l]}`);
   assert.notEqual(r.codes['file-slash'], 0);
   assert.ok(!r.stdout.includes('secret.txt') && !r.stdout.includes(s.secret));
   assert.deepEqual(snapshot(s.root), before);

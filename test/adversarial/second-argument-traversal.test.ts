@@ -28,7 +28,18 @@ test('second arguments are checked as strictly as first ones', async () => {
     policy({ 'console.write': true, 'fs.read': ['/data'], 'fs.write': ['/data'] }),
     { dirs: { '/data': s.granted } },
   );
-  for (const l of ['rename-to-dotdot', 'rename-to-abs', 'rename-to-door', 'rename-from-door', 'link-from-dotdot', 'link-from-door', 'link-to-door', 'symlink-name-out', 'symlink-name-door', 'follow-planted']) {
+  for (const l of [
+    'rename-to-dotdot',
+    'rename-to-abs',
+    'rename-to-door',
+    'rename-from-door',
+    'link-from-dotdot',
+    'link-from-door',
+    'link-to-door',
+    'symlink-name-out',
+    'symlink-name-door',
+    'follow-planted',
+  ]) {
     assert.ok(REFUSED.has(r.codes[l]!), `${l}: ${r.codes[l]}`);
   }
   assert.ok(!r.stdout.includes(s.secret));

@@ -155,30 +155,52 @@ export function opsWat(ops: readonly Op[]): string {
       case 'rename': {
         const [p, l] = str(o.path);
         const [q, m] = str(o.path2);
-        body.push(report(o.label, `(call $path_rename (i32.const ${o.fd}) (i32.const ${p}) (i32.const ${l}) (i32.const ${o.fd2}) (i32.const ${q}) (i32.const ${m}))`));
+        body.push(
+          report(
+            o.label,
+            `(call $path_rename (i32.const ${o.fd}) (i32.const ${p}) (i32.const ${l}) (i32.const ${o.fd2}) (i32.const ${q}) (i32.const ${m}))`,
+          ),
+        );
         break;
       }
       case 'link': {
         const [p, l] = str(o.path);
         const [q, m] = str(o.path2);
-        body.push(report(o.label, `(call $path_link (i32.const ${o.fd}) (i32.const ${o.lookup ?? 0}) (i32.const ${p}) (i32.const ${l}) (i32.const ${o.fd2}) (i32.const ${q}) (i32.const ${m}))`));
+        body.push(
+          report(
+            o.label,
+            `(call $path_link (i32.const ${o.fd}) (i32.const ${o.lookup ?? 0}) (i32.const ${p}) (i32.const ${l}) (i32.const ${o.fd2}) (i32.const ${q}) (i32.const ${m}))`,
+          ),
+        );
         break;
       }
       case 'symlink': {
         const [t, tl] = str(o.target);
         const [p, l] = str(o.path);
-        body.push(report(o.label, `(call $path_symlink (i32.const ${t}) (i32.const ${tl}) (i32.const ${o.fd}) (i32.const ${p}) (i32.const ${l}))`));
+        body.push(
+          report(o.label, `(call $path_symlink (i32.const ${t}) (i32.const ${tl}) (i32.const ${o.fd}) (i32.const ${p}) (i32.const ${l}))`),
+        );
         break;
       }
       case 'settimes': {
         const [p, l] = str(o.path);
         // 2001-09-09: a time no test machine has on its files.
-        body.push(report(o.label, `(call $path_filestat_set_times (i32.const ${o.fd}) (i32.const ${o.lookup ?? 0}) (i32.const ${p}) (i32.const ${l}) (i64.const 1000000000000000000) (i64.const 1000000000000000000) (i32.const ${SET_BOTH}))`));
+        body.push(
+          report(
+            o.label,
+            `(call $path_filestat_set_times (i32.const ${o.fd}) (i32.const ${o.lookup ?? 0}) (i32.const ${p}) (i32.const ${l}) (i64.const 1000000000000000000) (i64.const 1000000000000000000) (i32.const ${SET_BOTH}))`,
+          ),
+        );
         break;
       }
       case 'stat': {
         const [p, l] = str(o.path);
-        body.push(report(o.label, `(call $path_filestat_get (i32.const ${o.fd}) (i32.const ${o.lookup ?? FOLLOW}) (i32.const ${p}) (i32.const ${l}) (i32.const 128))`));
+        body.push(
+          report(
+            o.label,
+            `(call $path_filestat_get (i32.const ${o.fd}) (i32.const ${o.lookup ?? FOLLOW}) (i32.const ${p}) (i32.const ${l}) (i32.const 128))`,
+          ),
+        );
         break;
       }
       case 'readlink': {
@@ -302,11 +324,7 @@ export interface Outcome {
 }
 
 /** Runs an ops guest under `manifest` with `dirs`, collecting stdout and the report lines. */
-export async function runOps(
-  ops: readonly Op[],
-  manifest: CanonicalManifest,
-  options: GuestOptions = {},
-): Promise<Outcome> {
+export async function runOps(ops: readonly Op[], manifest: CanonicalManifest, options: GuestOptions = {}): Promise<Outcome> {
   const out = capture();
   const result = await host.run(await opsGuest(ops), { manifest, stdout: out.sink, ...options });
   const stdout = out.text();

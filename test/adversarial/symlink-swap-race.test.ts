@@ -44,8 +44,14 @@ for (const [name, inside, outsideTarget, path] of [
       assert.equal(r.result.exitCode, 0, r.result.error?.message);
       assert.ok(!r.stdout.includes('SECRET'), 'outside content was read through the flipped link');
       // The race really ran: some reads saw the inside target.
-      assert.ok(Object.values(r.codes).some((c) => c === 0), 'no read succeeded: the test exercised nothing');
-      assert.ok(Object.values(r.codes).some((c) => c !== 0), 'no read was refused: the link never flipped during the run');
+      assert.ok(
+        Object.values(r.codes).some((c) => c === 0),
+        'no read succeeded: the test exercised nothing',
+      );
+      assert.ok(
+        Object.values(r.codes).some((c) => c !== 0),
+        'no read was refused: the link never flipped during the run',
+      );
     } finally {
       stop();
     }

@@ -17,7 +17,13 @@ function expect(cond: boolean, message: string): asserts cond {
   if (!cond) throw new CheckFailed(message);
 }
 
-interface DemoState { ready: boolean; runs: number; lastExit: number | null; lastOutcome: string; error: string }
+interface DemoState {
+  ready: boolean;
+  runs: number;
+  lastExit: number | null;
+  lastOutcome: string;
+  error: string;
+}
 const demoState = (page: any): Promise<DemoState> => page.evaluate(() => (window as any).moltDemo);
 
 async function ready(page: any): Promise<void> {
@@ -29,7 +35,13 @@ async function ready(page: any): Promise<void> {
 /** Selects a bundled example and waits until it is loaded and runnable. */
 async function pick(page: any, name: string): Promise<void> {
   await page.selectOption('#example', `examples/${name}.wasm`);
-  await page.waitForFunction((n: string) => document.getElementById('guest-info')?.textContent?.startsWith(`${n}.wasm`) && !(document.getElementById('run') as HTMLButtonElement).disabled, name, { timeout: 15_000 });
+  await page.waitForFunction(
+    (n: string) =>
+      document.getElementById('guest-info')?.textContent?.startsWith(`${n}.wasm`) &&
+      !(document.getElementById('run') as HTMLButtonElement).disabled,
+    name,
+    { timeout: 15_000 },
+  );
 }
 
 /** Presses Run and waits for the run to finish (components are transpiled on first run). */
@@ -40,10 +52,12 @@ async function run(page: any): Promise<DemoState> {
   return demoState(page);
 }
 
-async function decisions(page: any): Promise<Array<{ decision: string; capability: string; operation: string; target: string; code: string; source: string }>> {
+async function decisions(
+  page: any,
+): Promise<Array<{ decision: string; capability: string; operation: string; target: string; code: string; source: string }>> {
   return page.$$eval('#log tbody tr', (rows: Element[]) =>
     rows.map((r) => {
-      const c = Array.from(r.querySelectorAll("td")).map((td) => td.textContent ?? '');
+      const c = Array.from(r.querySelectorAll('td')).map((td) => td.textContent ?? '');
       return { decision: c[1]!, capability: c[2]!, operation: c[3]!, target: c[4]!, code: c[5]!, source: c[6]! };
     }),
   );
@@ -71,7 +85,10 @@ export function demoChecks(screenshot: string): Check[] {
         expect(s.lastExit === 0, `exit ${s.lastExit} (${s.lastOutcome}); output ${JSON.stringify(out)}`);
         expect(/hello/i.test(out), `output ${JSON.stringify(out)} has no greeting`);
         const d = await decisions(page);
-        expect(d.some((r) => r.decision === 'allow' && r.capability === 'console.write'), 'no console.write allow in the decision log');
+        expect(
+          d.some((r) => r.decision === 'allow' && r.capability === 'console.write'),
+          'no console.write allow in the decision log',
+        );
       },
     },
     {
@@ -82,7 +99,10 @@ export function demoChecks(screenshot: string): Check[] {
         await page.uncheck('#grant-fs\\.write');
         await run(page);
         const d = await decisions(page);
-        expect(d.some((r) => r.decision === 'allow' && r.capability === 'fs.read'), 'no fs.read allow in the decision log');
+        expect(
+          d.some((r) => r.decision === 'allow' && r.capability === 'fs.read'),
+          'no fs.read allow in the decision log',
+        );
         const denied = d.filter((r) => r.decision === 'deny' && r.capability === 'fs.write');
         expect(denied.length > 0, `no fs.write deny in the decision log: ${JSON.stringify(d)}`);
         const after = (await page.textContent('#fs-after')) ?? '';
@@ -105,11 +125,17 @@ export function demoChecks(screenshot: string): Check[] {
         });
         const s = await run(page);
         expect(asked.length === 1 && asked[0]!.startsWith('confirm: '), `dialogs: ${JSON.stringify(asked)}`);
-        expect(/requests fs\.write on \/data\/out\.txt/.test(asked[0]!) && asked[0]!.includes('wasi:filesystem/types#descriptor.open-at'), `question: ${JSON.stringify(asked[0])}`);
+        expect(
+          /requests fs\.write on \/data\/out\.txt/.test(asked[0]!) && asked[0]!.includes('wasi:filesystem/types#descriptor.open-at'),
+          `question: ${JSON.stringify(asked[0])}`,
+        );
         const d = await decisions(page);
         expect(s.lastExit === 0, `exit ${s.lastExit} (${s.lastOutcome}): ${JSON.stringify(d)}`);
         const prompted = d.filter((r) => r.capability === 'fs.write' && r.source.startsWith('prompt'));
-        expect(prompted.some((r) => r.decision === 'allow' && r.source === 'prompt (once)'), `no prompt allow in the log: ${JSON.stringify(d)}`);
+        expect(
+          prompted.some((r) => r.decision === 'allow' && r.source === 'prompt (once)'),
+          `no prompt allow in the log: ${JSON.stringify(d)}`,
+        );
         expect(!d.some((r) => r.decision === 'deny'), `a denial in the log: ${JSON.stringify(d)}`);
       },
     },
@@ -160,7 +186,9 @@ export function demoChecks(screenshot: string): Check[] {
             return {
               exit: res.exitCode,
               asked,
-              prompted: records.filter((x) => x.source === 'prompt').map((x) => `${x.decision} ${x.capability} ${x.answer}${x.undeclared ? ' undeclared' : ''}`),
+              prompted: records
+                .filter((x) => x.source === 'prompt')
+                .map((x) => `${x.decision} ${x.capability} ${x.answer}${x.undeclared ? ' undeclared' : ''}`),
               files: fs.list(),
             };
           };
@@ -177,13 +205,25 @@ export function demoChecks(screenshot: string): Check[] {
         });
         const show = JSON.stringify(r);
         expect(r.deny.exit === 1 && r.deny.asked.length === 1 && !r.deny.files.includes('/data/out.txt'), `deny: ${show}`);
-        expect(r.deny.asked[0].capability === 'fs.write' && r.deny.asked[0].target === '/data/out.txt' && r.deny.asked[0].undeclared === false, `question: ${show}`);
+        expect(
+          r.deny.asked[0].capability === 'fs.write' && r.deny.asked[0].target === '/data/out.txt' && r.deny.asked[0].undeclared === false,
+          `question: ${show}`,
+        );
         expect(r.deny.prompted.join('|') === 'deny fs.write deny', `deny audit: ${show}`);
         expect(r.once.exit === 0 && r.once.asked.length === 1 && r.once.files.includes('/data/out.txt'), `once: ${show}`);
         expect(r.once.prompted[0] === 'allow fs.write once', `once audit: ${show}`);
-        expect(r.ceiling.exit === 1 && r.ceiling.asked.length === 0 && !r.ceiling.files.includes('/copy.txt'), `beyond the ceiling: ${show}`);
-        expect(r.undeclared.exit === 0 && r.undeclared.asked.length === 1 && r.undeclared.asked[0].undeclared === true, `promptUndeclared: ${show}`);
-        expect(r.undeclared.files.includes('/copy.txt') && r.undeclared.prompted.includes('allow fs.write once undeclared'), `undeclared audit: ${show}`);
+        expect(
+          r.ceiling.exit === 1 && r.ceiling.asked.length === 0 && !r.ceiling.files.includes('/copy.txt'),
+          `beyond the ceiling: ${show}`,
+        );
+        expect(
+          r.undeclared.exit === 0 && r.undeclared.asked.length === 1 && r.undeclared.asked[0].undeclared === true,
+          `promptUndeclared: ${show}`,
+        );
+        expect(
+          r.undeclared.files.includes('/copy.txt') && r.undeclared.prompted.includes('allow fs.write once undeclared'),
+          `undeclared audit: ${show}`,
+        );
       },
     },
     {

@@ -13,8 +13,14 @@ import { startServer } from '../../scripts/demo-web.js';
 export const CHROMIUM = process.env['MOLT_CHROMIUM'] ?? '/usr/bin/chromium';
 
 const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /** Why the browser tests cannot run here, or null when they can. */

@@ -73,11 +73,19 @@ test('build keeps a core module a core module; inspect text shows kind and prove
 });
 
 test('build --manifest molt.toml with flags: the flags merge into the manifest, deny flags become denies', () => {
-  file(
+  file('molt.toml', '[capabilities]\nallow = ["time", "console.write"]\n[capabilities.fs]\nread = ["/data"]\nwrite = []\n');
+  const b = molt(
+    'build',
+    'comp.wasm',
+    '-o',
+    'toml.wasm',
+    '--manifest',
     'molt.toml',
-    '[capabilities]\nallow = ["time", "console.write"]\n[capabilities.fs]\nread = ["/data"]\nwrite = []\n',
+    '--allow-env=HOME',
+    '--allow-read=/cfg',
+    '--deny-read=/data/secret',
+    '--deny-net',
   );
-  const b = molt('build', 'comp.wasm', '-o', 'toml.wasm', '--manifest', 'molt.toml', '--allow-env=HOME', '--allow-read=/cfg', '--deny-read=/data/secret', '--deny-net');
   assert.equal(b.code, 0, b.stderr);
   const want = {
     version: 1,
@@ -141,9 +149,19 @@ test('inspect and verify of a tampered binary exit 65 naming the part', () => {
 });
 
 test('verify: within the site policy is ok; outside it exits 77 naming each capability and scope', () => {
-  file('app.json', JSON.stringify({ version: 1, allow: { net: ['api.example.com:443', 'evil.test'], time: true, env: true, 'console.write': true }, deny: {} }));
+  file(
+    'app.json',
+    JSON.stringify({
+      version: 1,
+      allow: { net: ['api.example.com:443', 'evil.test'], time: true, env: true, 'console.write': true },
+      deny: {},
+    }),
+  );
   assert.equal(molt('build', 'comp.wasm', '-o', 'app.wasm', '--manifest', 'app.json').code, 0);
-  file('wide.json', JSON.stringify({ version: 1, allow: { net: ['*.example.com', 'evil.test'], time: true, env: true, 'console.write': true }, deny: {} }));
+  file(
+    'wide.json',
+    JSON.stringify({ version: 1, allow: { net: ['*.example.com', 'evil.test'], time: true, env: true, 'console.write': true }, deny: {} }),
+  );
   const ok = molt('verify', '--policy', 'wide.json', 'app.wasm');
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /^ok: app\.wasm \(provenance verified\)/);
@@ -152,7 +170,10 @@ test('verify: within the site policy is ok; outside it exits 77 naming each capa
   file('wide.policy', '[capabilities.allow]\nnet = ["*.example.com", "evil.test"]\ntime = true\nenv = true\n"console.write" = true\n');
   const toml = molt('verify', '--policy', 'wide.policy', 'app.wasm');
   assert.equal(toml.code, 0, toml.stderr);
-  file('narrow.json', JSON.stringify({ version: 1, allow: { net: ['*.example.com'], env: ['HOME'], 'console.write': true }, deny: { time: true } }));
+  file(
+    'narrow.json',
+    JSON.stringify({ version: 1, allow: { net: ['*.example.com'], env: ['HOME'], 'console.write': true }, deny: { time: true } }),
+  );
   const bad = molt('verify', '--policy', 'narrow.json', 'app.wasm');
   assert.equal(bad.code, 77, bad.stderr);
   const line = oneErrorLine(bad);
@@ -165,8 +186,14 @@ test('verify: within the site policy is ok; outside it exits 77 naming each capa
 
 test('bad flags and missing arguments exit 64 with one line', () => {
   // --allow-undeclared is run's: build has no embedded ceiling to go beyond, so it is refused, not ignored.
-  const cases = [['build', 'comp.wasm', '--no-such-flag'], ['build', 'comp.wasm'], ['verify', 'comp.wasm'], ['frobnicate'], ['inspect'],
-    ['build', 'comp.wasm', '-o', 'x.wasm', '--allow-undeclared']];
+  const cases = [
+    ['build', 'comp.wasm', '--no-such-flag'],
+    ['build', 'comp.wasm'],
+    ['verify', 'comp.wasm'],
+    ['frobnicate'],
+    ['inspect'],
+    ['build', 'comp.wasm', '-o', 'x.wasm', '--allow-undeclared'],
+  ];
   for (const args of cases) {
     const r = molt(...args);
     assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);

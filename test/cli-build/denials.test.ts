@@ -77,7 +77,16 @@ test('trap line: a deny flag is named as the cause', () => {
 });
 
 test('a denial that does not trap: one line per distinct denial, Deno style, without --audit-log', () => {
-  const args = ['--dir', `/data=${DATA}`, '--deny-read=/data/in.txt', join(EXAMPLES, 'probe.wasm'), '--', 'read:/data/in.txt', 'read:/data/in.txt', 'stat:/data/in.txt'];
+  const args = [
+    '--dir',
+    `/data=${DATA}`,
+    '--deny-read=/data/in.txt',
+    join(EXAMPLES, 'probe.wasm'),
+    '--',
+    'read:/data/in.txt',
+    'read:/data/in.txt',
+    'stat:/data/in.txt',
+  ];
   const r = molt('run', ...args);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'read:/data/in.txt EACCES\nread:/data/in.txt EACCES\nstat:/data/in.txt EACCES\n');
@@ -97,7 +106,11 @@ test('a denial outside a narrowed grant names the scoped flag that grants it', (
   writeFileSync(narrow, JSON.stringify({ version: 1, allow: { 'console.write': true, 'fs.write': ['/data'] }, deny: {} }));
   const r = molt('run', '--capabilities', narrow, '--dir', `/data=${DATA}`, join(EXAMPLES, 'probe.wasm'), '--', 'read:/data/in.txt');
   assert.equal(r.stdout, 'read:/data/in.txt EACCES\n');
-  assert.match(r.stderr, /^molt-wasm: denied fs\.read on \/data\/in\.txt \(wasi:filesystem\/types#descriptor\.open-at\); run again with --allow-read=\/data\/in\.txt$/m, r.stderr);
+  assert.match(
+    r.stderr,
+    /^molt-wasm: denied fs\.read on \/data\/in\.txt \(wasi:filesystem\/types#descriptor\.open-at\); run again with --allow-read=\/data\/in\.txt$/m,
+    r.stderr,
+  );
 });
 
 test('an ungranted environment: no trap, one notice line naming --allow-env', () => {
@@ -134,7 +147,10 @@ test('DenialNotices: starts its own line after open guest output, once per disti
       'molt-wasm: denied fs.read on /data/other (wasi:filesystem/types#descriptor.open-at); run again with --allow-read=/data/other\n',
   );
   // The per-variable filter of a granted listing is not news.
-  n.denials(record({ capability: 'env', operation: 'wasi:cli/environment#get-environment', target: 'SECRET' }), { kind: 'env', name: 'SECRET' });
+  n.denials(record({ capability: 'env', operation: 'wasi:cli/environment#get-environment', target: 'SECRET' }), {
+    kind: 'env',
+    name: 'SECRET',
+  });
   assert.equal(out.length, 4);
   n.stderr(new TextEncoder().encode('x'));
   n.endOpenLine();
@@ -161,13 +177,27 @@ test('hints: scoped flags (IPv6 in brackets), deny flags, manifest ceilings, esc
 });
 
 test('--dir: absolute path maps to itself; relative without = and missing or non-directory hosts are usage errors', () => {
-  const kinds: Record<string, 'directory' | 'missing' | 'not-directory'> = { '/data': 'directory', './d': 'directory', '/nonexistent': 'missing', '/etc/hosts': 'not-directory' };
+  const kinds: Record<string, 'directory' | 'missing' | 'not-directory'> = {
+    '/data': 'directory',
+    './d': 'directory',
+    '/nonexistent': 'missing',
+    '/etc/hosts': 'not-directory',
+  };
   const kindOf = (h: string) => kinds[h] ?? 'missing';
   assert.deepEqual(parseDirs(['/data'], kindOf), { '/data': '/data' });
   assert.deepEqual(parseDirs(['fs-tests.dir=./d'], kindOf), { 'fs-tests.dir': './d' });
-  assert.throws(() => parseDirs(['./d'], kindOf), (e: unknown) => e instanceof UsageError && /GUEST=HOST/.test(e.message));
-  assert.throws(() => parseDirs(['/data=/nonexistent'], kindOf), (e: unknown) => e instanceof UsageError && /"\/nonexistent" does not exist/.test(e.message));
-  assert.throws(() => parseDirs(['/h=/etc/hosts'], kindOf), (e: unknown) => e instanceof UsageError && /not a directory/.test(e.message));
+  assert.throws(
+    () => parseDirs(['./d'], kindOf),
+    (e: unknown) => e instanceof UsageError && /GUEST=HOST/.test(e.message),
+  );
+  assert.throws(
+    () => parseDirs(['/data=/nonexistent'], kindOf),
+    (e: unknown) => e instanceof UsageError && /"\/nonexistent" does not exist/.test(e.message),
+  );
+  assert.throws(
+    () => parseDirs(['/h=/etc/hosts'], kindOf),
+    (e: unknown) => e instanceof UsageError && /not a directory/.test(e.message),
+  );
   const m = { version: 1, allow: { 'fs.read': ['/data/sub'] }, deny: {} } as const;
   assert.deepEqual(uncoveredDirWarnings(m, { '/data': 'x' }), []);
   assert.equal(uncoveredDirWarnings(m, { '/other': 'x' }).length, 1);
@@ -222,5 +252,8 @@ test('npm run example shows a denial, the flag it names, and the run with that f
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /hello from a molt-wasm component/);
   assert.match(r.stderr, /^molt-wasm: capability 'time' denied: wasi:clocks\/wall-clock#now; run again with --allow-time$/m);
-  assert.match(r.stdout, /\$ npx molt-wasm run --capabilities console\.write --allow-time guest-examples\/dist\/clock\.wasm\nwall clock: \d+ s\n\(exit 0\)/);
+  assert.match(
+    r.stdout,
+    /\$ npx molt-wasm run --capabilities console\.write --allow-time guest-examples\/dist\/clock\.wasm\nwall clock: \d+ s\n\(exit 0\)/,
+  );
 });

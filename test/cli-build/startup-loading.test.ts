@@ -39,7 +39,9 @@ function traced(app: string, tracer: 'files.mjs' | 'builtins.mjs'): { lines: str
 }
 
 const loadedFiles = (app: string): string[] =>
-  traced(app, 'files.mjs').lines.filter((l) => l.startsWith('loaded ')).map((l) => l.slice('loaded '.length));
+  traced(app, 'files.mjs')
+    .lines.filter((l) => l.startsWith('loaded '))
+    .map((l) => l.slice('loaded '.length));
 const loadedBuiltins = (app: string): string[] =>
   (traced(app, 'builtins.mjs').lines.find((l) => l.startsWith('builtins ')) ?? '').split(' ').slice(1);
 
@@ -48,9 +50,15 @@ const hello = join(repo, 'guest-examples', 'dist', 'hello.wasm'); // a component
 
 test('a preview1 module without poll_oneoff: the bundle only, no preview2-shim, no crypto, worker_threads, child_process', () => {
   const own = loadedFiles(wc).filter((f) => !f.startsWith(`file://${work}`));
-  assert.ok(own.some((f) => f.endsWith('/dist/host/node/cli.bundle.js')), own.join('\n'));
+  assert.ok(
+    own.some((f) => f.endsWith('/dist/host/node/cli.bundle.js')),
+    own.join('\n'),
+  );
   assert.ok(!own.some((f) => f.endsWith('/dist/host/cli/main.js')), own.join('\n'));
-  assert.deepEqual(own.filter((f) => f.includes('/preview2-shim/')), []);
+  assert.deepEqual(
+    own.filter((f) => f.includes('/preview2-shim/')),
+    [],
+  );
   // The bundle and its shared chunk, and the launcher: a handful, not ~130 modules.
   assert.ok(own.length <= 4, own.join('\n'));
   const builtins = loadedBuiltins(wc);
@@ -64,5 +72,8 @@ test('a component: preview2-shim is loaded (its classes are what the bindings ch
   const { lines, stdout } = traced(hello, 'files.mjs');
   assert.equal(stdout, 'hello from a molt-wasm component\n');
   const files = lines.filter((l) => l.startsWith('loaded '));
-  assert.ok(files.some((f) => f.includes('/preview2-shim/')), files.join('\n'));
+  assert.ok(
+    files.some((f) => f.includes('/preview2-shim/')),
+    files.join('\n'),
+  );
 });

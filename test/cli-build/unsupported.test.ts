@@ -67,7 +67,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('a WASI 0.3 component is refused before it starts: exit 65, "WASI 0.3 is not supported yet"', async () => {
   const bytes = await wasi03Component();
-  assert.throws(() => refuseWasi03(bytes), (e: unknown) => e instanceof UnsupportedComponentError && e.reason === 'wasi-0.3');
+  assert.throws(
+    () => refuseWasi03(bytes),
+    (e: unknown) => e instanceof UnsupportedComponentError && e.reason === 'wasi-0.3',
+  );
   const app = join(dir, 'p3.wasm');
   writeFileSync(app, bytes);
   const r = molt('run', app);
@@ -117,7 +120,10 @@ test('run: a component that needs JSPI gets exit 65 saying so on this Node (or r
 
 test('unsupplied imports: the first five and a count, one line', async () => {
   const e = new UnknownImportError(Array.from({ length: 117 }, (_, i) => `local:x/i${i}`));
-  assert.equal(e.message, 'the guest imports what this host does not supply: local:x/i0, local:x/i1, local:x/i2, local:x/i3, local:x/i4 and 112 more');
+  assert.equal(
+    e.message,
+    'the guest imports what this host does not supply: local:x/i0, local:x/i1, local:x/i2, local:x/i3, local:x/i4 and 112 more',
+  );
   assert.equal(e.imports.length, 117);
   const app = join(dir, 'many.wasm');
   writeFileSync(app, await manyUnknownImports());

@@ -83,7 +83,11 @@ test('export spin: an allow flag beyond the embedded manifest is refused as run 
 for (const [what, opts, message] of [
   ['a --name that is not a Spin id', { name: 'My_App' }, /--name "My_App": a Spin id is lowercase words/],
   ['an --env without "="', { env: ['JUSTNAME'] }, /--env "JUSTNAME": expected NAME=VALUE/],
-  ['a --dir whose host directory does not exist', { dir: ['/data=/no/such/dir/anywhere'] }, /the host directory "\/no\/such\/dir\/anywhere" does not exist/],
+  [
+    'a --dir whose host directory does not exist',
+    { dir: ['/data=/no/such/dir/anywhere'] },
+    /the host directory "\/no\/such\/dir\/anywhere" does not exist/,
+  ],
   ['a malformed net scope on a flag', { allowNet: ['http://api.example.com'] }, /a URL scheme is not allowed/],
 ] as const) {
   test(`export spin: ${what} is a usage error (64)`, async () => {

@@ -15,7 +15,10 @@ test('molt-wasm export spin without -o prints the manifest (paths relative to th
   const r = runMolt(['export', 'spin', '--allow-time', '--allow-net=api.example.com:443', 'hello-api.wasm'], { cwd: tmp });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
-  assert.match(r.stdout, /^\[component\.hello-api\]\nsource = "hello-api\.wasm"\nallowed_outbound_hosts = \[ "\*:\/\/api\.example\.com:443" \]$/m);
+  assert.match(
+    r.stdout,
+    /^\[component\.hello-api\]\nsource = "hello-api\.wasm"\nallowed_outbound_hosts = \[ "\*:\/\/api\.example\.com:443" \]$/m,
+  );
 });
 
 test('molt-wasm export spin -o writes the file; a refusal exits 65 with one line per item and writes nothing', async () => {
@@ -26,7 +29,10 @@ test('molt-wasm export spin -o writes the file; a refusal exits 65 with one line
   assert.equal(ok.stdout, '');
   assert.match(readFileSync(join(tmp, 'spin.toml'), 'utf8'), /^spin_manifest_version = 2$/m);
 
-  const refused = runMolt(['export', 'spin', '--deny-net=10.0.0.0/8', '--allow-net', '--allow-write=/out', 'app.wasm', '-o', 'other.toml'], { cwd: tmp });
+  const refused = runMolt(
+    ['export', 'spin', '--deny-net=10.0.0.0/8', '--allow-net', '--allow-write=/out', 'app.wasm', '-o', 'other.toml'],
+    { cwd: tmp },
+  );
   assert.equal(refused.code, 65, refused.stderr);
   const lines = refused.stderr.trimEnd().split('\n');
   const prefix = 'molt-wasm: cannot express in spin.toml: ';

@@ -59,7 +59,12 @@ const CASES: readonly GoldenCase[] = [
       mkdirSync(join(tmp, 'data'));
       mkdirSync(join(tmp, 'deploy'));
     },
-    opts: (tmp) => ({ allowTime: true, allowRead: ['/data'], dir: [`/data=${join(tmp, 'data')}`], output: join(tmp, 'deploy', 'spin.toml') }),
+    opts: (tmp) => ({
+      allowTime: true,
+      allowRead: ['/data'],
+      dir: [`/data=${join(tmp, 'data')}`],
+      output: join(tmp, 'deploy', 'spin.toml'),
+    }),
   },
   {
     name: 'fs-read-below-dir',
@@ -87,7 +92,11 @@ const CASES: readonly GoldenCase[] = [
     // A binary built with a manifest: no flags needed, the embedded policy is what run enforces.
     setup: (tmp, app) => {
       const sink = { write: () => true } as unknown as NodeJS.WritableStream;
-      runBuild(app, { output: app, allowNet: ['api.example.com:443'], allowTime: true, allowConsole: true }, { stdout: sink, stderr: sink });
+      runBuild(
+        app,
+        { output: app, allowNet: ['api.example.com:443'], allowTime: true, allowConsole: true },
+        { stdout: sink, stderr: sink },
+      );
     },
     opts: () => ({}),
   },

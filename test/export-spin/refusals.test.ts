@@ -117,7 +117,10 @@ for (const c of CASES) {
     assert.equal(refused.code, 65, refused.stderr);
     assert.ok(refused.error instanceof SpinExportRefusedError);
     const items = refusedItems(refused.stderr);
-    assert.ok(items.some((i) => c.item.test(i)), `no item matching ${c.item} in:\n${refused.stderr}`);
+    assert.ok(
+      items.some((i) => c.item.test(i)),
+      `no item matching ${c.item} in:\n${refused.stderr}`,
+    );
     assert.deepEqual([...refused.error.items], items, 'the error holds exactly the lines printed');
     assert.match(refused.stderr, /molt-wasm: Spin cannot express \d+ parts? of this policy .*so nothing was written; --allow-lossy/);
     assert.equal(existsSync(output), false, 'a refusal writes nothing');
@@ -129,7 +132,10 @@ for (const c of CASES) {
     const text = readFileSync(output, 'utf8');
     assert.match(text, /^spin_manifest_version = 2$/m);
     if (c.absent) {
-      const body = text.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+      const body = text
+        .split('\n')
+        .filter((l) => !l.startsWith('#'))
+        .join('\n');
       assert.doesNotMatch(body, c.absent, text);
     }
   });
@@ -151,7 +157,10 @@ test('export spin lists every item at once, in a stable order', async () => {
     refusedItems(r.stderr).map((i) => i.slice(0, i.indexOf(':'))),
     ['deny net "10.0.0.0/8"', 'fs.write "/tmp/out"', 'env "TOKEN"', 'console.write withheld', 'time withheld'],
   );
-  assert.match(r.stderr, /Spin cannot express 5 parts of this policy \(deny net "10\.0\.0\.0\/8", fs\.write "\/tmp\/out", env "TOKEN", console\.write withheld, time withheld\)/);
+  assert.match(
+    r.stderr,
+    /Spin cannot express 5 parts of this policy \(deny net "10\.0\.0\.0\/8", fs\.write "\/tmp\/out", env "TOKEN", console\.write withheld, time withheld\)/,
+  );
 });
 
 test('export spin: a deny that takes nothing away from a grant is not an item; an unscoped deny just removes the grant', async () => {
@@ -169,7 +178,10 @@ test('export spin: a deny that takes nothing away from a grant is not an item; a
     output,
   });
   assert.equal(r.code, 0, r.stderr);
-  const body = readFileSync(output, 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n');
+  const body = readFileSync(output, 'utf8')
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .join('\n');
   assert.doesNotMatch(body, /allowed_outbound_hosts/);
   assert.match(body, /MODE = "prod"/);
 });

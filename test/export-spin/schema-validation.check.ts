@@ -19,7 +19,7 @@ import { spinSchemaErrors } from './schema.js';
 
 const GOLDEN_DIR = join(REPO_ROOT, 'test', 'export-spin', 'golden');
 
-test('every golden export validates against Spin\'s manifest schema', () => {
+test("every golden export validates against Spin's manifest schema", () => {
   const goldens = readdirSync(GOLDEN_DIR).filter((n) => n.endsWith('.toml'));
   assert.ok(goldens.length >= 10, `found the goldens in ${GOLDEN_DIR}`);
   for (const name of goldens) {
@@ -28,12 +28,25 @@ test('every golden export validates against Spin\'s manifest schema', () => {
   }
 });
 
-test('the schema check is not vacuous: Spin\'s schema rejects what it should', () => {
-  const good = 'spin_manifest_version = 2\n[application]\nname = "a"\n[[trigger.http]]\nroute = "/..."\ncomponent = "a"\n[component.a]\nsource = "a.wasm"\n';
+test("the schema check is not vacuous: Spin's schema rejects what it should", () => {
+  const good =
+    'spin_manifest_version = 2\n[application]\nname = "a"\n[[trigger.http]]\nroute = "/..."\ncomponent = "a"\n[component.a]\nsource = "a.wasm"\n';
   assert.deepEqual(spinSchemaErrors(good), []);
   assert.notDeepEqual(spinSchemaErrors(good.replace('= 2', '= 1')), [], 'manifest version 1');
   assert.notDeepEqual(spinSchemaErrors(good.replace('name = "a"\n', '')), [], 'no application name');
-  assert.notDeepEqual(spinSchemaErrors(good.replace('source = "a.wasm"', 'source = "a.wasm"\nfiles = [{ source = "x" }]')), [], 'a mount without destination');
-  assert.notDeepEqual(spinSchemaErrors(good.replace('source = "a.wasm"', 'source = "a.wasm"\nallowed_outbound_hosts = "*://*:*"')), [], 'hosts not a list');
-  assert.notDeepEqual(spinSchemaErrors(good.replace('source = "a.wasm"', 'source = "a.wasm"\nenvironment = { A = 1 }')), [], 'a non-string env value');
+  assert.notDeepEqual(
+    spinSchemaErrors(good.replace('source = "a.wasm"', 'source = "a.wasm"\nfiles = [{ source = "x" }]')),
+    [],
+    'a mount without destination',
+  );
+  assert.notDeepEqual(
+    spinSchemaErrors(good.replace('source = "a.wasm"', 'source = "a.wasm"\nallowed_outbound_hosts = "*://*:*"')),
+    [],
+    'hosts not a list',
+  );
+  assert.notDeepEqual(
+    spinSchemaErrors(good.replace('source = "a.wasm"', 'source = "a.wasm"\nenvironment = { A = 1 }')),
+    [],
+    'a non-string env value',
+  );
 });

@@ -7,9 +7,26 @@ import { ManifestError } from '../../host/errors.js';
 import { RUNS, textInput, typedOnly } from './support.js';
 
 const FLAGS = [
-  '--allow-read', '--allow-write', '--allow-net', '--allow-env', '--allow-time', '--allow-console', '--allow-all',
-  '--deny-read', '--deny-write', '--deny-net', '--deny-env', '--deny-time', '--deny-console', '--deny-all',
-  '--allow-undeclared', '--capabilities', '--', '-', '--allow', '--unknown',
+  '--allow-read',
+  '--allow-write',
+  '--allow-net',
+  '--allow-env',
+  '--allow-time',
+  '--allow-console',
+  '--allow-all',
+  '--deny-read',
+  '--deny-write',
+  '--deny-net',
+  '--deny-env',
+  '--deny-time',
+  '--deny-console',
+  '--deny-all',
+  '--allow-undeclared',
+  '--capabilities',
+  '--',
+  '-',
+  '--allow',
+  '--unknown',
 ];
 const VALUES = ['/data', '/data,/tmp', 'api.example.com:443', 'HOME,APP_*', '169.254.169.254', 'net,env', 'p.json', 'm.toml', '', ','];
 /** The fake files `--capabilities` may name. */

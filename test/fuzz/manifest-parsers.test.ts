@@ -26,7 +26,10 @@ test('parseProfileJson: random, mutated and structured JSON', () => {
     .record(
       {
         version: fc.oneof(fc.constant(1), fc.jsonValue()),
-        allow: fc.oneof(fc.array(fc.constantFrom('net', 'time', 'env', 'fs.read', 'bogus', '')), fc.dictionary(fc.constantFrom('net', 'fs.read', 'env', 'time', 'x'), fc.jsonValue())),
+        allow: fc.oneof(
+          fc.array(fc.constantFrom('net', 'time', 'env', 'fs.read', 'bogus', '')),
+          fc.dictionary(fc.constantFrom('net', 'fs.read', 'env', 'time', 'x'), fc.jsonValue()),
+        ),
         deny: fc.dictionary(fc.constantFrom('net', 'fs.write', 'env', '__proto__'), fc.jsonValue()),
         fs: fc.jsonValue(),
       },
@@ -34,9 +37,16 @@ test('parseProfileJson: random, mutated and structured JSON', () => {
     )
     .map((o) => JSON.stringify(o));
   fc.assert(
-    fc.property(fc.oneof(textInput(JSON_SEEDS), structured, fc.jsonValue().map((v) => JSON.stringify(v))), (text) => {
-      typedOnly(() => parseProfileJson(text, 'fuzz.json'));
-    }),
+    fc.property(
+      fc.oneof(
+        textInput(JSON_SEEDS),
+        structured,
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+      ),
+      (text) => {
+        typedOnly(() => parseProfileJson(text, 'fuzz.json'));
+      },
+    ),
     { numRuns: RUNS },
   );
 });
@@ -59,15 +69,28 @@ test('flagsToLayers: random flag values', () => {
   const scoped = fc.oneof(
     fc.constant(undefined),
     fc.constant(true),
-    fc.array(fc.oneof(fc.constant(true as const), textInput(['/data', 'api.example.com:443', 'HOME', 'APP_*', '10.0.0.0/8', '*.x.org', '/a,/b'])), { maxLength: 4 }),
+    fc.array(
+      fc.oneof(fc.constant(true as const), textInput(['/data', 'api.example.com:443', 'HOME', 'APP_*', '10.0.0.0/8', '*.x.org', '/a,/b'])),
+      { maxLength: 4 },
+    ),
   );
   const flag = fc.option(fc.boolean(), { nil: undefined });
   const values = fc.record(
     {
-      allowRead: scoped, allowWrite: scoped, allowNet: scoped, allowEnv: scoped,
-      allowTime: flag, allowConsole: flag, allowAll: flag,
-      denyRead: scoped, denyWrite: scoped, denyNet: scoped, denyEnv: scoped,
-      denyTime: flag, denyConsole: flag, denyAll: flag,
+      allowRead: scoped,
+      allowWrite: scoped,
+      allowNet: scoped,
+      allowEnv: scoped,
+      allowTime: flag,
+      allowConsole: flag,
+      allowAll: flag,
+      denyRead: scoped,
+      denyWrite: scoped,
+      denyNet: scoped,
+      denyEnv: scoped,
+      denyTime: flag,
+      denyConsole: flag,
+      denyAll: flag,
     },
     { requiredKeys: [] },
   );

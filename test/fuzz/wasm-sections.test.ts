@@ -16,10 +16,7 @@ const SEEDS = readdirSync(dist)
   .map((f) => new Uint8Array(readFileSync(join(dist, f))))
   .sort((a, b) => a.length - b.length)
   .slice(0, 4);
-const HEADERS = [
-  Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0),
-  Uint8Array.of(0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0),
-];
+const HEADERS = [Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0), Uint8Array.of(0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0)];
 
 const randomBinary = fc.oneof(
   fc.uint8Array({ maxLength: 64 }),

@@ -44,9 +44,21 @@ test('a write-only preopen is listed, but its own descriptor cannot be read (sta
   const { dirs } = gated({ 'fs.write': ['/out'] });
   const [[root, name]] = dirs() as [[WasiInterface, string]];
   assert.equal(name, '/out');
-  assert.throws(() => root.stat(), (e: unknown) => e === 'access', 'stat');
-  assert.throws(() => root.readDirectory(), (e: unknown) => e === 'access', 'read-directory');
-  assert.throws(() => root.metadataHash(), (e: unknown) => e === 'access', 'metadata-hash');
+  assert.throws(
+    () => root.stat(),
+    (e: unknown) => e === 'access',
+    'stat',
+  );
+  assert.throws(
+    () => root.readDirectory(),
+    (e: unknown) => e === 'access',
+    'read-directory',
+  );
+  assert.throws(
+    () => root.metadataHash(),
+    (e: unknown) => e === 'access',
+    'metadata-hash',
+  );
 });
 
 test('revoking fs.write between open and write: the held descriptor and its stream are refused, the file unchanged', () => {
@@ -55,14 +67,32 @@ test('revoking fs.write between open and write: the held descriptor and its stre
   const file = root.openAt({}, 'f.txt', {}, { read: true, write: true }) as WasiInterface;
   const stream = file.writeViaStream(0n) as WasiInterface;
   engine.revoke(subject, 'fs.write');
-  assert.throws(() => file.write(new TextEncoder().encode('X'), 0n), (e: unknown) => e === 'access', 'descriptor.write');
-  assert.throws(() => file.writeViaStream(0n), (e: unknown) => e === 'access', 'write-via-stream');
-  assert.throws(() => file.appendViaStream(), (e: unknown) => e === 'access', 'append-via-stream');
-  assert.throws(() => file.setSize(0n), (e: unknown) => e === 'access', 'set-size');
+  assert.throws(
+    () => file.write(new TextEncoder().encode('X'), 0n),
+    (e: unknown) => e === 'access',
+    'descriptor.write',
+  );
+  assert.throws(
+    () => file.writeViaStream(0n),
+    (e: unknown) => e === 'access',
+    'write-via-stream',
+  );
+  assert.throws(
+    () => file.appendViaStream(),
+    (e: unknown) => e === 'access',
+    'append-via-stream',
+  );
+  assert.throws(
+    () => file.setSize(0n),
+    (e: unknown) => e === 'access',
+    'set-size',
+  );
   // The stream reports the failed operation with the filesystem's own code.
   assert.throws(
     () => stream.blockingWriteAndFlush(new TextEncoder().encode('X')),
-    (e: unknown) => (e as { tag?: string }).tag === 'last-operation-failed' && imports['wasi:filesystem/types']!.filesystemErrorCode((e as { val: IoError }).val) === 'access',
+    (e: unknown) =>
+      (e as { tag?: string }).tag === 'last-operation-failed' &&
+      imports['wasi:filesystem/types']!.filesystemErrorCode((e as { val: IoError }).val) === 'access',
     'stream write',
   );
   assert.equal(readFileSync(join(t, 'out', 'f.txt'), 'utf8'), 'original');
@@ -77,9 +107,21 @@ test('revoking fs.read between open and read: the held descriptor and its stream
   const file = root.openAt({}, 'f.txt', {}, { read: true }) as WasiInterface;
   const stream = file.readViaStream(0n) as WasiInterface;
   engine.revoke(subject, 'fs.read');
-  assert.throws(() => file.read(8n, 0n), (e: unknown) => e === 'access', 'descriptor.read');
-  assert.throws(() => file.readViaStream(0n), (e: unknown) => e === 'access', 'read-via-stream');
-  assert.throws(() => file.stat(), (e: unknown) => e === 'access', 'stat');
+  assert.throws(
+    () => file.read(8n, 0n),
+    (e: unknown) => e === 'access',
+    'descriptor.read',
+  );
+  assert.throws(
+    () => file.readViaStream(0n),
+    (e: unknown) => e === 'access',
+    'read-via-stream',
+  );
+  assert.throws(
+    () => file.stat(),
+    (e: unknown) => e === 'access',
+    'stat',
+  );
   assert.throws(() => stream.blockingRead(8n), 'stream read');
 });
 

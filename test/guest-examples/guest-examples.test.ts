@@ -28,7 +28,11 @@ const CORE_MODULES = ['wc', 'cp', 'probe'];
 // something to see.
 const ENV = { ...process.env, HOME: process.env.HOME ?? '/root', NO_COLOR: '1' };
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 function result(r: SpawnSyncReturns<string>): Run {
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -47,7 +51,10 @@ function readmeCommand(name: string): string {
   const md = readFileSync(join(EX, name, 'README.md'), 'utf8');
   const block = /```sh\n([\s\S]*?)```/.exec(md);
   assert.ok(block, `${name}/README.md has no \`\`\`sh block`);
-  const cmds = block[1]!.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('npx molt-wasm '));
+  const cmds = block[1]!
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('npx molt-wasm '));
   assert.equal(cmds.length, 1, `${name}/README.md: expected one npx molt-wasm command, got ${cmds.length}`);
   return cmds[0]!;
 }
@@ -273,7 +280,10 @@ test('http-client: README command GETs the URL and prints the status', async () 
   await withServer(async (port, paths, wasmPath) => {
     const command = readmeCommand('http-client');
     assert.ok(command.includes(`http://127.0.0.1:${README_HTTP_PORT}/`), command);
-    const r = await spawnAsync('sh', ['-c', command.replace(wasm('http-client'), wasmPath).split(`:${README_HTTP_PORT}/`).join(`:${port}/`)]);
+    const r = await spawnAsync('sh', [
+      '-c',
+      command.replace(wasm('http-client'), wasmPath).split(`:${README_HTTP_PORT}/`).join(`:${port}/`),
+    ]);
     assert.equal(r.code, 0, show(r));
     assert.equal(r.stdout, 'status: 203\n');
     assert.deepEqual(paths, ['/']);
@@ -349,7 +359,10 @@ test('wc: README command counts lines, words and bytes', () => {
   assert.equal(r.code, 0, show(r));
   const files = ['words.txt', 'in.txt'].map((f) => wcCounts(readFileSync(join(DATA, f), 'utf8')));
   const total = files.reduce((a, b) => [a[0] + b[0], a[1] + b[1], a[2] + b[2]]);
-  const rows = r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/));
   assert.deepEqual(rows, [
     [...files[0]!.map(String), '/data/words.txt'],
     [...files[1]!.map(String), '/data/in.txt'],
@@ -422,8 +435,21 @@ test('probe: README command: every operation inside the grants is ok, outside a 
 test('probe: --deny-read gives EACCES to reads only', () => {
   const dir = scratchData();
   try {
-    const r = molt(['run', '--deny-read', '--dir', `/data=${dir}`, wasm('probe'), '--',
-      'read:/data/in.txt', 'stat:/data/in.txt', 'readdir:/data', 'write:/data/new.txt', 'append:/data/in.txt', 'env:HOME', 'time:mono']);
+    const r = molt([
+      'run',
+      '--deny-read',
+      '--dir',
+      `/data=${dir}`,
+      wasm('probe'),
+      '--',
+      'read:/data/in.txt',
+      'stat:/data/in.txt',
+      'readdir:/data',
+      'write:/data/new.txt',
+      'append:/data/in.txt',
+      'env:HOME',
+      'time:mono',
+    ]);
     assert.equal(r.code, 0, show(r));
     assert.deepEqual(Object.fromEntries(probeLines(r.stdout)), {
       'read:/data/in.txt': 'EACCES',
@@ -443,9 +469,20 @@ test('probe: --deny-read gives EACCES to reads only', () => {
 test('probe: --deny-write gives EACCES to every change, reads still ok', () => {
   const dir = scratchData();
   try {
-    const r = molt(['run', '--deny-write', '--dir', `/data=${dir}`, wasm('probe'), '--',
-      'read:/data/in.txt', 'write:/data/in.txt', 'append:/data/in.txt', 'mkdir:/data/d', 'unlink:/data/in.txt',
-      'rename:/data/in.txt:/data/moved.txt']);
+    const r = molt([
+      'run',
+      '--deny-write',
+      '--dir',
+      `/data=${dir}`,
+      wasm('probe'),
+      '--',
+      'read:/data/in.txt',
+      'write:/data/in.txt',
+      'append:/data/in.txt',
+      'mkdir:/data/d',
+      'unlink:/data/in.txt',
+      'rename:/data/in.txt:/data/moved.txt',
+    ]);
     assert.equal(r.code, 0, show(r));
     assert.deepEqual(Object.fromEntries(probeLines(r.stdout)), {
       'read:/data/in.txt': 'ok',
@@ -462,7 +499,17 @@ test('probe: --deny-write gives EACCES to every change, reads still ok', () => {
 });
 
 test('probe: --deny-time traps at the clock (77), after the earlier lines', () => {
-  const r = molt(['run', '--deny-time', '--dir', `/data=${DATA}`, wasm('probe'), '--', 'read:/data/in.txt', 'time:wall', 'read:/data/in.txt']);
+  const r = molt([
+    'run',
+    '--deny-time',
+    '--dir',
+    `/data=${DATA}`,
+    wasm('probe'),
+    '--',
+    'read:/data/in.txt',
+    'time:wall',
+    'read:/data/in.txt',
+  ]);
   assert.equal(r.code, 77, show(r));
   assert.equal(r.stdout, 'read:/data/in.txt ok\n');
   assert.match(r.stderr, /time/);

@@ -76,7 +76,9 @@ test('limitMemories caps the maximum of defined and imported memories, and refus
   assert.equal(mem.grow(1), 2);
   assert.throws(() => mem.grow(1), RangeError);
   // A lower maximum the module already had is kept.
-  const low = await WebAssembly.instantiate(limitMemories(await wat2wasm('(module (memory (export "memory") 1 2))'), 100 * 65536) as Uint8Array<ArrayBuffer>);
+  const low = await WebAssembly.instantiate(
+    limitMemories(await wat2wasm('(module (memory (export "memory") 1 2))'), 100 * 65536) as Uint8Array<ArrayBuffer>,
+  );
   assert.throws(() => (low.instance.exports['memory'] as WebAssembly.Memory).grow(2), RangeError);
   assert.throws(() => limitMemories(defined, 65536), GuestMemoryLimitError);
   assert.throws(() => limitMemories(defined, 65536), /memory 0 starts at 131072 bytes \(2 pages\), over the memory limit of 65536 bytes/);

@@ -110,16 +110,24 @@ export const MEMORY_CASES: readonly MemoryCase[] = [
     name: 'p1-fd-write-overlap',
     kind: 'preview1',
     what: 'fd_write(stdout) with 1024 overlapping 1 MiB iovecs (1 GiB)',
-    wat: core([P1_WRITE], OVERLAPPING_IOVECS, `(call $iovecs)
-      (call $proc_exit (call $verdict (call $fd_write (i32.const 1) (i32.const 0x80000) (i32.const 1024) (i32.const 0x7fff0))))`),
+    wat: core(
+      [P1_WRITE],
+      OVERLAPPING_IOVECS,
+      `(call $iovecs)
+      (call $proc_exit (call $verdict (call $fd_write (i32.const 1) (i32.const 0x80000) (i32.const 1024) (i32.const 0x7fff0))))`,
+    ),
     exitAfter: 0,
   },
   {
     name: 'p1-fd-read-overlap',
     kind: 'preview1',
     what: 'fd_read(file) with 1024 overlapping 1 MiB iovecs (1 GiB)',
-    wat: core([P1_READ, PATH_OPEN], OVERLAPPING_IOVECS + OPEN_BIG(RIGHT_READ), `(call $iovecs)
-      (call $proc_exit (call $verdict (call $fd_read (call $open_big) (i32.const 0x80000) (i32.const 1024) (i32.const 0x7fff0))))`),
+    wat: core(
+      [P1_READ, PATH_OPEN],
+      OVERLAPPING_IOVECS + OPEN_BIG(RIGHT_READ),
+      `(call $iovecs)
+      (call $proc_exit (call $verdict (call $fd_read (call $open_big) (i32.const 0x80000) (i32.const 1024) (i32.const 0x7fff0))))`,
+    ),
     cliArgs: ['--allow-read', '--dir', '/data=DIR'],
     exitAfter: 0,
   },
@@ -127,8 +135,12 @@ export const MEMORY_CASES: readonly MemoryCase[] = [
     name: 'p1-fd-pread-overlap',
     kind: 'preview1',
     what: 'fd_pread(file) with 1024 overlapping 1 MiB iovecs (1 GiB)',
-    wat: core([P1_PREAD, PATH_OPEN], OVERLAPPING_IOVECS + OPEN_BIG(RIGHT_READ), `(call $iovecs)
-      (call $proc_exit (call $verdict (call $fd_pread (call $open_big) (i32.const 0x80000) (i32.const 1024) (i64.const 0) (i32.const 0x7fff0))))`),
+    wat: core(
+      [P1_PREAD, PATH_OPEN],
+      OVERLAPPING_IOVECS + OPEN_BIG(RIGHT_READ),
+      `(call $iovecs)
+      (call $proc_exit (call $verdict (call $fd_pread (call $open_big) (i32.const 0x80000) (i32.const 1024) (i64.const 0) (i32.const 0x7fff0))))`,
+    ),
     cliArgs: ['--allow-read', '--dir', '/data=DIR'],
     exitAfter: 0,
   },
@@ -136,8 +148,12 @@ export const MEMORY_CASES: readonly MemoryCase[] = [
     name: 'p1-fd-pwrite-overlap',
     kind: 'preview1',
     what: 'fd_pwrite(file) with 1024 overlapping 1 MiB iovecs (1 GiB)',
-    wat: core([P1_PWRITE, PATH_OPEN], OVERLAPPING_IOVECS + OPEN_BIG(RIGHT_WRITE, 1 | 8), `(call $iovecs)
-      (call $proc_exit (call $verdict (call $fd_pwrite (call $open_big) (i32.const 0x80000) (i32.const 1024) (i64.const 0) (i32.const 0x7fff0))))`),
+    wat: core(
+      [P1_PWRITE, PATH_OPEN],
+      OVERLAPPING_IOVECS + OPEN_BIG(RIGHT_WRITE, 1 | 8),
+      `(call $iovecs)
+      (call $proc_exit (call $verdict (call $fd_pwrite (call $open_big) (i32.const 0x80000) (i32.const 1024) (i64.const 0) (i32.const 0x7fff0))))`,
+    ),
     cliArgs: ['--allow-read', '--allow-write', '--dir', '/data=DIR'],
     exitAfter: 0,
   },
@@ -146,8 +162,12 @@ export const MEMORY_CASES: readonly MemoryCase[] = [
     kind: 'adapted',
     maxMemory: '4M',
     what: 'fd_write(stdout) with 1024 overlapping 1 MiB iovecs, through the preview1 adapter',
-    wat: core([P1_WRITE], OVERLAPPING_IOVECS, `(call $iovecs)
-      (call $proc_exit (call $verdict (call $fd_write (i32.const 1) (i32.const 0x80000) (i32.const 1024) (i32.const 0x7fff0))))`),
+    wat: core(
+      [P1_WRITE],
+      OVERLAPPING_IOVECS,
+      `(call $iovecs)
+      (call $proc_exit (call $verdict (call $fd_write (i32.const 1) (i32.const 0x80000) (i32.const 1024) (i32.const 0x7fff0))))`,
+    ),
     exitAfter: 0,
   },
   {
@@ -216,8 +236,11 @@ export const MEMORY_CASES: readonly MemoryCase[] = [
 ];
 
 /** A preview1 hello (the baseline for the preview1 cases). */
-export const P1_HELLO = core([P1_WRITE], '(data (i32.const 64) "hello\\n") (data (i32.const 0) "\\40\\00\\00\\00\\06\\00\\00\\00")',
-  '(drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16)))');
+export const P1_HELLO = core(
+  [P1_WRITE],
+  '(data (i32.const 64) "hello\\n") (data (i32.const 0) "\\40\\00\\00\\00\\06\\00\\00\\00")',
+  '(drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16)))',
+);
 
 /** The guest's bytes: a core module, or a component built over our WIT. */
 export async function buildCase(c: Pick<MemoryCase, 'kind' | 'wat' | 'imports'>): Promise<Uint8Array> {

@@ -15,7 +15,10 @@ test('stdin read(1 GiB) returns at most 64 KiB; the rest stays for the next read
   const first = stdin.read(BigInt(GiB)) as Uint8Array;
   assert.equal(first.length, STREAM_READ_MAX);
   assert.equal(stdin.skip(BigInt(GiB)), BigInt(4 * MiB - STREAM_READ_MAX), 'skip consumes the rest without a copy');
-  assert.throws(() => stdin.read(1n), (e: unknown) => (e as { tag?: string }).tag === 'closed');
+  assert.throws(
+    () => stdin.read(1n),
+    (e: unknown) => (e as { tag?: string }).tag === 'closed',
+  );
 });
 
 test('splice and blocking-splice ask their source for at most 64 KiB, whatever the guest names', () => {

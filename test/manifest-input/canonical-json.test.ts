@@ -13,7 +13,12 @@ function reverseKeys(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     // defineProperty, not assignment: fast-check generates "__proto__" keys, which must stay data.
     for (const k of Object.keys(value).reverse()) {
-      Object.defineProperty(out, k, { value: reverseKeys((value as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: reverseKeys((value as Record<string, unknown>)[k]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
@@ -87,7 +92,10 @@ describe('canonicalJson', () => {
   it('rejects a cycle instead of overflowing the stack', () => {
     const a: Record<string, unknown> = {};
     a['self'] = a;
-    assert.throws(() => canonicalJson(a), (e: unknown) => e instanceof ManifestError && /cycle at \$\["self"\]/.test(e.message));
+    assert.throws(
+      () => canonicalJson(a),
+      (e: unknown) => e instanceof ManifestError && /cycle at \$\["self"\]/.test(e.message),
+    );
   });
 
   it('accepts a shared (non-cyclic) object twice', () => {

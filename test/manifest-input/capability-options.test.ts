@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command, CommanderError } from 'commander';
-import { addAllowUndeclaredOption, addCapabilityOptions, readCapabilityOptions, requireEqualsForScopedFlags } from '../../host/cli/capability-options.js';
+import {
+  addAllowUndeclaredOption,
+  addCapabilityOptions,
+  readCapabilityOptions,
+  requireEqualsForScopedFlags,
+} from '../../host/cli/capability-options.js';
 import { ManifestError, ScopeError, UnknownCapabilityError, UsageError } from '../../host/errors.js';
 import { manifestToCanonicalJson, parseProfileJson } from '../../host/manifest/input/index.js';
 import { mergeManifests } from '../../host/policy/index.js';
@@ -18,7 +23,14 @@ const readFile = (p: string): string => {
 
 /** Parses `argv` with a fresh command that takes one positional argument, with run's options. */
 function parse(argv: string[]): { opts: Record<string, unknown>; args: string[] } {
-  const cmd = addAllowUndeclaredOption(addCapabilityOptions(new Command('run').argument('[app]').exitOverride().configureOutput({ writeErr: () => {} })));
+  const cmd = addAllowUndeclaredOption(
+    addCapabilityOptions(
+      new Command('run')
+        .argument('[app]')
+        .exitOverride()
+        .configureOutput({ writeErr: () => {} }),
+    ),
+  );
   cmd.parse(argv, { from: 'user' });
   return { opts: cmd.opts(), args: cmd.args };
 }
@@ -39,13 +51,7 @@ describe('addCapabilityOptions + readCapabilityOptions', () => {
   });
 
   it('flags for a policy give the same canonical manifest as its canonical JSON', () => {
-    const r = read([
-      '--allow-net=api.example.com:443',
-      '--allow-read=/data',
-      '--allow-time',
-      '--deny-net=169.254.169.254',
-      'app.wasm',
-    ]);
+    const r = read(['--allow-net=api.example.com:443', '--allow-read=/data', '--allow-time', '--deny-net=169.254.169.254', 'app.wasm']);
     const expected = parseProfileJson(
       '{"version":1,"allow":{"net":["api.example.com:443"],"fs.read":["/data"],"time":true},"deny":{"net":["169.254.169.254"]}}',
       'c.json',
@@ -54,7 +60,15 @@ describe('addCapabilityOptions + readCapabilityOptions', () => {
   });
 
   it('repeated scoped flags accumulate, comma lists split, a bare use makes it unscoped', () => {
-    const r = read(['--allow-read=/a,/b', '--allow-read=/c', '--allow-env=HOME', '--allow-env', '--allow-net', '--allow-net=x.example.com', 'app.wasm']);
+    const r = read([
+      '--allow-read=/a,/b',
+      '--allow-read=/c',
+      '--allow-env=HOME',
+      '--allow-env',
+      '--allow-net',
+      '--allow-net=x.example.com',
+      'app.wasm',
+    ]);
     assert.equal(manifestToCanonicalJson(r.allow), '{"allow":{"env":true,"fs.read":["/a","/b","/c"],"net":true},"deny":{},"version":1}');
     assert.deepEqual(r.broad, ['--allow-net']);
   });
@@ -69,12 +83,19 @@ describe('addCapabilityOptions + readCapabilityOptions', () => {
     assert.deepEqual(r.broad, ['--allow-write']);
     const scoped = parse(['--allow-write=/out', 'app.wasm']);
     assert.deepEqual(scoped.args, ['app.wasm']);
-    assert.equal(manifestToCanonicalJson(readCapabilityOptions(scoped.opts, readFile).allow), '{"allow":{"fs.write":["/out"]},"deny":{},"version":1}');
+    assert.equal(
+      manifestToCanonicalJson(readCapabilityOptions(scoped.opts, readFile).allow),
+      '{"allow":{"fs.write":["/out"]},"deny":{},"version":1}',
+    );
   });
 
   it('run --deny-net app.wasm -- URL: the app stays the app, the guest arguments are not rewritten', () => {
     const cmd = addCapabilityOptions(
-      new Command('run').argument('<app>').argument('[args...]').exitOverride().configureOutput({ writeErr: () => {} }),
+      new Command('run')
+        .argument('<app>')
+        .argument('[args...]')
+        .exitOverride()
+        .configureOutput({ writeErr: () => {} }),
     );
     cmd.parse(['--deny-net', 'app.wasm', '--', 'http://example.com/', '--allow-read'], { from: 'user' });
     assert.deepEqual(cmd.processedArgs, ['app.wasm', ['http://example.com/', '--allow-read']]);
@@ -144,10 +165,16 @@ describe('addCapabilityOptions + readCapabilityOptions', () => {
   }
 
   it('a boolean flag given a value is a commander usage error', () => {
-    assert.throws(() => parse(['--allow-time=wall']), (e: unknown) => e instanceof CommanderError && e.code === 'commander.unknownOption');
+    assert.throws(
+      () => parse(['--allow-time=wall']),
+      (e: unknown) => e instanceof CommanderError && e.code === 'commander.unknownOption',
+    );
   });
 
   it('--capabilities without a value is a commander usage error', () => {
-    assert.throws(() => parse(['--capabilities']), (e: unknown) => e instanceof CommanderError && e.code === 'commander.optionMissingArgument');
+    assert.throws(
+      () => parse(['--capabilities']),
+      (e: unknown) => e instanceof CommanderError && e.code === 'commander.optionMissingArgument',
+    );
   });
 });

@@ -31,18 +31,33 @@ describe('one policy, every form', () => {
         'canonical JSON',
         parseProfileJson('{"version": 1, "allow": {"time": true, "fs.read": ["/data/"], "net": true}, "deny": {"env": true}}', 'c.json'),
       ],
-      ['canonical JSON, nested fs and no version', parseProfileJson('{"deny": {"env": true}, "allow": {"fs": {"read": ["/data"]}, "net": true, "time": true}}', 'n.json')],
+      [
+        'canonical JSON, nested fs and no version',
+        parseProfileJson('{"deny": {"env": true}, "allow": {"fs": {"read": ["/data"]}, "net": true, "time": true}}', 'n.json'),
+      ],
       [
         'molt.toml, profile shape',
-        parseMoltToml('[package]\nname = "app"\n\n[capabilities]\nallow = ["time", "net"]\ndeny = ["env"]\n\n[capabilities.fs]\nread = ["/data"]\nwrite = []\n', 'molt.toml'),
+        parseMoltToml(
+          '[package]\nname = "app"\n\n[capabilities]\nallow = ["time", "net"]\ndeny = ["env"]\n\n[capabilities.fs]\nread = ["/data"]\nwrite = []\n',
+          'molt.toml',
+        ),
       ],
       [
         'molt.toml, canonical shape',
-        parseMoltToml('[capabilities]\nversion = 1\n[capabilities.allow]\nnet = true\ntime = true\n"fs.read" = ["/data"]\n[capabilities.deny]\nenv = true\n', 'molt.toml'),
+        parseMoltToml(
+          '[capabilities]\nversion = 1\n[capabilities.allow]\nnet = true\ntime = true\n"fs.read" = ["/data"]\n[capabilities.deny]\nenv = true\n',
+          'molt.toml',
+        ),
       ],
-      ['molt.toml, canonical shape with a dotted key', parseMoltToml('[capabilities.allow]\nnet = true\ntime = true\nfs.read = ["/data"]\n[capabilities.deny]\nenv = true\n', 'molt.toml')],
+      [
+        'molt.toml, canonical shape with a dotted key',
+        parseMoltToml('[capabilities.allow]\nnet = true\ntime = true\nfs.read = ["/data"]\n[capabilities.deny]\nenv = true\n', 'molt.toml'),
+      ],
       ['flags', fromFlags({ allowNet: true, allowTime: true, allowRead: '/data', denyEnv: true })],
-      ['flags, repeated', fromFlags({ allowNet: ['a.example.com', true], allowTime: true, allowRead: ['/data', '/data/x'], denyEnv: [true] })],
+      [
+        'flags, repeated',
+        fromFlags({ allowNet: ['a.example.com', true], allowTime: true, allowRead: ['/data', '/data/x'], denyEnv: [true] }),
+      ],
     ];
     for (const [name, m] of forms) {
       // Repeats and covered paths are kept as given (normalisation dedupes, it does not merge scopes),
@@ -72,7 +87,10 @@ describe('one policy, every form', () => {
 
   it('--capabilities net,env = the canonical shape = flags = a file holding the profile', () => {
     const expected = '{"allow":{"env":true,"net":true},"deny":{},"version":1}';
-    const files: Record<string, string> = { 'caps/p.json': '{"allow": ["env", "net"]}', 'molt.toml': '[capabilities]\nallow = ["net", "env"]' };
+    const files: Record<string, string> = {
+      'caps/p.json': '{"allow": ["env", "net"]}',
+      'molt.toml': '[capabilities]\nallow = ["net", "env"]',
+    };
     const readFile = (p: string): string => {
       const t = files[p];
       if (t === undefined) throw new Error(`ENOENT: ${p}`);
@@ -158,8 +176,12 @@ describe('flagsToLayers', () => {
 
 describe('canonical JSON reads back as itself (property)', () => {
   const host = fc.constantFrom('api.example.com', 'b.example.org', '*.example.net', '10.0.0.1', '10.0.0.0/8', '[::1]');
-  const netScope = fc.tuple(host, fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined })).map(([h, p]) => (p === undefined ? h : `${h}:${p}`));
-  const pathScope = fc.array(fc.constantFrom('data', 'tmp', 'a b', 'é', 'x.y'), { minLength: 0, maxLength: 3 }).map((parts) => '/' + parts.join('/'));
+  const netScope = fc
+    .tuple(host, fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }))
+    .map(([h, p]) => (p === undefined ? h : `${h}:${p}`));
+  const pathScope = fc
+    .array(fc.constantFrom('data', 'tmp', 'a b', 'é', 'x.y'), { minLength: 0, maxLength: 3 })
+    .map((parts) => '/' + parts.join('/'));
   const envScope = fc.constantFrom('HOME', 'PATH', 'AWS_*', 'X');
   const grant = <T>(scope: fc.Arbitrary<T>) => fc.oneof(fc.constant(true as const), fc.array(scope, { maxLength: 4 }));
   const section = fc.record(
@@ -182,7 +204,11 @@ describe('canonical JSON reads back as itself (property)', () => {
         assert.equal(json(parseProfileJson(text, 'm.json')), text);
         // The same manifest as molt.toml: quoted keys, JSON arrays are valid TOML arrays of strings.
         const tomlSection = (name: string, s: Record<string, unknown>): string =>
-          `[capabilities.${name}]\n` + Object.entries(s).map(([k, v]) => `${JSON.stringify(k)} = ${JSON.stringify(v)}`).join('\n') + '\n';
+          `[capabilities.${name}]\n` +
+          Object.entries(s)
+            .map(([k, v]) => `${JSON.stringify(k)} = ${JSON.stringify(v)}`)
+            .join('\n') +
+          '\n';
         const parsed = JSON.parse(text) as { allow: Record<string, unknown>; deny: Record<string, unknown> };
         const toml = tomlSection('allow', parsed.allow) + tomlSection('deny', parsed.deny);
         assert.equal(json(parseMoltToml(toml, 'molt.toml')), text);

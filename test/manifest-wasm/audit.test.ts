@@ -69,7 +69,9 @@ test('an adapted component with console.write only: clocks and preopens warn, ph
     ),
     report.warnings.join('\n'),
   );
-  assert.ok(report.warnings.some((w) => w.startsWith("wasi:filesystem/preopens will list no directories: neither 'fs.read' nor 'fs.write'")));
+  assert.ok(
+    report.warnings.some((w) => w.startsWith("wasi:filesystem/preopens will list no directories: neither 'fs.read' nor 'fs.write'")),
+  );
   assert.ok(!report.warnings.some((w) => w.includes('wasi:io')));
 });
 

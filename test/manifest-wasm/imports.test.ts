@@ -36,9 +36,15 @@ test('component imports and exports match what jco (wasm-tools) prints for the s
   const expectExports = [...wit.matchAll(/^\s*export (\S+);$/gm)].map((m) => m[1]);
   assert.ok(expectImports.length >= 5, wit);
   const imports = listImports(comp);
-  assert.deepEqual(imports.map((i) => i.name), expectImports);
+  assert.deepEqual(
+    imports.map((i) => i.name),
+    expectImports,
+  );
   assert.ok(imports.every((i) => i.module === null && i.kind === 'instance'));
-  assert.deepEqual(listExports(comp).map((e) => e.name), expectExports);
+  assert.deepEqual(
+    listExports(comp).map((e) => e.name),
+    expectExports,
+  );
   assert.ok(imports.some((i) => /^wasi:clocks\/wall-clock@0\.2\.\d+$/.test(i.name)));
 });
 
@@ -56,7 +62,9 @@ test('a component import section cut inside a name is a WasmFormatError with the
   assert.throws(
     () => listImports(framed),
     (err: unknown) =>
-      err instanceof WasmFormatError && err.offset === p + 4 && /import 0 name length \d+ runs past the end of its section/.test(err.message),
+      err instanceof WasmFormatError &&
+      err.offset === p + 4 &&
+      /import 0 name length \d+ runs past the end of its section/.test(err.message),
   );
 });
 
@@ -68,20 +76,22 @@ test('an unknown component import name prefix byte is reported', async () => {
   assert.ok(comp[q]! < 0x80, 'the import count is one byte');
   const broken = comp.slice();
   broken[q + 1] = 0x07; // the prefix byte after the count
-  assert.throws(() => listImports(broken), (err: unknown) => err instanceof WasmFormatError && err.offset === q + 1 && /encoding 0x7/.test(err.message));
+  assert.throws(
+    () => listImports(broken),
+    (err: unknown) => err instanceof WasmFormatError && err.offset === q + 1 && /encoding 0x7/.test(err.message),
+  );
 });
 
 test('a preview1 core module lists its WASI imports', async () => {
   const names = listImports(await preview1Module()).map(importLabel);
-  assert.deepEqual(names, [
-    'wasi_snapshot_preview1#fd_write',
-    'wasi_snapshot_preview1#clock_time_get',
-    'wasi_snapshot_preview1#args_get',
-  ]);
+  assert.deepEqual(names, ['wasi_snapshot_preview1#fd_write', 'wasi_snapshot_preview1#clock_time_get', 'wasi_snapshot_preview1#args_get']);
 });
 
 test('an import count larger than the section is an error, not a huge allocation', async () => {
   const CORE = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const bytes = Uint8Array.from([...CORE, 0x02, 0x05, 0xff, 0xff, 0xff, 0xff, 0x0f]);
-  assert.throws(() => listImports(bytes), (err: unknown) => err instanceof WasmFormatError && err.offset === 15);
+  assert.throws(
+    () => listImports(bytes),
+    (err: unknown) => err instanceof WasmFormatError && err.offset === 15,
+  );
 });

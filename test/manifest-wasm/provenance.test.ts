@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { ProvenanceError } from '../../host/errors.js';
 import { sha256Hex } from '../../host/manifest/hash.js';
 import { embedManifest, readProvenance } from '../../host/manifest/provenance.js';
-import { appendCustomSection, listSections, readBinaryKind, readCustomSections, withoutMoltSections } from '../../host/manifest/wasm/sections.js';
+import {
+  appendCustomSection,
+  listSections,
+  readBinaryKind,
+  readCustomSections,
+  withoutMoltSections,
+} from '../../host/manifest/wasm/sections.js';
 import type { CanonicalManifest } from '../../host/policy/types.js';
 import { adaptedComponent, preview1Module } from './helpers.js';
 
@@ -35,7 +41,10 @@ function expectPart(bytes: Uint8Array, part: ProvenanceError['part'], message: R
   );
 }
 
-for (const [kind, make] of [['core', preview1Module], ['component', adaptedComponent]] as const) {
+for (const [kind, make] of [
+  ['core', preview1Module],
+  ['component', adaptedComponent],
+] as const) {
   test(`${kind}: embed then read gives the canonical manifest and hashes that check`, async () => {
     const original = await make();
     const built = embedManifest(original, MANIFEST, TOOL);
@@ -127,7 +136,11 @@ test('missing or duplicated sections name which part', async () => {
   const built = embedManifest(original, MANIFEST, TOOL);
   const manifestPayload = readCustomSections(built, 'molt:capabilities')[0]!;
   const provPayload = readCustomSections(built, 'molt:provenance')[0]!;
-  expectPart(appendCustomSection(original, 'molt:capabilities', manifestPayload), 'provenance', /has molt:capabilities but no molt:provenance/);
+  expectPart(
+    appendCustomSection(original, 'molt:capabilities', manifestPayload),
+    'provenance',
+    /has molt:capabilities but no molt:provenance/,
+  );
   expectPart(appendCustomSection(original, 'molt:provenance', provPayload), 'manifest', /has molt:provenance but no molt:capabilities/);
   expectPart(appendCustomSection(built, 'molt:capabilities', manifestPayload), 'manifest', /2 molt:capabilities sections/);
   expectPart(appendCustomSection(built, 'molt:provenance', provPayload), 'provenance', /2 molt:provenance sections/);

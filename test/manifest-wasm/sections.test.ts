@@ -26,20 +26,50 @@ interface Broken {
 
 const BROKEN: Broken[] = [
   { what: 'empty input', bytes: bin([]), offset: 0, message: /input is empty/ },
-  { what: 'an ELF file', bytes: bin([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), offset: 0, message: /not a wasm binary: it starts with 7f 45 4c 46/ },
+  {
+    what: 'an ELF file',
+    bytes: bin([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]),
+    offset: 0,
+    message: /not a wasm binary: it starts with 7f 45 4c 46/,
+  },
   { what: 'text', bytes: utf8('hello world'), offset: 0, message: /not a wasm binary/ },
   { what: 'magic cut short', bytes: bin([0x00, 0x61, 0x73]), offset: 3, message: /truncated wasm header: 3 bytes/ },
   { what: 'version cut short', bytes: bin([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00]), offset: 6, message: /truncated wasm header/ },
-  { what: 'unknown version', bytes: bin([0x00, 0x61, 0x73, 0x6d, 0x02, 0, 0, 0]), offset: 4, message: /unsupported wasm version\/layer 02 00 00 00/ },
+  {
+    what: 'unknown version',
+    bytes: bin([0x00, 0x61, 0x73, 0x6d, 0x02, 0, 0, 0]),
+    offset: 4,
+    message: /unsupported wasm version\/layer 02 00 00 00/,
+  },
   { what: 'section id without size', bytes: bin(CORE, [0x01]), offset: 9, message: /LEB128 size of section 0 \(id 1\) runs off the end/ },
   { what: 'size LEB runs off the end', bytes: bin(CORE, [0x01, 0x80, 0x80]), offset: 9, message: /runs off the end/ },
   { what: 'size LEB overflows u32', bytes: bin(CORE, [0x01, 0xff, 0xff, 0xff, 0xff, 0x7f]), offset: 9, message: /overflows 32 bits/ },
   { what: 'size LEB with 6 bytes', bytes: bin(CORE, [0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]), offset: 9, message: /overflows 32 bits/ },
-  { what: 'huge section size', bytes: bin(CORE, [0x01, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]), offset: 9, message: /declares 4294967295 bytes but only 1 remain/ },
+  {
+    what: 'huge section size',
+    bytes: bin(CORE, [0x01, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]),
+    offset: 9,
+    message: /declares 4294967295 bytes but only 1 remain/,
+  },
   { what: 'section past the end', bytes: bin(CORE, [0x01, 0x05, 0x00, 0x00]), offset: 9, message: /declares 5 bytes but only 2 remain/ },
-  { what: 'second section past the end', bytes: bin(CORE, [0x01, 0x00, 0x03, 0x02, 0x00]), offset: 11, message: /section 1 \(id 3\) declares 2 bytes but only 1 remain/ },
-  { what: 'custom name length past its section', bytes: bin(CORE, [0x00, 0x03, 0x0a, 0x61, 0x62], [0x01, 0x00]), offset: 10, message: /name length 10 runs past the end of its section \(only 2 bytes left\)/ },
-  { what: 'custom section with no name', bytes: bin(CORE, [0x00, 0x00]), offset: 10, message: /custom section 0 name length runs off the end/ },
+  {
+    what: 'second section past the end',
+    bytes: bin(CORE, [0x01, 0x00, 0x03, 0x02, 0x00]),
+    offset: 11,
+    message: /section 1 \(id 3\) declares 2 bytes but only 1 remain/,
+  },
+  {
+    what: 'custom name length past its section',
+    bytes: bin(CORE, [0x00, 0x03, 0x0a, 0x61, 0x62], [0x01, 0x00]),
+    offset: 10,
+    message: /name length 10 runs past the end of its section \(only 2 bytes left\)/,
+  },
+  {
+    what: 'custom section with no name',
+    bytes: bin(CORE, [0x00, 0x00]),
+    offset: 10,
+    message: /custom section 0 name length runs off the end/,
+  },
   { what: 'custom name not UTF-8', bytes: bin(CORE, [0x00, 0x03, 0x02, 0xff, 0xfe]), offset: 11, message: /not valid UTF-8/ },
   { what: 'unknown core section id', bytes: bin(CORE, [0x0e, 0x00]), offset: 8, message: /unknown section id 14 in a core module/ },
   { what: 'unknown component section id', bytes: bin(COMPONENT, [0x0d, 0x00]), offset: 8, message: /unknown section id 13 in a component/ },
@@ -125,7 +155,9 @@ test('withoutMoltSections removes every molt:* custom section and nothing else',
   out = appendCustomSection(out, 'moltx', utf8('d'));
   out = appendCustomSection(out, 'molt:capabilities', utf8('e'));
   const stripped = withoutMoltSections(out);
-  const names = listSections(stripped).filter((s) => s.id === 0).map((s) => s.name);
+  const names = listSections(stripped)
+    .filter((s) => s.id === 0)
+    .map((s) => s.name);
   assert.deepEqual(names, ['keep-me', 'moltx']);
   assert.deepEqual(withoutMoltSections(core), core);
   // Stripping the molt sections of an appended binary gives back the original prefix bytes.

@@ -15,16 +15,28 @@ test('native calls: allow, deny, trap and escape each leave one audit record', a
   try {
     writeFileSync(join(dir, 'a.txt'), 'hi');
     const engine = new PolicyEngine();
-    const subject = engine.createSubject(normalizeManifest({ version: 1, allow: { 'fs.read': ['/data'], env: ['HOME'] }, deny: {} }), 'native');
+    const subject = engine.createSubject(
+      normalizeManifest({ version: 1, allow: { 'fs.read': ['/data'], env: ['HOME'] }, deny: {} }),
+      'native',
+    );
     const records: AuditRecord[] = [];
-    const api = createNativeApi({ engine, subject, dirs: { '/data': dir }, env: { HOME: '/h', SECRET: 's' }, audit: (r) => records.push(r) });
+    const api = createNativeApi({
+      engine,
+      subject,
+      dirs: { '/data': dir },
+      env: { HOME: '/h', SECRET: 's' },
+      audit: (r) => records.push(r),
+    });
 
     const read = await api.readFile('/data/a.txt');
     assert.equal(read.ok, true);
     assert.equal((await api.writeFile('/data/b.txt', new Uint8Array([1]))).ok, false);
     assert.deepEqual(await api.readFile('/data/../etc/passwd'), { ok: false, code: 'not-permitted' });
     assert.equal(api.getEnv('SECRET'), undefined);
-    assert.throws(() => api.wallClock(), (e: unknown) => e instanceof CapabilityDeniedError);
+    assert.throws(
+      () => api.wallClock(),
+      (e: unknown) => e instanceof CapabilityDeniedError,
+    );
 
     const brief = records.map((r) => [r.capability, r.operation, r.target, r.decision, r.code]);
     assert.deepEqual(brief, [

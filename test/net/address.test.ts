@@ -10,7 +10,14 @@ test('WASI addresses: IPv4-mapped IPv6 is the IPv4 address; malformed records ar
   assert.equal(ipAddressText({ tag: 'ipv4', val: [127, 0, 0, 1] }), '127.0.0.1');
   assert.equal(ipAddressText({ tag: 'ipv6', val: [0, 0, 0, 0, 0, 0xffff, 0x7f00, 1] }), '127.0.0.1');
   assert.equal(ipAddressText({ tag: 'ipv6', val: [0, 0, 0, 0, 0, 0, 0, 1] }), '::1');
-  for (const bad of [null, {}, { tag: 'ipv4', val: [256, 0, 0, 1] }, { tag: 'ipv4', val: [1, 2, 3] }, { tag: 'ipv6', val: [0x10000, 0, 0, 0, 0, 0, 0, 0] }, { tag: 'x', val: [] }]) {
+  for (const bad of [
+    null,
+    {},
+    { tag: 'ipv4', val: [256, 0, 0, 1] },
+    { tag: 'ipv4', val: [1, 2, 3] },
+    { tag: 'ipv6', val: [0x10000, 0, 0, 0, 0, 0, 0, 0] },
+    { tag: 'x', val: [] },
+  ]) {
     assert.equal(ipAddressText(bad), null, JSON.stringify(bad));
   }
   assert.deepEqual(socketEndpoint({ tag: 'ipv4', val: { port: 80, address: [10, 0, 0, 1] } }), { host: '10.0.0.1', port: 80 });

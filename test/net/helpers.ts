@@ -85,14 +85,16 @@ export async function lookup(g: Guest, name: string): Promise<IpAddress[]> {
   }
 }
 
-export const v4 = (address: number[], port: number): IpSocketAddress => ({ tag: 'ipv4', val: { port, address: address as [number, number, number, number] } });
+export const v4 = (address: number[], port: number): IpSocketAddress => ({
+  tag: 'ipv4',
+  val: { port, address: address as [number, number, number, number] },
+});
 export const v6 = (address: number[], port: number): IpSocketAddress => ({
   tag: 'ipv6',
   val: { port, address: address as [number, number, number, number, number, number, number, number], flowInfo: 0, scopeId: 0 },
 });
 /** ::ffff:a.b.c.d as an IPv6 socket address. */
-export const mapped = ([a, b, c, d]: number[], port: number) =>
-  v6([0, 0, 0, 0, 0, 0xffff, (a! << 8) | b!, (c! << 8) | d!], port);
+export const mapped = ([a, b, c, d]: number[], port: number) => v6([0, 0, 0, 0, 0, 0xffff, (a! << 8) | b!, (c! << 8) | d!], port);
 
 /** TCP connect through the gated import object; resolves to the bytes the server sent first. */
 export async function tcpConnect(g: Guest, remote: IpSocketAddress): Promise<string> {
@@ -111,7 +113,10 @@ export async function tcpConnect(g: Guest, remote: IpSocketAddress): Promise<str
 }
 
 /** A TCP server on `host` (loopback) that writes `hello` to each client. */
-export async function tcpServer(host = '127.0.0.1', hello = 'hello'): Promise<{ port: number; accepted: () => number; close: () => Promise<void> }> {
+export async function tcpServer(
+  host = '127.0.0.1',
+  hello = 'hello',
+): Promise<{ port: number; accepted: () => number; close: () => Promise<void> }> {
   let n = 0;
   const server: TcpServer = createTcpServer((s) => {
     n++;
@@ -178,7 +183,7 @@ export function outgoingGet(g: Guest, scheme: 'HTTP' | 'HTTPS', authority: strin
 export async function httpGet(g: Guest, request: OutgoingRequest): Promise<{ status: number; body: string }> {
   const future = g.imports['wasi:http/outgoing-handler'].handle(request, undefined);
   let r: ReturnType<typeof future.get>;
-  for (const end = Date.now() + 10_000; (r = future.get()) === undefined; ) {
+  for (const end = Date.now() + 10_000; (r = future.get()) === undefined;) {
     if (Date.now() > end) throw new Error('no response');
     await tick();
   }

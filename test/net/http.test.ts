@@ -57,7 +57,10 @@ test('a non-allowed authority is HTTP-request-denied and no request is sent', as
 
 test('default ports: http is 80 and https is 443 for the check', async () => {
   const g = guest(policy({ net: ['127.0.0.1:443'] }));
-  assert.deepEqual(await thrown(() => g.imports['wasi:http/outgoing-handler']!.handle(outgoingGet(g, 'HTTP', '127.0.0.1'), undefined)), DENIED);
+  assert.deepEqual(
+    await thrown(() => g.imports['wasi:http/outgoing-handler']!.handle(outgoingGet(g, 'HTTP', '127.0.0.1'), undefined)),
+    DENIED,
+  );
   assert.ok(netAudit(g).includes('wasi:http/outgoing-handler#handle 127.0.0.1:80 deny'));
 });
 
@@ -97,7 +100,10 @@ function recordingPlatform(): { platform: WasiPlatform; sent: unknown[] } {
   const sent: unknown[] = [];
   const platform: WasiPlatform = {
     ...nodePlatform,
-    http: { types: nodePlatform.http.types, outgoingHandler: { handle: (req: unknown) => (sent.push(req), double<FutureIncomingResponse>('future')) } },
+    http: {
+      types: nodePlatform.http.types,
+      outgoingHandler: { handle: (req: unknown) => (sent.push(req), double<FutureIncomingResponse>('future')) },
+    },
   };
   return { platform, sent };
 }
@@ -119,7 +125,15 @@ test('a Host header naming another host than the authority is refused, whatever 
     assert.deepEqual(await handle(fakeRequest('HTTP', '127.0.0.1:8080', [['Host', host]])), DENIED, host);
   }
   // Two Host headers (even if one matches) are refused: which one a server routes on is its choice.
-  assert.deepEqual(await handle(fakeRequest('HTTP', '127.0.0.1:8080', [['host', '127.0.0.1:8080'], ['HOST', 'evil']])), DENIED);
+  assert.deepEqual(
+    await handle(
+      fakeRequest('HTTP', '127.0.0.1:8080', [
+        ['host', '127.0.0.1:8080'],
+        ['HOST', 'evil'],
+      ]),
+    ),
+    DENIED,
+  );
   assert.equal(sent.length, 0);
   assert.ok(g.audit.some((r) => r.code === 'host-header' && r.decision === 'deny'));
   // Controls: the same host (any case, default port implied, another spelling of the address) passes.
@@ -154,7 +168,9 @@ test('a name that does not resolve is DNS-error; a platform without a resolver c
   const { platform, sent } = recordingPlatform();
   const failing = guest(policy({ net: true }), platform);
   // `.invalid` never resolves (RFC 6761); the resolver answers without any network traffic.
-  const r = (await thrown(() => failing.imports['wasi:http/outgoing-handler']!.handle(fakeRequest('HTTP', 'molt-test.invalid', []), undefined))) as { tag: string };
+  const r = (await thrown(() =>
+    failing.imports['wasi:http/outgoing-handler']!.handle(fakeRequest('HTTP', 'molt-test.invalid', []), undefined),
+  )) as { tag: string };
   assert.equal(r.tag, 'DNS-error');
   assert.equal(sent.length, 0);
 
@@ -165,7 +181,10 @@ test('a name that does not resolve is DNS-error; a platform without a resolver c
   };
   const browserLike: WasiPlatform = {
     ...platform,
-    createSockets: () => ({ ...nodePlatform.createSockets(), ipNameLookup: double<PlatformSockets['ipNameLookup']>({ resolveAddresses: unsupported }) }),
+    createSockets: () => ({
+      ...nodePlatform.createSockets(),
+      ipNameLookup: double<PlatformSockets['ipNameLookup']>({ resolveAddresses: unsupported }),
+    }),
   };
   const b = guest(policy({ net: ['localhost', '127.0.0.1', 'denied.test'] }, { net: ['127.0.0.1', 'denied.test'] }), browserLike);
   const handle = (auth: string) => thrown(() => b.imports['wasi:http/outgoing-handler']!.handle(fakeRequest('HTTP', auth, []), undefined));

@@ -11,7 +11,10 @@ const LOOPBACK = [127, 0, 0, 1];
 test('lookup: allowed name resolves; a name not allowed is access-denied before any resolution', async () => {
   const g = guest(policy({ net: ['localhost'] }));
   const addrs = await lookup(g, 'localhost');
-  assert.ok(addrs.some((a) => a.tag === 'ipv4' && a.val.join('.') === '127.0.0.1'), JSON.stringify(addrs));
+  assert.ok(
+    addrs.some((a) => a.tag === 'ipv4' && a.val.join('.') === '127.0.0.1'),
+    JSON.stringify(addrs),
+  );
   assert.equal(await thrown(() => lookup(g, 'example.com')), 'access-denied');
   assert.ok(netAudit(g).includes('wasi:sockets/ip-name-lookup#resolve-addresses example.com deny'));
 });
@@ -197,7 +200,10 @@ test('udp: bind, stream(remote) and each datagram destination are checked', asyn
     const data = (s: string) => new TextEncoder().encode(s);
     await until(() => out.checkSend());
     // Denied first datagram: access-denied, nothing sent.
-    assert.equal(await thrown(() => out.send([{ data: data('no'), remoteAddress: v4(LOOPBACK, srv.port === 65535 ? 1 : srv.port + 1) }])), 'access-denied');
+    assert.equal(
+      await thrown(() => out.send([{ data: data('no'), remoteAddress: v4(LOOPBACK, srv.port === 65535 ? 1 : srv.port + 1) }])),
+      'access-denied',
+    );
     // Allowed then denied: the allowed prefix is sent and counted.
     const n = out.send([
       { data: data('one'), remoteAddress: v4(LOOPBACK, srv.port) },

@@ -51,7 +51,11 @@ function v4Spellings(n: number): string[] {
 /** Spellings of an IPv6 address given as 8 groups. */
 function v6Spellings(groups: readonly number[]): string[] {
   const canonical = Address.fromWasiTuple('ipv6', groups)!.text;
-  return [canonical, groups.map((g) => g.toString(16).padStart(4, '0')).join(':'), groups.map((g) => g.toString(16).toUpperCase()).join(':')];
+  return [
+    canonical,
+    groups.map((g) => g.toString(16).padStart(4, '0')).join(':'),
+    groups.map((g) => g.toString(16).toUpperCase()).join(':'),
+  ];
 }
 
 /** An address to test: IPv4 (often loopback or unspecified, where the rules bite) or IPv6. */
@@ -59,11 +63,13 @@ const addressArb = fc.oneof(
   fc.integer({ min: 0, max: 0xffffffff }).map((n) => ({ v4: n })),
   fc.integer({ min: 0, max: 0xffffff }).map((n) => ({ v4: 0x7f000000 | n })),
   fc.integer({ min: 0, max: 0xffffff }).map((n) => ({ v4: n })),
-  fc.oneof(
-    fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }),
-    fc.constant([0, 0, 0, 0, 0, 0, 0, 1]),
-    fc.constant([0, 0, 0, 0, 0, 0, 0, 0]),
-  ).map((g) => ({ v6: g })),
+  fc
+    .oneof(
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }),
+      fc.constant([0, 0, 0, 0, 0, 0, 0, 1]),
+      fc.constant([0, 0, 0, 0, 0, 0, 0, 0]),
+    )
+    .map((g) => ({ v6: g })),
 );
 
 /** The policies under which spellings must agree (built around the address's canonical text). */
@@ -90,7 +96,10 @@ test('every spelling of an address gets one decision: guest HTTP, guest sockets 
         'v4' in addr
           ? [
               { tag: 'ipv4', val: { port: PORT, address: canonical.text.split('.').map(Number) } },
-              { tag: 'ipv6', val: { port: PORT, address: [0, 0, 0, 0, 0, 0xffff, addr.v4 >>> 16, addr.v4 & 0xffff], flowInfo: 0, scopeId: 0 } },
+              {
+                tag: 'ipv6',
+                val: { port: PORT, address: [0, 0, 0, 0, 0, 0xffff, addr.v4 >>> 16, addr.v4 & 0xffff], flowInfo: 0, scopeId: 0 },
+              },
             ]
           : [{ tag: 'ipv6', val: { port: PORT, address: addr.v6, flowInfo: 0, scopeId: 0 } }];
       for (const manifest of policies(canonical.text)) {
@@ -99,10 +108,16 @@ test('every spelling of an address gets one decision: guest HTTP, guest sockets 
         const gate = new Gate(engine, subject);
         const http = createGatedNet(gate, platform)['wasi:http/outgoing-handler']!;
         const sockets = new NetDecider(gate);
-        const native = new NativeNet(engine, subject, (host, port, func) => gate.allows('net', netTarget(port === undefined ? { host } : { host, port }), 'molt:native', func));
+        const native = new NativeNet(engine, subject, (host, port, func) =>
+          gate.allows('net', netTarget(port === undefined ? { host } : { host, port }), 'molt:native', func),
+        );
         const viaHttp = (s: string): boolean => {
           const authority = s.includes(':') ? `[${s}]:${PORT}` : `${s}:${PORT}`;
-          const request = double<OutgoingRequest>({ scheme: () => ({ tag: 'HTTP' }), authority: () => authority, headers: () => ({ entries: () => [] }) });
+          const request = double<OutgoingRequest>({
+            scheme: () => ({ tag: 'HTTP' }),
+            authority: () => authority,
+            headers: () => ({ entries: () => [] }),
+          });
           try {
             http.handle(request, undefined);
             return true;
@@ -112,7 +127,8 @@ test('every spelling of an address gets one decision: guest HTTP, guest sockets 
           }
         };
         const viaNative = async (s: string): Promise<boolean> => (await native.check(s, PORT, 'connect')).ok;
-        const viaSocket = (t: unknown): boolean => sockets.socket(socketEndpoint(t)!, 'destination', { iface: 'wasi:sockets/tcp', func: 'tcp-socket.start-connect' }).allowed;
+        const viaSocket = (t: unknown): boolean =>
+          sockets.socket(socketEndpoint(t)!, 'destination', { iface: 'wasi:sockets/tcp', func: 'tcp-socket.start-connect' }).allowed;
 
         const expected = viaHttp(canonical.text);
         const where = `${JSON.stringify(manifest)}`;

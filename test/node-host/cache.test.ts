@@ -13,7 +13,10 @@ test('a second load hits the cache; corrupt, partial and truncated entries are r
   const first = await getTranspiled(comp, dir);
   assert.equal(first.built, true);
   assert.equal((await getTranspiled(comp, dir)).built, false);
-  assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.tmp-')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.startsWith('.tmp-')),
+    [],
+  );
 
   // Corrupt the generated JS: detected by its hash, rebuilt, and the guest still runs right.
   writeFileSync(join(first.dir, 'component.js'), 'throw new Error("corrupt entry was run")');

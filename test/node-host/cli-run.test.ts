@@ -59,10 +59,7 @@ test('a capability trap: exit 77 and exactly one line naming it', async () => {
   const r = run(await wasm('clock'));
   assert.equal(r.code, 77);
   assert.equal(r.stdout, 'start\n');
-  assert.equal(
-    r.stderr,
-    "molt-wasm: capability 'time' denied: wasi:clocks/wall-clock#now; run again with --allow-time\n",
-  );
+  assert.equal(r.stderr, "molt-wasm: capability 'time' denied: wasi:clocks/wall-clock#now; run again with --allow-time\n");
   const ok = run('--allow-time', await wasm('clock'));
   assert.equal(ok.code, 0);
   assert.equal(ok.stdout, 'start\nwall\nmono\n');
@@ -94,13 +91,30 @@ test('--dir maps a granted guest path; --audit-log writes one JSON line per deci
   mkdirSync(host, { recursive: true });
   writeFileSync(join(host, 'f.txt'), 'file-content');
   const log = join(work, 'audit.jsonl');
-  const r = run('--allow-read=/data', '--dir', `/data=${host}`, '--audit-log', log, await wasm('fsProbe'),
-    '--', 'R', '0', 'f.txt', 'W', '0', 'g.txt');
+  const r = run(
+    '--allow-read=/data',
+    '--dir',
+    `/data=${host}`,
+    '--audit-log',
+    log,
+    await wasm('fsProbe'),
+    '--',
+    'R',
+    '0',
+    'f.txt',
+    'W',
+    '0',
+    'g.txt',
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'R ok ok file-content\nW e0\n');
-  const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.ok(lines.length >= 4);
-  for (const l of lines) assert.deepEqual(Object.keys(l).sort(), ['capability', 'code', 'decision', 'operation', 'subject', 'target', 'time']);
+  for (const l of lines)
+    assert.deepEqual(Object.keys(l).sort(), ['capability', 'code', 'decision', 'operation', 'subject', 'target', 'time']);
   assert.ok(lines.some((l) => l['capability'] === 'fs.read' && l['target'] === '/data/f.txt' && l['decision'] === 'allow'));
   assert.ok(lines.some((l) => l['capability'] === 'fs.write' && l['target'] === '/data/g.txt' && l['decision'] === 'deny'));
 });

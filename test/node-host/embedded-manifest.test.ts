@@ -41,7 +41,10 @@ test("'embedded' grants nothing the manifest does not declare: hello.wasm (conso
   assert.equal(out.text(), 'hello from a molt-wasm component\n');
   assert.equal(host.engine.check(r.subject, 'time'), 'missing');
   assert.equal(host.engine.check(r.subject, 'net', { kind: 'net', host: 'example.com', port: 443 }), 'missing');
-  assert.ok(audit.some((a) => a.capability === 'console.write' && a.decision === 'allow'), JSON.stringify(audit));
+  assert.ok(
+    audit.some((a) => a.capability === 'console.write' && a.decision === 'allow'),
+    JSON.stringify(audit),
+  );
 });
 
 test('the default stays zero capabilities, even for a binary with an embedded manifest', async () => {

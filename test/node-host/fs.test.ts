@@ -45,13 +45,27 @@ test('read-only and write-only preopens, each enforced', async () => {
       audit: a.sink,
     },
     'D',
-    'R', '0', 'in.txt',
-    'W', '0', 'new.txt',
-    'A', '0', 'in.txt',
-    'M', '0', 'dir',
-    'U', '0', 'in.txt',
-    'W', '1', 'o.txt',
-    'R', '1', 'o.txt',
+    'R',
+    '0',
+    'in.txt',
+    'W',
+    '0',
+    'new.txt',
+    'A',
+    '0',
+    'in.txt',
+    'M',
+    '0',
+    'dir',
+    'U',
+    '0',
+    'in.txt',
+    'W',
+    '1',
+    'o.txt',
+    'R',
+    '1',
+    'o.txt',
   );
   assert.deepEqual(lines, [
     'D /data /out',
@@ -75,10 +89,18 @@ test('paths leaving the preopen are not-permitted: .., absolute, symlink out', a
   const t = tree();
   const lines = await probe(
     { manifest: policy({ 'console.write': true, 'fs.read': ['/data'] }), dirs: { '/data': join(t, 'data') } },
-    'R', '0', '../outside.txt',
-    'R', '0', 'escape',
-    'R', '0', '/etc/passwd',
-    'S', '0', 'pub/../../outside.txt',
+    'R',
+    '0',
+    '../outside.txt',
+    'R',
+    '0',
+    'escape',
+    'R',
+    '0',
+    '/etc/passwd',
+    'S',
+    '0',
+    'pub/../../outside.txt',
   );
   assert.deepEqual(lines, ['R e31', 'R e31', 'R e31', 'S e31']);
 });
@@ -90,12 +112,24 @@ test('scoped read with a deny inside: checked after symlink resolution and norma
       manifest: policy({ 'console.write': true, 'fs.read': ['/data'] }, { 'fs.read': ['/data/priv'] }),
       dirs: { '/data': join(t, 'data') },
     },
-    'R', '0', 'pub/p.txt',
-    'R', '0', 'priv/k.txt',
-    'R', '0', 'to-priv',
-    'S', '0', 'to-priv',
-    'R', '0', 'pub/../priv/k.txt',
-    'R', '0', 'pub//./p.txt',
+    'R',
+    '0',
+    'pub/p.txt',
+    'R',
+    '0',
+    'priv/k.txt',
+    'R',
+    '0',
+    'to-priv',
+    'S',
+    '0',
+    'to-priv',
+    'R',
+    '0',
+    'pub/../priv/k.txt',
+    'R',
+    '0',
+    'pub//./p.txt',
   );
   assert.deepEqual(lines, ['R ok ok public', 'R e0', 'R e0', 'S e0', 'R e0', 'R ok ok public']);
 });
@@ -111,10 +145,26 @@ test('rename and link need fs.write at both ends, across two preopens', async ()
   writeFileSync(join(t, 'out', 'mine.txt'), 'mine');
   const lines = await probe(
     opts,
-    'N', '0', 'in.txt', '1', 'stolen.txt', // source read-only
-    'L', '0', 'in.txt', '1', 'hard.txt', // hard link out of a read-only grant
-    'N', '1', 'mine.txt', '0', 'planted.txt', // target read-only
-    'N', '1', 'mine.txt', '1', 'renamed.txt', // both writable
+    'N',
+    '0',
+    'in.txt',
+    '1',
+    'stolen.txt', // source read-only
+    'L',
+    '0',
+    'in.txt',
+    '1',
+    'hard.txt', // hard link out of a read-only grant
+    'N',
+    '1',
+    'mine.txt',
+    '0',
+    'planted.txt', // target read-only
+    'N',
+    '1',
+    'mine.txt',
+    '1',
+    'renamed.txt', // both writable
   );
   assert.deepEqual(lines, ['N e0', 'L e0', 'N e0', 'N ok']);
   assert.ok(existsSync(join(t, 'data', 'in.txt')));
@@ -126,10 +176,7 @@ test('rename and link need fs.write at both ends, across two preopens', async ()
 
 test('preopens: only granted ones are listed; a revocation hides them on the next call', async () => {
   const t = tree();
-  const denied = await probe(
-    { manifest: policy({ 'console.write': true }), dirs: { '/data': join(t, 'data') } },
-    'D',
-  );
+  const denied = await probe({ manifest: policy({ 'console.write': true }), dirs: { '/data': join(t, 'data') } }, 'D');
   assert.deepEqual(denied, ['D']);
   const out = capture();
   const g = await host.prepare(await buildComponent(fsProbe), {
@@ -145,14 +192,28 @@ test('preopens: only granted ones are listed; a revocation hides them on the nex
   assert.equal(out.text(), 'R ok ok data-in-one\nD\n');
 });
 
-test('two guests with different preopens never see each other\'s files', async () => {
+test("two guests with different preopens never see each other's files", async () => {
   const t1 = tree('one');
   const t2 = tree('two');
   const m = policy({ 'console.write': true, 'fs.read': ['/data', '/out'], 'fs.write': ['/out'] });
-  const a = await probe({ manifest: m, dirs: { '/data': join(t1, 'data'), '/out': join(t1, 'out') } },
-    'R', '0', 'in.txt', 'W', '1', 'a-only.txt');
-  const b = await probe({ manifest: m, dirs: { '/data': join(t2, 'data'), '/out': join(t2, 'out') } },
-    'R', '0', 'in.txt', 'R', '1', 'a-only.txt');
+  const a = await probe(
+    { manifest: m, dirs: { '/data': join(t1, 'data'), '/out': join(t1, 'out') } },
+    'R',
+    '0',
+    'in.txt',
+    'W',
+    '1',
+    'a-only.txt',
+  );
+  const b = await probe(
+    { manifest: m, dirs: { '/data': join(t2, 'data'), '/out': join(t2, 'out') } },
+    'R',
+    '0',
+    'in.txt',
+    'R',
+    '1',
+    'a-only.txt',
+  );
   assert.deepEqual(a, ['R ok ok data-in-one', 'W ok ok']);
   assert.deepEqual(b, ['R ok ok data-in-two', 'R e20']); // no-entry: B's /out is its own
 });

@@ -35,10 +35,7 @@ export function tempDir(prefix = 'molt-host-'): string {
 }
 
 /** A manifest from a compact allow map (deny optional). */
-export function policy(
-  allow: CanonicalManifest['allow'],
-  deny: CanonicalManifest['deny'] = {},
-): CanonicalManifest {
+export function policy(allow: CanonicalManifest['allow'], deny: CanonicalManifest['deny'] = {}): CanonicalManifest {
   return { version: 1, allow, deny };
 }
 

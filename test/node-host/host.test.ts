@@ -41,10 +41,12 @@ test('console.write denied (the library default grants nothing): trap, exit 77, 
   assert.equal(r.error.message, "capability 'console.write' denied: wasi:cli/stdout#get-stdout");
   assert.equal(out.text(), '');
   const deny = a.records.find((x) => x.decision === 'deny');
-  assert.deepEqual(
-    deny && { capability: deny.capability, operation: deny.operation, code: deny.code, target: deny.target },
-    { capability: 'console.write', operation: 'wasi:cli/stdout#get-stdout', code: 'missing', target: null },
-  );
+  assert.deepEqual(deny && { capability: deny.capability, operation: deny.operation, code: deny.code, target: deny.target }, {
+    capability: 'console.write',
+    operation: 'wasi:cli/stdout#get-stdout',
+    code: 'missing',
+    target: null,
+  });
 });
 
 test('console.write revoked mid-run: the next write traps', async () => {
@@ -109,7 +111,12 @@ test('env: not granted reads as empty (audited); granted by name filters; unscop
   const deniedOut = capture();
   const deniedAudit = auditLog();
   // SPEC section 5: no trap, no variables, and the denial is in the audit log.
-  const denied = await host.run(comp, { manifest: policy({ 'console.write': true }), env, stdout: deniedOut.sink, audit: deniedAudit.sink });
+  const denied = await host.run(comp, {
+    manifest: policy({ 'console.write': true }),
+    env,
+    stdout: deniedOut.sink,
+    audit: deniedAudit.sink,
+  });
   assert.equal(denied.exitCode, 0);
   assert.equal(denied.outcome, 'returned');
   assert.equal(deniedOut.text(), 'end\n');
@@ -162,7 +169,7 @@ test('a trap is exit 70 and the host runs the next guest', async () => {
   assert.equal(out.text(), 'hello\n');
 });
 
-test('run returning err is the guest\'s own failure: exit 1, no trap, and the host runs the next guest', async () => {
+test("run returning err is the guest's own failure: exit 1, no trap, and the host runs the next guest", async () => {
   const out = capture();
   const r = await host.run(await buildComponent(guests.runErr), { manifest: policy({ 'console.write': true }), stdout: out.sink });
   assert.deepEqual([r.exitCode, r.outcome, r.error], [1, 'exited', undefined]);

@@ -100,7 +100,10 @@ test('descriptor set-times: explicit ns, no-change, now', () => {
   assert.deepEqual(hostTimes(t), [100n * NS + 1_000n, 200n * NS + 2_000n]);
 
   // Out of range nanoseconds: invalid, nothing changed.
-  assert.throws(() => f.setTimes(ts(1n, 1_000_000_000), KEEP), (e) => e === 'invalid');
+  assert.throws(
+    () => f.setTimes(ts(1n, 1_000_000_000), KEEP),
+    (e) => e === 'invalid',
+  );
 });
 
 test('set-times-at: follow sets the target, nofollow the link itself', () => {
@@ -139,23 +142,44 @@ test('set-times-at: follow sets the target, nofollow the link itself', () => {
   sub.setTimesAt(FOLLOW, '.', ts(9n, 9_000), ts(10n, 10_000));
   assert.deepEqual(hostTimes(join(t, 'sub')), [9n * NS + 9_000n, 10n * NS + 10_000n]);
 
-  assert.throws(() => root.setTimesAt(FOLLOW, 'missing', NOW, NOW), (e) => e === 'no-entry');
-  assert.throws(() => root.setTimesAt(FOLLOW, 'file/', NOW, NOW), (e) => e === 'not-directory');
+  assert.throws(
+    () => root.setTimesAt(FOLLOW, 'missing', NOW, NOW),
+    (e) => e === 'no-entry',
+  );
+  assert.throws(
+    () => root.setTimesAt(FOLLOW, 'file/', NOW, NOW),
+    (e) => e === 'not-directory',
+  );
 });
 
 test('fs.write denied: access, and nothing changes; a symlink out is not-permitted', () => {
   const { t, root } = setup({ 'fs.read': ['/data'] });
   const file = hostTimes(join(t, 'file'));
   const f = root.openAt(NOFOLLOW, 'file', {}, { read: true });
-  assert.throws(() => f.setTimes(ts(1n, 1), ts(2n, 2)), (e) => e === 'access');
-  assert.throws(() => root.setTimesAt(FOLLOW, 'file', ts(1n, 1), ts(2n, 2)), (e) => e === 'access');
-  assert.throws(() => root.setTimesAt(NOFOLLOW, 'link', NOW, NOW), (e) => e === 'access');
+  assert.throws(
+    () => f.setTimes(ts(1n, 1), ts(2n, 2)),
+    (e) => e === 'access',
+  );
+  assert.throws(
+    () => root.setTimesAt(FOLLOW, 'file', ts(1n, 1), ts(2n, 2)),
+    (e) => e === 'access',
+  );
+  assert.throws(
+    () => root.setTimesAt(NOFOLLOW, 'link', NOW, NOW),
+    (e) => e === 'access',
+  );
   assert.deepEqual(hostTimes(join(t, 'file')), file);
 
   const rw = setup(RW);
   const out = hostTimes(rw.outside);
-  assert.throws(() => rw.root.setTimesAt(FOLLOW, 'escape', ts(1n, 1), ts(2n, 2)), (e) => e === 'not-permitted');
-  assert.throws(() => rw.root.setTimesAt(FOLLOW, '../x', ts(1n, 1), ts(2n, 2)), (e) => e === 'not-permitted');
+  assert.throws(
+    () => rw.root.setTimesAt(FOLLOW, 'escape', ts(1n, 1), ts(2n, 2)),
+    (e) => e === 'not-permitted',
+  );
+  assert.throws(
+    () => rw.root.setTimesAt(FOLLOW, '../x', ts(1n, 1), ts(2n, 2)),
+    (e) => e === 'not-permitted',
+  );
   assert.deepEqual(hostTimes(rw.outside), out);
 });
 

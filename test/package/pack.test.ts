@@ -60,11 +60,22 @@ after(() => {
 
 test('the tarball holds the built host, the CLI, the addon sources, wit/, README and LICENSE, and no tests or sources', () => {
   for (const f of [
-    'package.json', 'README.md', 'LICENSE', 'bin/molt-wasm.js',
-    'dist/host/index.js', 'dist/host/index.d.ts', 'dist/host/cli/main.js', 'dist/host/browser/index.js',
-    'dist/host/policy/index.js', 'dist/host/manifest/index.js', 'dist/host/node/worker-runner-entry.js',
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'bin/molt-wasm.js',
+    'dist/host/index.js',
+    'dist/host/index.d.ts',
+    'dist/host/cli/main.js',
+    'dist/host/browser/index.js',
+    'dist/host/policy/index.js',
+    'dist/host/manifest/index.js',
+    'dist/host/node/worker-runner-entry.js',
     'dist/host/node/cli.bundle.js',
-    'native/utimens/binding.gyp', 'native/utimens/src/utimens.c', 'wit/worlds.wit', 'wit/molt-capabilities.wit',
+    'native/utimens/binding.gyp',
+    'native/utimens/src/utimens.c',
+    'wit/worlds.wit',
+    'wit/molt-capabilities.wit',
   ]) {
     assert.ok(files.includes(f), `${f} missing from the tarball`);
   }
@@ -102,7 +113,10 @@ console.log(JSON.stringify({
   status: readProvenance(bytes).status, errorClass: typeof ProvenanceError,
 }));`;
   writeFileSync(join(app, 'embed.mjs'), script);
-  const r = ok(spawnSync(process.execPath, ['embed.mjs', join(work, 'cache')], { cwd: app, encoding: 'utf8', timeout: 120_000 }), 'embed.mjs');
+  const r = ok(
+    spawnSync(process.execPath, ['embed.mjs', join(work, 'cache')], { cwd: app, encoding: 'utf8', timeout: 120_000 }),
+    'embed.mjs',
+  );
   assert.deepEqual(JSON.parse(r.stdout), {
     out: 'hello from a molt-wasm component\nGREETING=from the tarball\n',
     explicit: 0,
@@ -125,16 +139,30 @@ test('installed from the tarball: the molt-wasm CLI runs a guest under its embed
 
 test('installed from the tarball: the CLI starts from its one-file bundle, not the separate modules', () => {
   // A module loader hook that names every file module Node loads (on stderr).
-  writeFileSync(join(app, 'trace-hooks.mjs'), "export async function load(url, context, next) { if (url.startsWith('file:')) process.stderr.write(`loaded ${url}\\n`); return next(url, context); }\n");
+  writeFileSync(
+    join(app, 'trace-hooks.mjs'),
+    "export async function load(url, context, next) { if (url.startsWith('file:')) process.stderr.write(`loaded ${url}\\n`); return next(url, context); }\n",
+  );
   writeFileSync(join(app, 'trace.mjs'), "import { register } from 'node:module'; register('./trace-hooks.mjs', import.meta.url);\n");
   const env = { ...process.env, MOLT_WASM_CACHE_DIR: join(work, 'cache') };
   const bin = join(app, 'node_modules', 'molt-wasm', 'bin', 'molt-wasm.js');
   const r = ok(
-    spawnSync(process.execPath, ['--import', './trace.mjs', bin, 'run', 'hello.wasm'], { cwd: app, encoding: 'utf8', timeout: 120_000, env }),
+    spawnSync(process.execPath, ['--import', './trace.mjs', bin, 'run', 'hello.wasm'], {
+      cwd: app,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env,
+    }),
     'molt-wasm run (traced)',
   );
   assert.equal(r.stdout, 'hello from a molt-wasm component\n');
-  const loaded = r.stderr.split('\n').filter((l) => l.startsWith('loaded ')).map((l) => l.slice('loaded '.length));
-  assert.ok(loaded.some((u) => u.endsWith('/dist/host/node/cli.bundle.js')), loaded.join('\n'));
+  const loaded = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('loaded '))
+    .map((l) => l.slice('loaded '.length));
+  assert.ok(
+    loaded.some((u) => u.endsWith('/dist/host/node/cli.bundle.js')),
+    loaded.join('\n'),
+  );
   assert.ok(!loaded.some((u) => u.endsWith('/dist/host/cli/main.js')), loaded.join('\n'));
 });

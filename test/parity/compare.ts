@@ -135,7 +135,13 @@ export function formatTable(report: ParityReport): string {
   const lines: string[][] = [head];
   for (const row of report.rows) {
     if (row.step === -1) {
-      lines.push([row.fixture, '-', row.label, row.expect, ...report.runners.map(() => (report.errors.some((e) => e.startsWith(row.fixture + ':')) ? '! not refused' : 'refused'))]);
+      lines.push([
+        row.fixture,
+        '-',
+        row.label,
+        row.expect,
+        ...report.runners.map(() => (report.errors.some((e) => e.startsWith(row.fixture + ':')) ? '! not refused' : 'refused')),
+      ]);
       continue;
     }
     const cells = report.runners.map((n) => {
@@ -146,7 +152,11 @@ export function formatTable(report: ParityReport): string {
     lines.push([row.fixture, String(row.step), row.label, row.expect, ...cells]);
   }
   const widths = head.map((_, c) => Math.max(...lines.map((l) => (l[c] ?? '').length)));
-  const fmt = (l: string[]): string => l.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const fmt = (l: string[]): string =>
+    l
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const skipped = report.skipped.map((s) => `skipped runner ${s.runner}: ${s.reason}`);
   return [fmt(lines[0]!), rule, ...lines.slice(1).map(fmt), ...skipped].join('\n');

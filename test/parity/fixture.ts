@@ -167,11 +167,14 @@ function validate(f: Fixture, file: string): void {
   if (!Array.isArray(f.operations)) throw new Error(`${where} needs "operations" (a list)`);
   f.operations.forEach((s, i) => {
     if (isControl(s)) {
-      if (!['grant', 'revoke', 'deny', 'drop-subject'].includes(s.control)) throw new Error(`${where} operations[${i}]: unknown control ${JSON.stringify(s.control)}`);
-      if (s.control !== 'drop-subject' && typeof s.cap !== 'string') throw new Error(`${where} operations[${i}]: control ${s.control} needs "cap"`);
+      if (!['grant', 'revoke', 'deny', 'drop-subject'].includes(s.control))
+        throw new Error(`${where} operations[${i}]: unknown control ${JSON.stringify(s.control)}`);
+      if (s.control !== 'drop-subject' && typeof s.cap !== 'string')
+        throw new Error(`${where} operations[${i}]: control ${s.control} needs "cap"`);
       return;
     }
-    if (!(OUTCOMES as readonly string[]).includes(s.expect)) throw new Error(`${where} operations[${i}]: unknown expect ${JSON.stringify(s.expect)}`);
+    if (!(OUTCOMES as readonly string[]).includes(s.expect))
+      throw new Error(`${where} operations[${i}]: unknown expect ${JSON.stringify(s.expect)}`);
     parseOp(s.op.replaceAll('$PORT', '1'));
   });
 }
@@ -218,7 +221,12 @@ export function makeScratch(f: Fixture, label: string): Scratch {
 
 /** Applies a control step to a live subject. */
 export function applyControl(
-  engine: { grant(s: number, c: string, sc?: string): unknown; revoke(s: number, c: string, sc?: string): unknown; deny(s: number, c: string, sc?: string): unknown; dropSubject(s: number): unknown },
+  engine: {
+    grant(s: number, c: string, sc?: string): unknown;
+    revoke(s: number, c: string, sc?: string): unknown;
+    deny(s: number, c: string, sc?: string): unknown;
+    dropSubject(s: number): unknown;
+  },
   subject: number,
   c: ControlOp,
 ): void {

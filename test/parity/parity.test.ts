@@ -16,7 +16,22 @@ describe('parity fixtures', () => {
     const ops = fixtures.flatMap((f) => f.operations.filter((s) => !isControl(s)).map((s) => (s as { op: string }).op));
     assert.ok(ops.length >= 60, `only ${ops.length} operations`);
     const kinds = new Set(ops.map((o) => o.split(':')[0]));
-    for (const k of ['read', 'write', 'stat', 'readdir', 'mkdir', 'unlink', 'rename', 'env', 'time', 'lookup', 'connect', 'fetch', 'check', 'check-id']) {
+    for (const k of [
+      'read',
+      'write',
+      'stat',
+      'readdir',
+      'mkdir',
+      'unlink',
+      'rename',
+      'env',
+      'time',
+      'lookup',
+      'connect',
+      'fetch',
+      'check',
+      'check-id',
+    ]) {
       assert.ok(kinds.has(k), `no ${k} op`);
     }
     const controls = new Set(fixtures.flatMap((f) => f.operations.filter(isControl).map((c) => c.control)));
@@ -25,7 +40,10 @@ describe('parity fixtures', () => {
 
   for (const f of fixtures.filter((x) => x.policyError !== undefined)) {
     it(`${f.name}: the policy is refused with ${f.policyError}`, () => {
-      assert.throws(() => fixtureManifest(f), (e: Error) => e.name === f.policyError);
+      assert.throws(
+        () => fixtureManifest(f),
+        (e: Error) => e.name === f.policyError,
+      );
     });
   }
 });

@@ -22,12 +22,18 @@ describe('wasm probes', () => {
 
   it('reads exit codes with the tables of probe.c and probe-component.wat', () => {
     const c = call('check:net');
-    assert.deepEqual([0, 1, 2, 3].map((n) => outcomeOfExit(c, n, [])), ['ok', 'missing', 'subject-invalid', 'cap-invalid']);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((n) => outcomeOfExit(c, n, [])),
+      ['ok', 'missing', 'subject-invalid', 'cap-invalid'],
+    );
     assert.equal(outcomeOfExit(c, 11, []), 'access-denied');
     assert.equal(outcomeOfExit(c, 55, []), 'HTTP-request-denied');
     assert.equal(outcomeOfExit(c, 200, []), 'exit 200');
     const r = call('read:/data/a.txt');
-    assert.deepEqual([0, 13, 1, 2, 17].map((n) => outcomeOfExit(r, n, ['/data'])), ['ok', 'access', 'not-permitted', 'no-entry', 'exist']);
+    assert.deepEqual(
+      [0, 13, 1, 2, 17].map((n) => outcomeOfExit(r, n, ['/data'])),
+      ['ok', 'access', 'not-permitted', 'no-entry', 'exist'],
+    );
     assert.equal(outcomeOfExit(call('env:X'), 100, []), 'absent');
   });
 

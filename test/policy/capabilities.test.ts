@@ -1,12 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ALL_CAPABILITY_NAMES,
-  CAPABILITIES,
-  capabilityById,
-  capabilityByName,
-  isCapabilityName,
-} from '../../host/policy/index.js';
+import { ALL_CAPABILITY_NAMES, CAPABILITIES, capabilityById, capabilityByName, isCapabilityName } from '../../host/policy/index.js';
 
 // SPEC section 1 is append-only: these pairs may never change.
 const PINNED: [number, string, string][] = [
@@ -28,7 +22,10 @@ test('every id/name pair is pinned', () => {
     assert.equal(capabilityByName(name)?.id, id);
     assert.ok(isCapabilityName(name));
   }
-  assert.deepEqual(ALL_CAPABILITY_NAMES, PINNED.map((p) => p[1]));
+  assert.deepEqual(
+    ALL_CAPABILITY_NAMES,
+    PINNED.map((p) => p[1]),
+  );
   for (const c of CAPABILITIES) assert.ok(c.description.length > 0);
 });
 

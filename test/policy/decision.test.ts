@@ -85,7 +85,10 @@ test('the gate hands the decision to the denial sink; the hint reads it', () => 
   const ctx = { embedded: ceiling, denyFlags, policy: live };
   assert.equal(denialHint(ctx, 'fs.read', path('/data/secret/a'), seen[0]![1]), ', denied by --deny-read');
   assert.equal(denialHint(ctx, 'time', undefined, seen[1]![1]), '; run again with --allow-time');
-  assert.equal(denialHint(ctx, 'fs.read', path('/etc/x'), seen[2]![1]), ', not declared in the manifest; run again with --allow-read=/etc/x --allow-undeclared');
+  assert.equal(
+    denialHint(ctx, 'fs.read', path('/etc/x'), seen[2]![1]),
+    ', not declared in the manifest; run again with --allow-read=/etc/x --allow-undeclared',
+  );
 });
 
 test('the prompt never asks about a revoked scope or a deny rule, and asks about a mere absence', () => {
@@ -98,10 +101,13 @@ test('the prompt never asks about a revoked scope or a deny rule, and asks about
   assert.equal(gate.allows('fs.read', path('/data/keys/a'), 'wasi:filesystem/types', 'descriptor.open-at'), false);
   assert.equal(asked.length, 0);
   assert.equal(gate.allows('fs.read', path('/srv/a'), 'wasi:filesystem/types', 'descriptor.open-at'), true);
-  assert.deepEqual(asked.map((q) => q.target), ['/srv/a']);
+  assert.deepEqual(
+    asked.map((q) => q.target),
+    ['/srv/a'],
+  );
 });
 
-test('operation kinds come from one table, not from the function name\'s suffix', () => {
+test("operation kinds come from one table, not from the function name's suffix", () => {
   const kinds = (pairs: [string, string][]): string[] => pairs.map(([i, f]) => operationOf(i, f).kind);
   assert.deepEqual(
     kinds([
@@ -115,5 +121,9 @@ test('operation kinds come from one table, not from the function name\'s suffix'
     ]),
     ['fs-path', 'fs-path-follow-up', 'fs-handle', 'preopens-listing', 'environment-listing', 'other', 'other'],
   );
-  assert.equal(operationOf('wasi:filesystem/types', 'descriptor.open-at'), operationOf('wasi:filesystem/types', 'descriptor.open-at'), 'made once');
+  assert.equal(
+    operationOf('wasi:filesystem/types', 'descriptor.open-at'),
+    operationOf('wasi:filesystem/types', 'descriptor.open-at'),
+    'made once',
+  );
 });

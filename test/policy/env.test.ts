@@ -29,8 +29,7 @@ test('EnvScope.parse rejects empty, "=", NUL, "*" not at the end', () => {
   for (const bad of ['', 'A=B', '=', 'A\0', 'A*B', '*A', 'A**', 'A_*_*']) {
     assert.throws(
       () => EnvScope.parse(bad, 'molt.toml [capabilities] env'),
-      (e: unknown) =>
-        e instanceof ScopeError && e.message.startsWith('molt.toml [capabilities] env: ') && e.input === bad,
+      (e: unknown) => e instanceof ScopeError && e.message.startsWith('molt.toml [capabilities] env: ') && e.input === bad,
       JSON.stringify(bad),
     );
   }

@@ -28,8 +28,8 @@ const FORBIDDEN_EVERYWHERE: Array<[string, string]> = [
   ["export const f = () => import('node:fs');\n", 'a dynamic node: import'],
   ['export const t = (): string => document.title;\n', 'the DOM document'],
   ['export const h = (): string => window.location.href;\n', 'window'],
-  ["export const t = (): unknown => globalThis.document;\n", 'globalThis.document'],
-  ["export const e = (): unknown => process.env;\n", 'process'],
+  ['export const t = (): unknown => globalThis.document;\n', 'globalThis.document'],
+  ['export const e = (): unknown => process.env;\n', 'process'],
   ["export const r = (): unknown => require('x');\n", 'require'],
   ["import { nodePlatform } from '../node/platform.js';\nexport const p = nodePlatform;\n", 'the Node platform layer'],
   ["import { x } from '../browser/host.js';\nexport const p = x;\n", 'the browser platform layer'],
@@ -52,8 +52,17 @@ test('the pure layers may not import the gate or preview1 layers either', async 
 });
 
 test('what the layers may do passes', async () => {
-  assert.deepEqual(await layerErrors('host/policy/sample.ts', "import { x } from './y.js';\nimport { d } from './document.js';\nexport const a = [x, d];\n"), []);
+  assert.deepEqual(
+    await layerErrors(
+      'host/policy/sample.ts',
+      "import { x } from './y.js';\nimport { d } from './document.js';\nexport const a = [x, d];\n",
+    ),
+    [],
+  );
   assert.deepEqual(await layerErrors('host/gate/sample.ts', "import { x } from '../policy/index.js';\nexport const a = x;\n"), []);
   // The platform layers are where Node belongs.
-  assert.deepEqual(await layerErrors('host/node/sample.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n"), []);
+  assert.deepEqual(
+    await layerErrors('host/node/sample.ts', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n"),
+    [],
+  );
 });

@@ -47,7 +47,11 @@ test('the run path parses each scope once: flags, embedded manifest, precedence,
   // cp: a preview1 module (no transpile), re-embedded with a manifest of scoped grants.
   const bytes = embedManifest(
     new Uint8Array(readFileSync(join(REPO, 'guest-examples/dist/cp.wasm'))),
-    { version: 1, allow: { 'console.write': true, 'fs.read': ['/data'], 'fs.write': ['/data/out'], env: ['HOME'] }, deny: { net: ['10.0.0.0/8'] } },
+    {
+      version: 1,
+      allow: { 'console.write': true, 'fs.read': ['/data'], 'fs.write': ['/data/out'], env: ['HOME'] },
+      deny: { net: ['10.0.0.0/8'] },
+    },
     tool,
   );
   const spy = countParses();
@@ -77,24 +81,27 @@ test('the run path parses each scope once: flags, embedded manifest, precedence,
   planPreopens(policy.manifest, { '/data': join(work, 'data') });
   // A denial line, worked out from the same context the run uses.
   assert.equal(denialHint(policy.hints, 'fs.read', { kind: 'path', path: '/data/secret/x' }), ', denied by --deny-read');
-  assert.equal(denialHint(policy.hints, 'net', { kind: 'net', host: 'example.com' }), ', not declared in the manifest; run again with --allow-net=example.com --allow-undeclared');
+  assert.equal(
+    denialHint(policy.hints, 'net', { kind: 'net', host: 'example.com' }),
+    ', not declared in the manifest; run again with --allow-net=example.com --allow-undeclared',
+  );
   // The checks themselves read targets, never scopes.
   assert.equal(engine.check(guest.subject, 'fs.read', { kind: 'path', path: '/data/a' }), 'ok');
   assert.equal(engine.check(guest.subject, 'fs.read', { kind: 'path', path: '/data/secret/a' }), 'missing');
-  assert.deepEqual(engine.query(guest.subject, 'fs.read', { kind: 'path', path: '/data/secret/a' }).reason, { kind: 'denied', rule: '/data/secret' });
+  assert.deepEqual(engine.query(guest.subject, 'fs.read', { kind: 'path', path: '/data/secret/a' }).reason, {
+    kind: 'denied',
+    rule: '/data/secret',
+  });
   await guest.start();
 
-  assert.deepEqual(
-    Object.fromEntries(spy.counts),
-    {
-      // Once from the embedded section, once from --allow-read: two inputs, one parse each.
-      'path /data': 2,
-      'path /data/out': 1,
-      'path /data/secret': 1,
-      'env HOME': 2,
-      'net 10.0.0.0/8': 1,
-    },
-  );
+  assert.deepEqual(Object.fromEntries(spy.counts), {
+    // Once from the embedded section, once from --allow-read: two inputs, one parse each.
+    'path /data': 2,
+    'path /data/out': 1,
+    'path /data/secret': 1,
+    'env HOME': 2,
+    'net 10.0.0.0/8': 1,
+  });
 });
 
 test('a manifest the policy core made maps back to its rules: normalising, compiling and merging it parse nothing', (t) => {

@@ -89,13 +89,31 @@ test('normalizeManifest canonicalises, sorts, dedupes, drops empty deny lists', 
 });
 
 test('normalizeManifest rejects bad input with typed errors naming the place', () => {
-  assert.throws(() => normalizeManifest(m({ nett: true })), (e: unknown) => e instanceof UnknownCapabilityError && e.where === 'manifest.allow.nett' && e.message.includes('"nett"'));
-  assert.throws(() => normalizeManifest(m({ net: ['a*.com'] })), (e: unknown) => e instanceof ScopeError && e.where === 'manifest.allow.net[0]');
-  assert.throws(() => normalizeManifest(m({ time: ['x'] })), (e: unknown) => e instanceof ScopeError && e.message.includes('takes no scopes'));
-  assert.throws(() => normalizeManifest(m({ net: false })), (e: unknown) => e instanceof ManifestError && e.message.includes('false'));
-  assert.throws(() => normalizeManifest(m({ net: [1] })), (e: unknown) => e instanceof ManifestError && e.where === 'manifest.allow.net[0]');
+  assert.throws(
+    () => normalizeManifest(m({ nett: true })),
+    (e: unknown) => e instanceof UnknownCapabilityError && e.where === 'manifest.allow.nett' && e.message.includes('"nett"'),
+  );
+  assert.throws(
+    () => normalizeManifest(m({ net: ['a*.com'] })),
+    (e: unknown) => e instanceof ScopeError && e.where === 'manifest.allow.net[0]',
+  );
+  assert.throws(
+    () => normalizeManifest(m({ time: ['x'] })),
+    (e: unknown) => e instanceof ScopeError && e.message.includes('takes no scopes'),
+  );
+  assert.throws(
+    () => normalizeManifest(m({ net: false })),
+    (e: unknown) => e instanceof ManifestError && e.message.includes('false'),
+  );
+  assert.throws(
+    () => normalizeManifest(m({ net: [1] })),
+    (e: unknown) => e instanceof ManifestError && e.where === 'manifest.allow.net[0]',
+  );
   assert.throws(() => normalizeManifest({ version: 2, allow: {}, deny: {} } as unknown as CanonicalManifest), ManifestError);
-  assert.throws(() => normalizeManifest({ version: 1, allow: {}, deny: {}, extra: 1 } as unknown as CanonicalManifest), (e: unknown) => e instanceof ManifestError && e.message.includes('"extra"'));
+  assert.throws(
+    () => normalizeManifest({ version: 1, allow: {}, deny: {}, extra: 1 } as unknown as CanonicalManifest),
+    (e: unknown) => e instanceof ManifestError && e.message.includes('"extra"'),
+  );
   assert.throws(() => normalizeManifest(m([] as unknown as object)), ManifestError);
 });
 
@@ -111,7 +129,10 @@ test('compileScopes matches the right kind only', () => {
   assert.ok(s.allows({ kind: 'path', path: '/b/c/d' }));
   assert.ok(!s.allows({ kind: 'path', path: '/b' }));
   assert.ok(!s.allows({ kind: 'env', name: '/a' }));
-  assert.throws(() => compileScopes('net', ['ok.com', 'bad/x']), (e: unknown) => e instanceof ScopeError && e.where === 'net scopes[1]');
+  assert.throws(
+    () => compileScopes('net', ['ok.com', 'bad/x']),
+    (e: unknown) => e instanceof ScopeError && e.where === 'net scopes[1]',
+  );
 });
 
 test('mergeManifests and manifestCovers', () => {

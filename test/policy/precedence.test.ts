@@ -14,7 +14,10 @@ test('nothing in, nothing granted', () => {
 test('defaults apply without an embedded manifest, and merge with a user manifest', () => {
   const defaultGrants = m({ 'console.write': true });
   assert.deepEqual(resolvePolicy({ defaultGrants }).manifest, m({ 'console.write': true }));
-  assert.deepEqual(resolvePolicy({ defaultGrants, manifest: m({ net: ['a.com'] }) }).manifest, m({ 'console.write': true, net: ['a.com'] }));
+  assert.deepEqual(
+    resolvePolicy({ defaultGrants, manifest: m({ net: ['a.com'] }) }).manifest,
+    m({ 'console.write': true, net: ['a.com'] }),
+  );
   assert.deepEqual(resolvePolicy({ defaultGrants, embedded: m({ time: true }) }).manifest, m({ time: true }));
   // --deny-console takes the default away
   const r = resolvePolicy({ defaultGrants, denyFlags: m({}, { 'console.write': true }) });
@@ -82,6 +85,12 @@ test('a user manifest can only narrow the embedded one', () => {
 });
 
 test('malformed input is a typed error naming the layer', () => {
-  assert.throws(() => resolvePolicy({ allowFlags: m({ net: ['x/y'] }) }), (e: unknown) => e instanceof ScopeError && e.where.startsWith('allow flags'));
-  assert.throws(() => resolvePolicy({ embedded: m({ env: ['A=B'] }) }), (e: unknown) => e instanceof ScopeError && e.where.startsWith('embedded manifest'));
+  assert.throws(
+    () => resolvePolicy({ allowFlags: m({ net: ['x/y'] }) }),
+    (e: unknown) => e instanceof ScopeError && e.where.startsWith('allow flags'),
+  );
+  assert.throws(
+    () => resolvePolicy({ embedded: m({ env: ['A=B'] }) }),
+    (e: unknown) => e instanceof ScopeError && e.where.startsWith('embedded manifest'),
+  );
 });

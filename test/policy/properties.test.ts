@@ -27,12 +27,33 @@ const pathString = fc
   .map(([abs, segs]) => (abs ? '/' : '') + segs.join('/'))
   .filter((p) => p.length > 0);
 const hostString = fc.constantFrom(
-  'example.com', 'API.example.com', 'a.b.example.com', 'evil.org', 'localhost',
-  '127.0.0.1', '2130706433', '0x7f000001', '::1', '10.1.2.3', '169.254.169.254', 'fd00::1', '::ffff:10.0.0.1',
+  'example.com',
+  'API.example.com',
+  'a.b.example.com',
+  'evil.org',
+  'localhost',
+  '127.0.0.1',
+  '2130706433',
+  '0x7f000001',
+  '::1',
+  '10.1.2.3',
+  '169.254.169.254',
+  'fd00::1',
+  '::ffff:10.0.0.1',
 );
 const netPattern = fc.constantFrom(
-  'example.com', '*.example.com', 'api.example.com:443', 'evil.org', '127.0.0.1', '10.0.0.0/8', 'fd00::/8',
-  '[::1]:443', '169.254.169.254', 'localhost:80', '::/0', '0.0.0.0/0',
+  'example.com',
+  '*.example.com',
+  'api.example.com:443',
+  'evil.org',
+  '127.0.0.1',
+  '10.0.0.0/8',
+  'fd00::/8',
+  '[::1]:443',
+  '169.254.169.254',
+  'localhost:80',
+  '::/0',
+  '0.0.0.0/0',
 );
 const envName = fc.constantFrom('HOME', 'PATH', 'AWS_REGION', 'AWS_SECRET', 'home', 'A');
 const envPattern = fc.constantFrom('HOME', 'PATH', 'AWS_*', 'A', '*', 'AWS_SECRET');
@@ -65,14 +86,22 @@ function isParsable(cap: CapabilityName, s: string): boolean {
 function targetArb(cap: CapabilityName): fc.Arbitrary<CheckTarget | undefined> {
   switch (capabilityByName(cap)?.scopeKind) {
     case 'path':
-      return fc.option(pathString.map((path): CheckTarget => ({ kind: 'path', path })), { nil: undefined });
+      return fc.option(
+        pathString.map((path): CheckTarget => ({ kind: 'path', path })),
+        { nil: undefined },
+      );
     case 'net':
       return fc.option(
-        fc.tuple(hostString, port).map(([host, p]): CheckTarget => (p === undefined ? { kind: 'net', host } : { kind: 'net', host, port: p })),
+        fc
+          .tuple(hostString, port)
+          .map(([host, p]): CheckTarget => (p === undefined ? { kind: 'net', host } : { kind: 'net', host, port: p })),
         { nil: undefined },
       );
     case 'env':
-      return fc.option(envName.map((name): CheckTarget => ({ kind: 'env', name })), { nil: undefined });
+      return fc.option(
+        envName.map((name): CheckTarget => ({ kind: 'env', name })),
+        { nil: undefined },
+      );
     default:
       return fc.constant(undefined);
   }
@@ -106,14 +135,23 @@ const capTargetArb = capArb.chain((cap) => targetArb(cap).map((target) => ({ cap
 /** One grant entry (a cap with true or one scope) as a manifest section. */
 const oneGrantArb = capArb.chain((cap) => {
   const s = scopeArb(cap);
-  const g: fc.Arbitrary<Grant> = s === undefined ? fc.constant(true as const) : fc.oneof(fc.constant(true as const), s.map((x) => [x]));
+  const g: fc.Arbitrary<Grant> =
+    s === undefined
+      ? fc.constant(true as const)
+      : fc.oneof(
+          fc.constant(true as const),
+          s.map((x) => [x]),
+        );
   return g.map((grant) => ({ [cap]: grant }) as Partial<Record<CapabilityName, Grant>>);
 });
 
 // --- properties -------------------------------------------------------------------------
 test('no implicit grant: the empty policy denies every capability and target', () => {
   const p = CompiledPolicy.fromManifest(emptyManifest());
-  fc.assert(fc.property(capTargetArb, ({ cap, target }) => p.check(cap, target) === 'missing'), RUNS);
+  fc.assert(
+    fc.property(capTargetArb, ({ cap, target }) => p.check(cap, target) === 'missing'),
+    RUNS,
+  );
 });
 
 test('deny always wins: denying the target itself, or the whole capability, gives missing', () => {
@@ -122,7 +160,8 @@ test('deny always wins: denying the target itself, or the whole capability, give
       const whole = mergeManifests(m, { version: 1, allow: {}, deny: { [cap]: true } });
       assert.equal(CompiledPolicy.fromManifest(whole).check(cap, target), 'missing');
       if (target === undefined) return;
-      const scope = target.kind === 'path' ? target.path : target.kind === 'env' ? target.name : target.port === undefined ? target.host : null;
+      const scope =
+        target.kind === 'path' ? target.path : target.kind === 'env' ? target.name : target.port === undefined ? target.host : null;
       if (scope === null || !isParsable(cap, scope)) return;
       const exact = mergeManifests(mergeManifests(m, { version: 1, allow: { [cap]: true }, deny: {} }), {
         version: 1,
@@ -173,10 +212,16 @@ test('normalisation is idempotent: scopes and manifests', () => {
     RUNS,
   );
   fc.assert(
-    fc.property(fc.oneof(netPattern, fc.tuple(hostString, port).map(([h, p]) => (p === undefined ? h : h.includes(':') ? `[${h}]:${p}` : `${h}:${p}`))), (input) => {
-      const once = NetScope.parse(input).toString();
-      assert.equal(NetScope.parse(once).toString(), once);
-    }),
+    fc.property(
+      fc.oneof(
+        netPattern,
+        fc.tuple(hostString, port).map(([h, p]) => (p === undefined ? h : h.includes(':') ? `[${h}]:${p}` : `${h}:${p}`)),
+      ),
+      (input) => {
+        const once = NetScope.parse(input).toString();
+        assert.equal(NetScope.parse(once).toString(), once);
+      },
+    ),
     RUNS,
   );
   fc.assert(

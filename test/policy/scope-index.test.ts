@@ -62,7 +62,10 @@ test('path scopes: the index answers what every scope asked in turn answers', ()
       const t: CheckTarget = { kind: 'path', path: target };
       const linear = set.isValidTarget(t) && patterns.some((p) => PathScope.parse(p).allows(target));
       assert.equal(set.allows(t), linear, `${JSON.stringify(patterns)} ? ${target}`);
-      assert.equal(set.blocks(t), patterns.some((p) => PathScope.parse(p).blocks(target)));
+      assert.equal(
+        set.blocks(t),
+        patterns.some((p) => PathScope.parse(p).blocks(target)),
+      );
     }),
     RUNS,
   );
@@ -70,15 +73,24 @@ test('path scopes: the index answers what every scope asked in turn answers', ()
 
 test('net scopes: the index answers what every scope asked in turn answers, allow and deny, any port', () => {
   fc.assert(
-    fc.property(fc.array(netPattern.filter(parsable((s) => NetScope.parse(s))), { maxLength: 12 }), hostText, portOpt, (patterns, host, port) => {
-      const set = compileScopes('net', patterns);
-      const t: CheckTarget = port === undefined ? { kind: 'net', host } : { kind: 'net', host, port };
-      const scopes = patterns.map((p) => NetScope.parse(p));
-      const target = port === undefined ? { host } : { host, port };
-      const linear = set.isValidTarget(t) && scopes.some((s) => s.allows(target));
-      assert.equal(set.allows(t), linear, `${JSON.stringify(patterns)} ? ${host}:${port}`);
-      assert.equal(set.blocks(t), scopes.some((s) => s.blocks(target)), `deny ${JSON.stringify(patterns)} ? ${host}:${port}`);
-    }),
+    fc.property(
+      fc.array(netPattern.filter(parsable((s) => NetScope.parse(s))), { maxLength: 12 }),
+      hostText,
+      portOpt,
+      (patterns, host, port) => {
+        const set = compileScopes('net', patterns);
+        const t: CheckTarget = port === undefined ? { kind: 'net', host } : { kind: 'net', host, port };
+        const scopes = patterns.map((p) => NetScope.parse(p));
+        const target = port === undefined ? { host } : { host, port };
+        const linear = set.isValidTarget(t) && scopes.some((s) => s.allows(target));
+        assert.equal(set.allows(t), linear, `${JSON.stringify(patterns)} ? ${host}:${port}`);
+        assert.equal(
+          set.blocks(t),
+          scopes.some((s) => s.blocks(target)),
+          `deny ${JSON.stringify(patterns)} ? ${host}:${port}`,
+        );
+      },
+    ),
     RUNS,
   );
 });
@@ -89,7 +101,10 @@ test('env scopes: the compiled set answers what every scope asked in turn answer
   fc.assert(
     fc.property(fc.array(envPattern, { maxLength: 6 }), envName, (patterns, n) => {
       const set = compileScopes('env', patterns);
-      assert.equal(set.allows({ kind: 'env', name: n }), patterns.some((p) => EnvScope.parse(p).allows(n)));
+      assert.equal(
+        set.allows({ kind: 'env', name: n }),
+        patterns.some((p) => EnvScope.parse(p).allows(n)),
+      );
     }),
     RUNS,
   );
@@ -117,9 +132,12 @@ test('normalizeGuestPath: the already-normal fast path gives what splitting give
   const { normalizeBySegments } = await import('../../host/policy/scopes/path.js');
   const piece = fc.constantFrom('/', '//', '.', '..', 'a', 'b.', '.b', '...', 'x y', '\0', '');
   fc.assert(
-    fc.property(fc.array(piece, { maxLength: 8 }).map((ps) => ps.join('')), (p) => {
-      assert.equal(normalizeGuestPath(p), normalizeBySegments(p), JSON.stringify(p));
-    }),
+    fc.property(
+      fc.array(piece, { maxLength: 8 }).map((ps) => ps.join('')),
+      (p) => {
+        assert.equal(normalizeGuestPath(p), normalizeBySegments(p), JSON.stringify(p));
+      },
+    ),
     { numRuns: 5000 },
   );
 });

@@ -52,7 +52,14 @@ test('--withhold: a program that needs its directory is refused and nothing chan
 // all 72, which needs nanosecond set-times (native/utimens, built at install).
 test('the whole wasi-testsuite through molt-wasm run: 72 passed', () => {
   const r = spawnSync(process.execPath, [script, suite], { encoding: 'utf8', timeout: 300_000 });
-  assert.match(r.stdout, /^72 passed, 0 failed$/m, r.stdout.split('\n').filter((l) => !l.startsWith('PASS')).join('\n'));
+  assert.match(
+    r.stdout,
+    /^72 passed, 0 failed$/m,
+    r.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('PASS'))
+      .join('\n'),
+  );
   assert.equal(r.status, 0);
 });
 
@@ -65,7 +72,11 @@ test('conformance command lines carry the spec grants only', async () => {
   const plain = commandFor({ name: 'c/x', wasm: '/w/x.wasm', dir: '/w', spec: parseSpec({}) }, '/s', mode);
   assert.ok(!plain.some((a) => a.startsWith('--allow-env')), plain.join(' '));
   assert.ok(!plain.includes('--allow-console'), plain.join(' '));
-  const withEnv = commandFor({ name: 'c/y', wasm: '/w/y.wasm', dir: '/w', spec: parseSpec({ env: { A: '1', B: '2' }, dirs: ['fs-tests.dir'] }) }, '/s', mode);
+  const withEnv = commandFor(
+    { name: 'c/y', wasm: '/w/y.wasm', dir: '/w', spec: parseSpec({ env: { A: '1', B: '2' }, dirs: ['fs-tests.dir'] }) },
+    '/s',
+    mode,
+  );
   assert.ok(withEnv.includes('--allow-env=A,B'), withEnv.join(' '));
   assert.ok(!withEnv.includes('--allow-env'), withEnv.join(' '));
   assert.ok(withEnv.includes('--allow-read=fs-tests.dir') && withEnv.includes('--allow-write=fs-tests.dir'), withEnv.join(' '));

@@ -17,7 +17,7 @@ function shimWasi(opts: { preopen?: boolean; args?: string[]; env?: Record<strin
   const dir = mkdtempSync(join(tmpdir(), 'molt-p1-'));
   dirs.push(dir);
   const shim = new WASIShim({
-    sandbox: { preopens: opts.preopen === false ? {} : { 'data': dir }, env: opts.env ?? {}, args: opts.args ?? ['prog'] },
+    sandbox: { preopens: opts.preopen === false ? {} : { data: dir }, env: opts.env ?? {}, args: opts.args ?? ['prog'] },
   });
   const written: Uint8Array[] = [];
   const wasi: WasiImportObject = {
@@ -33,8 +33,10 @@ test('fd_write gathers every ciovec to stdout and reports the byte count', async
   g.put(100, 'hello ');
   g.put(200, 'world');
   const v = g.view();
-  v.setUint32(0, 100, true); v.setUint32(4, 6, true);
-  v.setUint32(8, 200, true); v.setUint32(12, 5, true);
+  v.setUint32(0, 100, true);
+  v.setUint32(4, 6, true);
+  v.setUint32(8, 200, true);
+  v.setUint32(12, 5, true);
   assert.equal(g.exports.fd_write(1, 0, 2, 300), Errno.success);
   assert.equal(g.view().getUint32(300, true), 11);
   assert.equal(stdout(), 'hello world');
@@ -56,9 +58,19 @@ test('args_sizes_get and args_get lay out NUL-terminated UTF-8 strings', async (
 
 test('proc_exit keeps the exact code: Preview1Exit without exit-with-code', async () => {
   const { wasi } = shimWasi();
-  const g = await instantiateGuest({ ...wasi, 'wasi:cli/exit': { exit() { throw new Error('not this one'); } } });
+  const g = await instantiateGuest({
+    ...wasi,
+    'wasi:cli/exit': {
+      exit() {
+        throw new Error('not this one');
+      },
+    },
+  });
   assert.equal(runPreview1Start(g.instance, g.p1), 33);
-  assert.throws(() => g.exports.proc_exit(200), (e: unknown) => e instanceof Preview1Exit && e.code === 200);
+  assert.throws(
+    () => g.exports.proc_exit(200),
+    (e: unknown) => e instanceof Preview1Exit && e.code === 200,
+  );
 });
 
 test('proc_exit calls exit-with-code when the 0.2 layer has it, and its signal propagates', async () => {
@@ -67,7 +79,12 @@ test('proc_exit calls exit-with-code when the 0.2 layer has it, and its signal p
   const seen: number[] = [];
   const g = await instantiateGuest({
     ...wasi,
-    'wasi:cli/exit': { exitWithCode(code: number) { seen.push(code); throw new HostExit(String(code)); } },
+    'wasi:cli/exit': {
+      exitWithCode(code: number) {
+        seen.push(code);
+        throw new HostExit(String(code));
+      },
+    },
   });
   assert.throws(() => g.exports.proc_exit(33), HostExit);
   assert.deepEqual(seen, [33]);
@@ -76,8 +93,18 @@ test('proc_exit calls exit-with-code when the 0.2 layer has it, and its signal p
 test('a trap thrown by the 0.2 layer (denied clock) propagates unchanged', async () => {
   const { wasi } = shimWasi();
   const trap = new WebAssembly.RuntimeError('capability time denied');
-  const g = await instantiateGuest({ ...wasi, 'wasi:clocks/wall-clock': { now() { throw trap; } } });
-  assert.throws(() => g.exports.clock_time_get(0, 1n, 8), (e: unknown) => e === trap);
+  const g = await instantiateGuest({
+    ...wasi,
+    'wasi:clocks/wall-clock': {
+      now() {
+        throw trap;
+      },
+    },
+  });
+  assert.throws(
+    () => g.exports.clock_time_get(0, 1n, 8),
+    (e: unknown) => e === trap,
+  );
   // The monotonic clock is untouched and works.
   assert.equal(g.exports.clock_time_get(1, 1n, 8), 0);
   assert.ok(g.view().getBigUint64(8, true) > 0n);
@@ -87,7 +114,10 @@ test('error-code strings from the 0.2 layer become errno values', async () => {
   const { wasi } = shimWasi();
   const calls: string[] = [];
   const fakeDir = {
-    openAt(_f: unknown, path: string) { calls.push(path); throw path === 'secret' ? 'access' : 'no-entry'; },
+    openAt(_f: unknown, path: string) {
+      calls.push(path);
+      throw path === 'secret' ? 'access' : 'no-entry';
+    },
   };
   const g = await instantiateGuest({ ...wasi, 'wasi:filesystem/preopens': { getDirectories: () => [[fakeDir, '/']] } });
   g.put(500, 'secret');

@@ -86,7 +86,6 @@ export async function instantiateGuest(wasi: object): Promise<Guest> {
     p1,
     view: () => new DataView(exports.memory.buffer),
     bytes: (ptr, len) => new Uint8Array(exports.memory.buffer, ptr, len).slice(),
-    put: (ptr, data) =>
-      new Uint8Array(exports.memory.buffer).set(typeof data === 'string' ? new TextEncoder().encode(data) : data, ptr),
+    put: (ptr, data) => new Uint8Array(exports.memory.buffer).set(typeof data === 'string' ? new TextEncoder().encode(data) : data, ptr),
   };
 }

@@ -56,7 +56,10 @@ test('the question names the capability, the target and the broadening scope, es
     formatQuestion('fs.read', '/data/in.txt', '/data'),
     'Allow read access to /data/in.txt? [y]es once / [a]lways for /data / [n]o / [d]eny all read requests / [N]ever for this run',
   );
-  assert.equal(formatQuestion('time', null, null), 'Allow time access? [y]es once / [a]lways / [n]o / [d]eny all time requests / [N]ever for this run');
+  assert.equal(
+    formatQuestion('time', null, null),
+    'Allow time access? [y]es once / [a]lways / [n]o / [d]eny all time requests / [N]ever for this run',
+  );
   assert.equal(
     formatQuestion('fs.write', '/d/\u202etxt.exe', '/d'),
     'Allow write access to /d/\\u202etxt.exe? [y]es once / [a]lways for /d / [n]o / [d]eny all write requests / [N]ever for this run',
@@ -67,13 +70,30 @@ test('the question names the capability, the target and the broadening scope, es
   assert.equal(broadenScope({ kind: 'net', host: 'api.example.com', port: 443 }), 'api.example.com');
   assert.equal(broadenScope({ kind: 'env', name: 'HOME' }), 'HOME');
   assert.equal(broadenScope(undefined), null);
-  assert.deepEqual(
-    ['y', 'yes\n', 'a', 'A', 'n', 'no', 'N', 'never', 'd', 'D', 'deny all', '', 'x', 'yy', 'ya'].map(parseAnswer),
-    ['once', 'once', 'always', 'always', 'deny', 'deny', 'never', 'never', 'deny-all', 'deny-all', 'deny-all', undefined, undefined, undefined, undefined],
-  );
+  assert.deepEqual(['y', 'yes\n', 'a', 'A', 'n', 'no', 'N', 'never', 'd', 'D', 'deny all', '', 'x', 'yy', 'ya'].map(parseAnswer), [
+    'once',
+    'once',
+    'always',
+    'always',
+    'deny',
+    'deny',
+    'never',
+    'never',
+    'deny-all',
+    'deny-all',
+    'deny-all',
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ]);
 });
 
-function setup(manifest: CanonicalManifest, answers: PromptAnswer[], opts: { ceiling?: CanonicalManifest; allowUndeclared?: boolean; now?: () => number } = {}) {
+function setup(
+  manifest: CanonicalManifest,
+  answers: PromptAnswer[],
+  opts: { ceiling?: CanonicalManifest; allowUndeclared?: boolean; now?: () => number } = {},
+) {
   const engine = new PolicyEngine();
   const subject = engine.createSubject(manifest);
   const asked: PromptQuestion[] = [];
@@ -158,11 +178,21 @@ test('the embedded manifest is the ceiling: beyond it only under --allow-undecla
 test('a callback that throws counts as deny', () => {
   const engine = new PolicyEngine();
   const subject = engine.createSubject(NONE);
-  const gate = new Gate(engine, subject, undefined, new PromptGate({ engine, ask: () => { throw new Error('ui gone'); } }));
+  const gate = new Gate(
+    engine,
+    subject,
+    undefined,
+    new PromptGate({
+      engine,
+      ask: () => {
+        throw new Error('ui gone');
+      },
+    }),
+  );
   assert.equal(gate.allows('fs.read', { kind: 'path', path: '/a' }, FS, 'descriptor.open-at'), false);
 });
 
-test('library API: GuestOptions.prompt decides a real guest\'s denied calls', async () => {
+test("library API: GuestOptions.prompt decides a real guest's denied calls", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'molt-prompt-'));
   try {
     writeFileSync(join(dir, 'a.txt'), 'hello\n');

@@ -40,8 +40,24 @@ async function onTerminal(ops: string[], answers: string[], typeAhead = '', extr
     writeFileSync(join(dir, 'a.txt'), 'alpha\n');
     writeFileSync(join(dir, 'b.txt'), 'beta\n');
     const log = join(dir, 'audit.log');
-    const cmd = [process.execPath, BIN, 'run', '--prompt', '--capabilities', 'console.write', '--dir', `/data=${dir}`,
-      '--audit-log', log, ...extra, PROBE, '--', ...ops].map(sh).join(' ');
+    const cmd = [
+      process.execPath,
+      BIN,
+      'run',
+      '--prompt',
+      '--capabilities',
+      'console.write',
+      '--dir',
+      `/data=${dir}`,
+      '--audit-log',
+      log,
+      ...extra,
+      PROBE,
+      '--',
+      ...ops,
+    ]
+      .map(sh)
+      .join(' ');
     const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'dumb' } });
     let screen = '';
     let asked = 0;
@@ -61,7 +77,11 @@ async function onTerminal(ops: string[], answers: string[], typeAhead = '', extr
     clearTimeout(timer);
     child.stdin.destroy();
     screen = screen.replace(/\r\n/g, '\n');
-    const audit = readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+    const audit = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuditRecord);
     const probe = new Map<string, string>();
     for (const line of screen.split('\n')) {
       const m = /^((?:read|write|stat|env|time):\S*) (\S+)$/.exec(line);
@@ -75,32 +95,42 @@ async function onTerminal(ops: string[], answers: string[], typeAhead = '', extr
 
 const prompted = (s: Session) => s.audit.filter((r) => r.source === 'prompt' && r.answer !== 'listed');
 
-test('y, n, a and N on a terminal decide the guest\'s calls and are audited', async () => {
+test("y, n, a and N on a terminal decide the guest's calls and are audited", async () => {
   assert.ok(HAVE_SCRIPT, 'script(1) missing: apt-get install bsdutils');
   const s = await onTerminal(
     ['read:/data/a.txt', 'read:/data/a.txt', 'read:/data/b.txt', 'read:/data/a.txt', 'write:/data/new.txt', 'write:/data/new.txt'],
     ['y\n', 'n\n', 'a\n', 'N\n'],
   );
   assert.equal(s.code, 0, s.screen);
-  assert.match(s.screen, /Allow read access to \/data\/a\.txt\? \[y\]es once \/ \[a\]lways for \/data \/ \[n\]o \/ \[d\]eny all read requests \/ \[N\]ever for this run/);
+  assert.match(
+    s.screen,
+    /Allow read access to \/data\/a\.txt\? \[y\]es once \/ \[a\]lways for \/data \/ \[n\]o \/ \[d\]eny all read requests \/ \[N\]ever for this run/,
+  );
   assert.match(s.screen, /requests fs\.read on \/data\/a\.txt \(wasi:filesystem\/types#descriptor\.open-at\)/);
   const lines = s.screen.split('\n').filter((l) => /^(read|write):/.test(l));
-  assert.deepEqual(lines, [
-    'read:/data/a.txt ok', // y
-    'read:/data/a.txt EACCES', // n: this call only, so...
-    'read:/data/b.txt ok', // ...asked again; a: /data granted
-    'read:/data/a.txt ok', // covered by the grant: not asked
-    'write:/data/new.txt EACCES', // N
-    'write:/data/new.txt EACCES', // never asked again
-  ], s.screen);
+  assert.deepEqual(
+    lines,
+    [
+      'read:/data/a.txt ok', // y
+      'read:/data/a.txt EACCES', // n: this call only, so...
+      'read:/data/b.txt ok', // ...asked again; a: /data granted
+      'read:/data/a.txt ok', // covered by the grant: not asked
+      'write:/data/new.txt EACCES', // N
+      'write:/data/new.txt EACCES', // never asked again
+    ],
+    s.screen,
+  );
   assert.equal(s.screen.split(QUESTION_END).length - 1, 4, s.screen);
   const p = prompted(s).filter((r) => r.operation.endsWith('open-at'));
-  assert.deepEqual(p.map((r) => [r.capability, r.target, r.decision, r.answer, r.scope]), [
-    ['fs.read', '/data/a.txt', 'allow', 'once', undefined],
-    ['fs.read', '/data/a.txt', 'deny', 'deny', undefined],
-    ['fs.read', '/data/b.txt', 'allow', 'always', '/data'],
-    ['fs.write', '/data/new.txt', 'deny', 'never', '/data/new.txt'],
-  ]);
+  assert.deepEqual(
+    p.map((r) => [r.capability, r.target, r.decision, r.answer, r.scope]),
+    [
+      ['fs.read', '/data/a.txt', 'allow', 'once', undefined],
+      ['fs.read', '/data/a.txt', 'deny', 'deny', undefined],
+      ['fs.read', '/data/b.txt', 'allow', 'always', '/data'],
+      ['fs.write', '/data/new.txt', 'deny', 'never', '/data/new.txt'],
+    ],
+  );
   // The second write was denied by the live policy (the N), not by a prompt.
   const last = s.audit.filter((r) => r.capability === 'fs.write' && r.operation.endsWith('open-at')).at(-1)!;
   assert.deepEqual([last.decision, last.source], ['deny', undefined]);
@@ -120,7 +150,9 @@ test('a guest path with ANSI escapes and bidi overrides is shown escaped', async
   }
   assert.ok(
     shown.some((l) =>
-      l.startsWith('Allow read access to /data/\\x1b[2K\\x1b[1A\\x0dAllow read access to /data/ok.txt?\\u202etxt.exe\\u2066x\\u200f? [y]es once'),
+      l.startsWith(
+        'Allow read access to /data/\\x1b[2K\\x1b[1A\\x0dAllow read access to /data/ok.txt?\\u202etxt.exe\\u2066x\\u200f? [y]es once',
+      ),
     ),
     JSON.stringify(shown),
   );
@@ -135,7 +167,10 @@ test('input typed before the question is not taken as the answer', async () => {
   assert.equal(s.code, 0, s.screen);
   const lines = s.screen.split('\n').filter((l) => /^read:/.test(l));
   assert.deepEqual(lines, ['read:/data/a.txt EACCES', 'read:/data/b.txt EACCES'], s.screen);
-  assert.deepEqual(prompted(s).map((r) => r.answer), ['deny', 'deny']);
+  assert.deepEqual(
+    prompted(s).map((r) => r.answer),
+    ['deny', 'deny'],
+  );
   assert.ok(!s.audit.some((r) => r.answer === 'always' || r.answer === 'once'));
 });
 
@@ -144,17 +179,40 @@ test('without a terminal --prompt never blocks: denied at once', async () => {
   try {
     writeFileSync(join(dir, 'a.txt'), 'alpha\n');
     const log = join(dir, 'audit.log');
-    const r = spawnSync(process.execPath, [BIN, 'run', '--prompt', '--capabilities', 'console.write', '--dir', `/data=${dir}`,
-      '--audit-log', log, PROBE, '--', 'read:/data/a.txt', 'write:/data/x.txt'], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, env: { ...process.env, CI: 'true' },
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'run',
+        '--prompt',
+        '--capabilities',
+        'console.write',
+        '--dir',
+        `/data=${dir}`,
+        '--audit-log',
+        log,
+        PROBE,
+        '--',
+        'read:/data/a.txt',
+        'write:/data/x.txt',
+      ],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 20_000,
+        env: { ...process.env, CI: 'true' },
+      },
+    );
     // No time bound of its own: spawnSync's timeout kills a child that blocks, and r.error says so.
     assert.equal(r.error, undefined);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'read:/data/a.txt EACCES\nwrite:/data/x.txt EACCES\n');
     assert.match(r.stderr, /--prompt: no terminal on stdin and stderr; denials stand/);
     assert.doesNotMatch(r.stderr, /Allow /);
-    const audit = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AuditRecord);
+    const audit = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditRecord);
     assert.ok(audit.some((x) => x.target === '/data/a.txt' && x.decision === 'deny' && x.source === 'prompt' && x.answer === 'deny'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -162,14 +220,29 @@ test('without a terminal --prompt never blocks: denied at once', async () => {
 });
 
 test('--no-prompt wins over --prompt; --allow-all and unscoped --allow-write / --allow-net warn', () => {
-  const r = spawnSync(process.execPath, [BIN, 'run', '--prompt', '--no-prompt', '--allow-undeclared', '--allow-all', '--allow-net', '--allow-write',
-    PROBE, '--', 'time:wall'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+  const r = spawnSync(
+    process.execPath,
+    [BIN, 'run', '--prompt', '--no-prompt', '--allow-undeclared', '--allow-all', '--allow-net', '--allow-write', PROBE, '--', 'time:wall'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 },
+  );
   assert.equal(r.status, 0, r.stderr);
   const warnings = r.stderr.split('\n').filter((l) => l.includes('warning'));
-  assert.ok(warnings.some((l) => /--allow-all grants every capability/.test(l)), r.stderr);
-  assert.ok(warnings.some((l) => /--allow-write without a scope/.test(l)), r.stderr);
-  assert.ok(warnings.some((l) => /--allow-net without a scope/.test(l)), r.stderr);
-  const scoped = spawnSync(process.execPath, [BIN, 'run', '--allow-write=/data', '--no-prompt', PROBE, '--', 'time:wall'],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+  assert.ok(
+    warnings.some((l) => /--allow-all grants every capability/.test(l)),
+    r.stderr,
+  );
+  assert.ok(
+    warnings.some((l) => /--allow-write without a scope/.test(l)),
+    r.stderr,
+  );
+  assert.ok(
+    warnings.some((l) => /--allow-net without a scope/.test(l)),
+    r.stderr,
+  );
+  const scoped = spawnSync(process.execPath, [BIN, 'run', '--allow-write=/data', '--no-prompt', PROBE, '--', 'time:wall'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 20_000,
+  });
   assert.doesNotMatch(scoped.stderr, /without a scope|--allow-all/);
 });

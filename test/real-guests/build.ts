@@ -56,11 +56,15 @@ export async function buildGreetComponent(): Promise<string> {
         const [source, witPath, out] = process.argv.slice(1);
         const { component } = await componentize(readFileSync(source, 'utf8'), { sourceName: 'greet.js', witPath, worldName: 'greet' });
         writeFileSync(out, component);`;
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, join(SOURCES, 'componentize-js', 'greet.js'), join(witDir, 'wit'), out], {
-        cwd: witDir,
-        encoding: 'utf8',
-        timeout: 600_000,
-      });
+      const r = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', script, join(SOURCES, 'componentize-js', 'greet.js'), join(witDir, 'wit'), out],
+        {
+          cwd: witDir,
+          encoding: 'utf8',
+          timeout: 600_000,
+        },
+      );
       if (r.error) throw r.error;
       if (r.status !== 0) throw new Error(`componentize-js greet.js failed (${r.status}):\n${r.stdout}${r.stderr}`);
     } finally {
@@ -73,12 +77,27 @@ export async function buildGreetComponent(): Promise<string> {
 export async function buildCountCommand(): Promise<string> {
   const source = join(SOURCES, 'assemblyscript', 'count.ts');
   const config = join(REPO, 'node_modules', '@assemblyscript', 'wasi-shim', 'asconfig.json');
-  return cached('count', [readFileSync(source), readFileSync(config), version('assemblyscript'), version('@assemblyscript/wasi-shim')], async (out) => {
-    // asc resolves the config's lib and the package imports against its working directory,
-    // so it runs as a child in the repository (once: the result is cached).
-    const r = spawnSync(process.execPath, [join(REPO, 'node_modules', 'assemblyscript', 'bin', 'asc.js'),
-      relative(REPO, source), '--config', relative(REPO, config), '--optimize', '--outFile', out], { cwd: REPO, encoding: 'utf8', timeout: 300_000 });
-    if (r.error) throw r.error;
-    if (r.status !== 0) throw new Error(`asc ${source} failed (${r.status}):\n${r.stdout}${r.stderr}`);
-  });
+  return cached(
+    'count',
+    [readFileSync(source), readFileSync(config), version('assemblyscript'), version('@assemblyscript/wasi-shim')],
+    async (out) => {
+      // asc resolves the config's lib and the package imports against its working directory,
+      // so it runs as a child in the repository (once: the result is cached).
+      const r = spawnSync(
+        process.execPath,
+        [
+          join(REPO, 'node_modules', 'assemblyscript', 'bin', 'asc.js'),
+          relative(REPO, source),
+          '--config',
+          relative(REPO, config),
+          '--optimize',
+          '--outFile',
+          out,
+        ],
+        { cwd: REPO, encoding: 'utf8', timeout: 300_000 },
+      );
+      if (r.error) throw r.error;
+      if (r.status !== 0) throw new Error(`asc ${source} failed (${r.status}):\n${r.stdout}${r.stderr}`);
+    },
+  );
 }

@@ -34,7 +34,11 @@ let greet = '';
 let count = '';
 let data = '';
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 const show = (r: Run): string => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
 
 /** `molt-wasm run ARGS…`, without blocking this process (several files run at once). */
@@ -108,7 +112,17 @@ test('greet: console withheld: the first write traps (SPEC: stdout traps), 77, n
 // ------------------------------------------------------------------ count (AssemblyScript)
 
 test('count (AssemblyScript): with console, fs.read=/data and env=COUNT_LABEL it counts', async () => {
-  const r = await molt('--allow-read=/data', '--allow-env=COUNT_LABEL', '--env', 'COUNT_LABEL=words', '--dir', `/data=${data}`, count, '--', 'in.txt');
+  const r = await molt(
+    '--allow-read=/data',
+    '--allow-env=COUNT_LABEL',
+    '--env',
+    'COUNT_LABEL=words',
+    '--dir',
+    `/data=${data}`,
+    count,
+    '--',
+    'in.txt',
+  );
   assert.equal(r.code, 0, show(r));
   assert.equal(r.stdout, 'words: 3 lines, 14 bytes\n');
 });
@@ -127,7 +141,16 @@ test('count: fs.read withheld: no directory is preopened, the program says so (e
 });
 
 test('count: the file denied inside a granted directory: open fails with EACCES (exit 1)', async () => {
-  const r = await molt('--allow-read=/data', '--deny-read=/data/in.txt', '--allow-env=COUNT_LABEL', '--dir', `/data=${data}`, count, '--', 'in.txt');
+  const r = await molt(
+    '--allow-read=/data',
+    '--deny-read=/data/in.txt',
+    '--allow-env=COUNT_LABEL',
+    '--dir',
+    `/data=${data}`,
+    count,
+    '--',
+    'in.txt',
+  );
   assert.equal(r.code, 1, show(r));
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /count: cannot open in\.txt \(errno 2\)/); // EACCES
@@ -148,7 +171,19 @@ function outDir(): string {
 
 test('flite: with time and fs.write=/out only (console denied) it writes a WAV file', async () => {
   const out = outDir();
-  const r = await molt('--deny-console', '--allow-time', '--allow-write=/out', '--dir', `/out=${out}`, FLITE, '--', '-t', 'hello world', '-o', '/out/hello.wav');
+  const r = await molt(
+    '--deny-console',
+    '--allow-time',
+    '--allow-write=/out',
+    '--dir',
+    `/out=${out}`,
+    FLITE,
+    '--',
+    '-t',
+    'hello world',
+    '-o',
+    '/out/hello.wav',
+  );
   assert.equal(r.code, 0, show(r));
   const wav = readFileSync(join(out, 'hello.wav'));
   assert.equal(wav.subarray(0, 4).toString('latin1'), 'RIFF');
@@ -158,7 +193,19 @@ test('flite: with time and fs.write=/out only (console denied) it writes a WAV f
 
 test('flite: fs.write withheld: flite reports it cannot open the output file, nothing written', async () => {
   const out = outDir();
-  const r = await molt('--allow-console', '--allow-time', '--allow-read=/out', '--dir', `/out=${out}`, FLITE, '--', '-t', 'hello', '-o', '/out/hello.wav');
+  const r = await molt(
+    '--allow-console',
+    '--allow-time',
+    '--allow-read=/out',
+    '--dir',
+    `/out=${out}`,
+    FLITE,
+    '--',
+    '-t',
+    'hello',
+    '-o',
+    '/out/hello.wav',
+  );
   assert.equal(r.code, 0, show(r)); // flite's own exit code for a failed save
   assert.match(r.stderr, /cst_wave_save: can't open file "\/out\/hello\.wav"/);
   assert.equal(existsSync(join(out, 'hello.wav')), false);

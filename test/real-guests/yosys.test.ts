@@ -94,17 +94,19 @@ test('the package really is a large preview1 command built elsewhere', () => {
   assert.ok(bytes.length > 5_000_000, `${bytes.length} bytes`);
   const mod = new WebAssembly.Module(bytes);
   assert.ok(WebAssembly.Module.imports(mod).every((i) => i.module === 'wasi_snapshot_preview1'));
-  assert.deepEqual(WebAssembly.Module.exports(mod).map((e) => e.name).sort(), ['_start', 'memory']);
+  assert.deepEqual(
+    WebAssembly.Module.exports(mod)
+      .map((e) => e.name)
+      .sort(),
+    ['_start', 'memory'],
+  );
 });
 
 test('-V: the CLI default (console.write) is not enough, time is; each failure is one line', () => {
   const denied = molt('run', YOSYS, '--', '-V');
   assert.equal(denied.code, 77, denied.stderr);
   assert.equal(denied.stdout, '');
-  assert.equal(
-    denied.stderr,
-    "molt-wasm: capability 'time' denied: wasi:clocks/monotonic-clock#now; run again with --allow-time\n",
-  );
+  assert.equal(denied.stderr, "molt-wasm: capability 'time' denied: wasi:clocks/monotonic-clock#now; run again with --allow-time\n");
   const ok = molt('run', '--allow-time', YOSYS, '--', '-V');
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /^Yosys 0\.55 \(git sha1 [0-9a-f]+/);
@@ -131,7 +133,10 @@ test('without --allow-read: Yosys reports the file itself, exit 1, nothing writt
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /ERROR: .*\/work\/top\.v/);
   // Not a trap: one notice line naming the flag (SPEC section 8), and the unused /share mapping warned about.
-  assert.match(r.stderr, /^molt-wasm: denied fs\.read on \/work\/top\.v \(wasi:filesystem\/types#descriptor\.stat-at\); run again with --allow-read=\/work\/top\.v$/m);
+  assert.match(
+    r.stderr,
+    /^molt-wasm: denied fs\.read on \/work\/top\.v \(wasi:filesystem\/types#descriptor\.stat-at\); run again with --allow-read=\/work\/top\.v$/m,
+  );
   assert.match(r.stderr, /^molt-wasm: warning: --dir \/share: no fs\.read or fs\.write grant covers \/share/m);
   assert.doesNotMatch(r.stderr, /capability '.*' denied/);
   assertNoStack(r);
@@ -143,14 +148,26 @@ test('read but no write: the output is not written and the denial is in the audi
   const log = join(tmp, 'audit.jsonl');
   rmSync(log, { force: true });
   const r = molt(
-    'run', ...BASE, ...DIRS(), '--allow-read=/work,/share', '--audit-log', log,
-    YOSYS, '--', '-q', '-p', 'read_verilog /work/top.v; proc; write_json /work/out.json',
+    'run',
+    ...BASE,
+    ...DIRS(),
+    '--allow-read=/work,/share',
+    '--audit-log',
+    log,
+    YOSYS,
+    '--',
+    '-q',
+    '-p',
+    'read_verilog /work/top.v; proc; write_json /work/out.json',
   );
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /ERROR: .*\/work\/out\.json/);
   assertNoStack(r);
   assert.deepEqual(readdirSync(work), ['top.v']);
-  const records = readFileSync(log, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as AuditRecord);
+  const records = readFileSync(log, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as AuditRecord);
   assert.ok(
     records.some((x) => x.capability === 'fs.write' && x.decision === 'deny' && x.code === 'missing' && x.target === '/work/out.json'),
     'a denied fs.write of /work/out.json',

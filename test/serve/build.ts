@@ -74,11 +74,15 @@ export async function buildJsProxy(): Promise<string> {
         const [source, witPath, out] = process.argv.slice(1);
         const { component } = await componentize(readFileSync(source, 'utf8'), { sourceName: 'hello.js', witPath, worldName: 'hello' });
         writeFileSync(out, component);`;
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, join(SOURCES, 'componentize-js', 'hello.js'), join(witDir, 'wit'), out], {
-        cwd: witDir,
-        encoding: 'utf8',
-        timeout: 600_000,
-      });
+      const r = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', script, join(SOURCES, 'componentize-js', 'hello.js'), join(witDir, 'wit'), out],
+        {
+          cwd: witDir,
+          encoding: 'utf8',
+          timeout: 600_000,
+        },
+      );
       if (r.error) throw r.error;
       if (r.status !== 0) throw new Error(`componentize-js hello.js failed (${r.status}):\n${r.stdout}${r.stderr}`);
     } finally {

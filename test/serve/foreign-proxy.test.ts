@@ -53,7 +53,10 @@ describe('serve: a componentize-js proxy', () => {
     assert.equal(denied.status, 502);
     assert.match(denied.body, /^fetch failed: /);
     assert.equal(other.seen.length, 0, 'the refused upstream was never reached');
-    const records = readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = readFileSync(auditLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const deny = records.find((r) => r['capability'] === 'net' && r['decision'] === 'deny' && r['target'] === `127.0.0.1:${other.port}`);
     assert.ok(deny, 'the denial is audited');
     assert.equal(typeof deny['request'], 'number');

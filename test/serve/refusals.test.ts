@@ -21,7 +21,10 @@ describe('serve refuses what is not a proxy (65)', () => {
   it('a command component, saying it exports wasi:cli/run', () => {
     const r = runMolt(['serve', '--listen', '127.0.0.1:0', join(DIST, 'hello.wasm')], { cwd: REPO_ROOT });
     assert.equal(r.code, 65, r.stderr);
-    assert.match(r.stderr, /is not a wasi:http\/proxy component: it exports wasi:cli\/run@0\.2\.12 \(a command component: run it with molt-wasm run\)/);
+    assert.match(
+      r.stderr,
+      /is not a wasi:http\/proxy component: it exports wasi:cli\/run@0\.2\.12 \(a command component: run it with molt-wasm run\)/,
+    );
   });
   it('a preview1 core module, saying what it exports', () => {
     const r = runMolt(['serve', '--listen', '127.0.0.1:0', join(DIST, 'wc.wasm')], { cwd: REPO_ROOT });

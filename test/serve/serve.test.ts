@@ -29,10 +29,14 @@ describe('serve: one server, many requests', () => {
     auditLog = join(mkdtempSync(join(tmpdir(), 'molt-serve-audit-')), 'audit.jsonl');
     s = await serve([
       `--allow-net=127.0.0.1:${allowed.port}`,
-      '--max-body', '1000',
-      '--timeout', '3000',
-      '--workers', '2',
-      '--audit-log', auditLog,
+      '--max-body',
+      '1000',
+      '--timeout',
+      '3000',
+      '--workers',
+      '2',
+      '--audit-log',
+      auditLog,
       app,
     ]);
   });
@@ -42,7 +46,7 @@ describe('serve: one server, many requests', () => {
     await other?.close();
   });
 
-  it('answers a request with the guest\'s response (status, body, a length)', async () => {
+  it("answers a request with the guest's response (status, body, a length)", async () => {
     const r = await get(`${s.url}/`);
     assert.equal(r.status, 200);
     assert.equal(r.body, 'count=1\n');
@@ -70,7 +74,10 @@ describe('serve: one server, many requests', () => {
   });
 
   it('writes one audit record per decision, carrying the request id', async () => {
-    const records = readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = readFileSync(auditLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const net = records.filter((r) => r['capability'] === 'net' && r['operation'] === 'wasi:http/outgoing-handler#handle');
     const deny = net.find((r) => r['decision'] === 'deny' && r['target'] === `127.0.0.1:${other.port}`);
     const allow = net.find((r) => r['decision'] === 'allow' && r['target'] === `127.0.0.1:${allowed.port}`);

@@ -70,7 +70,11 @@ test('every sync host-import trampoline of these guests is rewritten; the task m
     const r = leanImports(js);
     assert.equal(r.untouched, undefined, name);
     assert.deepEqual(r.skipped, [], name);
-    assert.deepEqual([...r.rewritten].sort((a, b) => a - b), lowered.sort((a, b) => a - b), name);
+    assert.deepEqual(
+      [...r.rewritten].sort((a, b) => a - b),
+      lowered.sort((a, b) => a - b),
+      name,
+    );
     for (const n of r.rewritten) {
       const body = new RegExp(`const _trampoline${n} = function[\\s\\S]*?_trampoline${n}\\.fnName`).exec(r.code)![0];
       assert.doesNotMatch(body, /createNewCurrentTask|_withGlobalCurrentTaskMeta|enterSync|\btask\./, `${name} #${n}`);
@@ -91,7 +95,10 @@ test('fails closed: a trampoline of unknown shape keeps jco glue; component-mode
   const exit = js.lastIndexOf('task.exit();', at);
   const odd = js.slice(0, exit) + 'task.exit(); globalThis.__probe = task;' + js.slice(exit + 'task.exit();'.length);
   const r = leanImports(odd);
-  assert.deepEqual(r.skipped.map((s) => s.index), [n]);
+  assert.deepEqual(
+    r.skipped.map((s) => s.index),
+    [n],
+  );
   assert.deepEqual(r.rewritten, all.slice(1));
   assert.match(r.code, new RegExp(`let trampoline${n} = _trampoline${n}\\.manuallyAsync \\? `));
   assert.match(r.code, /_lowerImportBackwardsCompat\.bind/);
@@ -124,7 +131,10 @@ function observed(r: RunResult<string>, out: string, audit: ReturnType<typeof au
   return {
     exitCode: r.exitCode,
     outcome: r.outcome,
-    error: r.error === undefined ? undefined : { class: r.error.constructor.name, message: r.error.message, runtimeError: r.error instanceof WebAssembly.RuntimeError },
+    error:
+      r.error === undefined
+        ? undefined
+        : { class: r.error.constructor.name, message: r.error.message, runtimeError: r.error instanceof WebAssembly.RuntimeError },
     out,
     audit: audit.records.map((x) => [x.operation, x.decision, x.capability, x.target, x.code]),
   };
@@ -139,7 +149,11 @@ test('the same guests give the same output, exit codes, traps and audit records 
     { name: 'hello denied (capability trap)', guest: guests.hello, opts: {} },
     { name: 'clock granted', guest: guests.clock, opts: { manifest: policy({ 'console.write': true, time: true }) } },
     { name: 'clock denied', guest: guests.clock, opts: { manifest: policy({ 'console.write': true }, { time: true }) } },
-    { name: 'env filtered', guest: guests.env, opts: { manifest: policy({ 'console.write': true, env: ['MOLT_A'] }), env: { MOLT_A: '1', SECRET: 's' } } },
+    {
+      name: 'env filtered',
+      guest: guests.env,
+      opts: { manifest: policy({ 'console.write': true, env: ['MOLT_A'] }), env: { MOLT_A: '1', SECRET: 's' } },
+    },
     { name: 'exit 42', guest: guests.exit, opts: { manifest: policy({ 'console.write': true }), args: ['exit', '42'] } },
     { name: 'unreachable', guest: guests.trap, opts: { manifest: policy({ 'console.write': true }) } },
     { name: 'run returns err', guest: guests.runErr, opts: { manifest: policy({ 'console.write': true }) } },
@@ -147,7 +161,11 @@ test('the same guests give the same output, exit codes, traps and audit records 
     {
       name: 'fs read allowed, write denied (own/borrow descriptors, error results)',
       guest: guests.fsProbe,
-      opts: { manifest: policy({ 'console.write': true, 'fs.read': ['/data'] }), dirs: { '/data': files }, args: ['probe', 'R', '0', 'f.txt', 'W', '0', 'g.txt', 'R', '0', 'missing', 'S', '0', 'sub'] },
+      opts: {
+        manifest: policy({ 'console.write': true, 'fs.read': ['/data'] }),
+        dirs: { '/data': files },
+        args: ['probe', 'R', '0', 'f.txt', 'W', '0', 'g.txt', 'R', '0', 'missing', 'S', '0', 'sub'],
+      },
     },
   ];
   for (const c of cases) {
@@ -185,7 +203,13 @@ test('exports called again: resources come and go the same; a capability trap ki
       const subject = engine.createSubject(manifest, 'lean');
       let written = 0;
       const sink = (b: Uint8Array): void => void (written += b.length);
-      const wasi = createGatedWasi({ engine, subject, platform: nodePlatform, preopens: planPreopens(manifest, { '/bench': data }), io: { stdout: sink, stderr: sink } });
+      const wasi = createGatedWasi({
+        engine,
+        subject,
+        platform: nodePlatform,
+        preopens: planPreopens(manifest, { '/bench': data }),
+        io: { stdout: sink, stderr: sink },
+      });
       const loaded = await loadGuest(bytes, new Set(Object.keys(wasi)), tempDir('molt-lean-bc-'));
       if (loaded.kind !== 'component') throw new Error('not a component');
       const e = (await loaded.instantiate(wasi)) as unknown as BenchExports;
@@ -195,10 +219,17 @@ test('exports called again: resources come and go the same; a capability trap ki
       assert.ok(written > 0);
       assert.equal(typeof e.clockNow(100), 'bigint');
       engine.revoke(subject, 'time');
-      assert.throws(() => e.clockNow(1), (err: unknown) => err instanceof CapabilityTrap && err.iface === 'wasi:clocks/monotonic-clock', `lean=${lean}`);
+      assert.throws(
+        () => e.clockNow(1),
+        (err: unknown) => err instanceof CapabilityTrap && err.iface === 'wasi:clocks/monotonic-clock',
+        `lean=${lean}`,
+      );
       // The instance is dead: even a call that needs no capability is refused.
-      assert.throws(() => e.readFile(1), (err: unknown) => err instanceof WebAssembly.RuntimeError && /cannot enter component instance/.test(err.message), `lean=${lean}`);
+      assert.throws(
+        () => e.readFile(1),
+        (err: unknown) => err instanceof WebAssembly.RuntimeError && /cannot enter component instance/.test(err.message),
+        `lean=${lean}`,
+      );
     });
   }
 });
-

@@ -35,5 +35,7 @@ declare const stdout: WasiImports['wasi:cli/stdout'];
 // @ts-expect-error: wasi:cli/stdout#get-stdout is missing
 export const missingFunction: WasiImports['wasi:cli/stdout'] = { ...stdout, getStdout: undefined };
 // A function returning a lookalike that lacks a method is refused.
-// @ts-expect-error: the stream returned lacks every method but blocking-write-and-flush
-export const lookalike: WasiImports['wasi:cli/stdout'] = { getStdout: (): Pick<OutputStream, 'blockingWriteAndFlush'> => ({ blockingWriteAndFlush() {} }) };
+export const lookalike: WasiImports['wasi:cli/stdout'] = {
+  // @ts-expect-error: the stream returned lacks every method but blocking-write-and-flush
+  getStdout: (): Pick<OutputStream, 'blockingWriteAndFlush'> => ({ blockingWriteAndFlush() {} }),
+};

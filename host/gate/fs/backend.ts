@@ -14,14 +14,7 @@
 
 /** `wasi:filesystem/types#descriptor-type`. */
 export type DescriptorType =
-  | 'unknown'
-  | 'block-device'
-  | 'character-device'
-  | 'directory'
-  | 'fifo'
-  | 'symbolic-link'
-  | 'regular-file'
-  | 'socket';
+  'unknown' | 'block-device' | 'character-device' | 'directory' | 'fifo' | 'symbolic-link' | 'regular-file' | 'socket';
 
 /** `wasi:clocks/wall-clock#datetime`. */
 export interface Datetime {
@@ -42,10 +35,7 @@ export interface FileStat {
 }
 
 /** `wasi:filesystem/types#new-timestamp`. */
-export type NewTimestamp =
-  | { readonly tag: 'no-change' }
-  | { readonly tag: 'now' }
-  | { readonly tag: 'timestamp'; readonly val: Datetime };
+export type NewTimestamp = { readonly tag: 'no-change' } | { readonly tag: 'now' } | { readonly tag: 'timestamp'; readonly val: Datetime };
 
 /** How to open one name (the union of open-flags and descriptor-flags that reach the OS). */
 export interface OpenHow {
@@ -121,12 +111,43 @@ export interface FsBackend<H> {
 
 /** Every `wasi:filesystem/types#error-code` case, for mapping and validation. */
 export const FS_ERROR_CODES: ReadonlySet<string> = new Set([
-  'access', 'would-block', 'already', 'bad-descriptor', 'busy', 'deadlock', 'quota', 'exist',
-  'file-too-large', 'illegal-byte-sequence', 'in-progress', 'interrupted', 'invalid', 'io',
-  'is-directory', 'loop', 'too-many-links', 'message-size', 'name-too-long', 'no-device',
-  'no-entry', 'no-lock', 'insufficient-memory', 'insufficient-space', 'not-directory',
-  'not-empty', 'not-recoverable', 'unsupported', 'no-tty', 'no-such-device', 'overflow',
-  'not-permitted', 'pipe', 'read-only', 'invalid-seek', 'text-file-busy', 'cross-device',
+  'access',
+  'would-block',
+  'already',
+  'bad-descriptor',
+  'busy',
+  'deadlock',
+  'quota',
+  'exist',
+  'file-too-large',
+  'illegal-byte-sequence',
+  'in-progress',
+  'interrupted',
+  'invalid',
+  'io',
+  'is-directory',
+  'loop',
+  'too-many-links',
+  'message-size',
+  'name-too-long',
+  'no-device',
+  'no-entry',
+  'no-lock',
+  'insufficient-memory',
+  'insufficient-space',
+  'not-directory',
+  'not-empty',
+  'not-recoverable',
+  'unsupported',
+  'no-tty',
+  'no-such-device',
+  'overflow',
+  'not-permitted',
+  'pipe',
+  'read-only',
+  'invalid-seek',
+  'text-file-busy',
+  'cross-device',
 ]);
 
 /** Default for the number of host handles one guest may hold at once (`maxOpenFiles`). */

@@ -98,8 +98,13 @@ function openHow(dflags: DescriptorFlags, open: OpenFlags): OpenHow {
   const write = !!dflags.write;
   const sync = dflags.fileIntegritySync ? 'file' : dflags.dataIntegritySync ? 'data' : undefined;
   const key =
-    (read ? 1 : 0) | (write ? 2 : 0) | (open.create ? 4 : 0) | (open.exclusive ? 8 : 0) |
-    (open.truncate ? 16 : 0) | (open.directory ? 32 : 0) | (sync === 'file' ? 64 : sync === 'data' ? 128 : 0);
+    (read ? 1 : 0) |
+    (write ? 2 : 0) |
+    (open.create ? 4 : 0) |
+    (open.exclusive ? 8 : 0) |
+    (open.truncate ? 16 : 0) |
+    (open.directory ? 32 : 0) |
+    (sync === 'file' ? 64 : sync === 'data' ? 128 : 0);
   let how = OPEN_HOWS.get(key);
   if (how === undefined) {
     how = Object.freeze({

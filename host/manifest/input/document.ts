@@ -39,11 +39,7 @@ function readScopeList(cap: CapabilityName, value: readonly unknown[], source: s
 function checkKeys(doc: Readonly<Record<string, unknown>>, source: string, base: readonly PathPart[]): void {
   for (const key of Object.keys(doc)) {
     if (!(DOCUMENT_KEYS as readonly string[]).includes(key)) {
-      throw new ManifestError(
-        `unknown key ${quote(key)}; expected ${DOCUMENT_KEYS.join(', ')}`,
-        at(source, [...base, key]),
-        key,
-      );
+      throw new ManifestError(`unknown key ${quote(key)}; expected ${DOCUMENT_KEYS.join(', ')}`, at(source, [...base, key]), key);
     }
   }
 }
@@ -112,12 +108,7 @@ function decodeProfile(doc: Readonly<Record<string, unknown>>, source: string, b
 }
 
 /** One section (allow or deny) of the canonical shape, flattening nested dotted names. */
-function decodeSection(
-  section: unknown,
-  collector: GrantCollector,
-  source: string,
-  path: readonly PathPart[],
-): void {
+function decodeSection(section: unknown, collector: GrantCollector, source: string, path: readonly PathPart[]): void {
   if (!isRecord(section)) {
     throw new ManifestError(
       `must be a table/object mapping capability names to true or a list of scopes, got ${kindOf(section)} ${quote(section)}`,
@@ -151,7 +142,11 @@ function decodeSection(
 function decodeCanonical(doc: Readonly<Record<string, unknown>>, source: string, base: readonly PathPart[]): CanonicalManifest {
   const version = doc['version'];
   if (version !== undefined && version !== 1) {
-    throw new ManifestError(`unsupported version ${quote(version)}; this host reads version 1`, at(source, [...base, 'version']), quote(version));
+    throw new ManifestError(
+      `unsupported version ${quote(version)}; this host reads version 1`,
+      at(source, [...base, 'version']),
+      quote(version),
+    );
   }
   const allow = new GrantCollector();
   const deny = new GrantCollector();
@@ -168,11 +163,15 @@ function decodeCanonical(doc: Readonly<Record<string, unknown>>, source: string,
  */
 export function decodeCapabilitiesDocument(doc: unknown, source: string, base: readonly PathPart[] = []): CanonicalManifest {
   if (!isRecord(doc)) {
-    throw new ManifestError(`a capabilities document must be a table/object, got ${kindOf(doc)} ${quote(doc)}`, at(source, base), quote(doc));
+    throw new ManifestError(
+      `a capabilities document must be a table/object, got ${kindOf(doc)} ${quote(doc)}`,
+      at(source, base),
+      quote(doc),
+    );
   }
   checkKeys(doc, source, base);
-  const profileSigns = ['fs', 'allow', 'deny'].filter((k) => k === 'fs' ? doc[k] !== undefined : Array.isArray(doc[k]));
-  const canonicalSigns = ['version', 'allow', 'deny'].filter((k) => k === 'version' ? doc[k] !== undefined : isRecord(doc[k]));
+  const profileSigns = ['fs', 'allow', 'deny'].filter((k) => (k === 'fs' ? doc[k] !== undefined : Array.isArray(doc[k])));
+  const canonicalSigns = ['version', 'allow', 'deny'].filter((k) => (k === 'version' ? doc[k] !== undefined : isRecord(doc[k])));
   if (profileSigns.length > 0 && canonicalSigns.length > 0) {
     throw new ManifestError(
       `mixes the profile shape (${profileSigns.join(', ')}: lists of names and an fs table) with the canonical shape ` +

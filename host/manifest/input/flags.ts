@@ -63,11 +63,7 @@ function occurrences(input: FlagInput | undefined): readonly FlagValue[] {
 /** Splits one flag value into canonical scopes; `flag` (e.g. `--allow-net`) is the error's where. */
 function scopesOfValue(cap: CapabilityName, value: string, flag: string, valueName: string): AnyScope[] {
   if (value === '') {
-    throw new ManifestError(
-      `empty value ${quote(value)}; give ${valueName} (${flag}=A,B), or leave out "=" for all of them`,
-      flag,
-      value,
-    );
+    throw new ManifestError(`empty value ${quote(value)}; give ${valueName} (${flag}=A,B), or leave out "=" for all of them`, flag, value);
   }
   return value.split(',').map((item, i) => {
     if (item === '') throw new ManifestError(`empty item ${i + 1} in ${quote(value)}`, flag, value);

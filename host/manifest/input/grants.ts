@@ -23,8 +23,7 @@ import { quote } from './location.js';
 export function requireCapability(name: string, where: string, context?: string): CapabilityName {
   const info = capabilityByName(name);
   if (info !== undefined) return info.name;
-  const hint =
-    name === 'fs' ? ' (did you mean "fs.read" or "fs.write"?)' : name === 'console' ? ' (did you mean "console.write"?)' : '';
+  const hint = name === 'fs' ? ' (did you mean "fs.read" or "fs.write"?)' : name === 'console' ? ' (did you mean "console.write"?)' : '';
   throw new UnknownCapabilityError(
     `unknown capability ${quote(name)}${context === undefined ? '' : ` ${context}`}${hint}; known capabilities: ${ALL_CAPABILITY_NAMES.join(', ')}`,
     where,

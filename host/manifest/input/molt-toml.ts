@@ -22,11 +22,7 @@ function tomlSyntaxError(e: TomlError, text: string, where: string): ManifestErr
     lineText = lines[i] ?? '';
     context = `after line ${i + 1},`;
   }
-  return new ManifestError(
-    `invalid TOML at line ${e.line}, column ${e.column}: ${reason}, ${context} ${quote(lineText)}`,
-    where,
-    lineText,
-  );
+  return new ManifestError(`invalid TOML at line ${e.line}, column ${e.column}: ${reason}, ${context} ${quote(lineText)}`, where, lineText);
 }
 
 /**

@@ -46,7 +46,6 @@ function skipValType(r: ByteReader): void {
   if (t === 0x63 || t === 0x64) r.s33('heap type');
 }
 
-
 /** Limits: flags, min, optional max. Bit 2 of the flags (memory64) makes them u64. */
 function skipLimits(r: ByteReader): void {
   const at = r.pos;
@@ -221,12 +220,7 @@ function readComponentExports(r: ByteReader): ExportEntry[] {
   return out;
 }
 
-function readEntries<T>(
-  bytes: Uint8Array,
-  sectionId: number,
-  read: (r: ByteReader) => T[],
-  what: string,
-): T[] {
+function readEntries<T>(bytes: Uint8Array, sectionId: number, read: (r: ByteReader) => T[], what: string): T[] {
   const out: T[] = [];
   for (const s of listSections(bytes)) {
     if (s.id !== sectionId) continue;

@@ -73,10 +73,7 @@ export class ByteReader {
   /** Checks `n` bytes are left before anything is sized by `n`. */
   take(n: number, what: string): Uint8Array {
     if (n > this.end - this.pos) {
-      throw new WasmFormatError(
-        `${what} of ${n} bytes runs past the end (only ${Math.max(0, this.end - this.pos)} left)`,
-        this.pos,
-      );
+      throw new WasmFormatError(`${what} of ${n} bytes runs past the end (only ${Math.max(0, this.end - this.pos)} left)`, this.pos);
     }
     const out = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
@@ -92,10 +89,7 @@ export class ByteReader {
     const lenAt = this.pos;
     const len = this.u32(`${what} length`);
     if (len > this.end - this.pos) {
-      throw new WasmFormatError(
-        `${what} length ${len} runs past the end of its section (only ${this.end - this.pos} bytes left)`,
-        lenAt,
-      );
+      throw new WasmFormatError(`${what} length ${len} runs past the end of its section (only ${this.end - this.pos} bytes left)`, lenAt);
     }
     const at = this.pos;
     const raw = this.take(len, what);

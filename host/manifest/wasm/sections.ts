@@ -47,16 +47,10 @@ export function readBinaryKind(bytes: Uint8Array): BinaryKind {
   if (bytes.length === 0) throw new WasmFormatError('not a wasm binary: the input is empty', 0);
   const prefix = bytes.subarray(0, Math.min(4, bytes.length));
   if (!matches(prefix, 0, MAGIC.slice(0, prefix.length))) {
-    throw new WasmFormatError(
-      `not a wasm binary: it starts with ${hex(prefix)}, expected the magic 00 61 73 6d ("\\0asm")`,
-      0,
-    );
+    throw new WasmFormatError(`not a wasm binary: it starts with ${hex(prefix)}, expected the magic 00 61 73 6d ("\\0asm")`, 0);
   }
   if (bytes.length < HEADER_SIZE) {
-    throw new WasmFormatError(
-      `truncated wasm header: ${bytes.length} bytes, a wasm binary starts with 8`,
-      bytes.length,
-    );
+    throw new WasmFormatError(`truncated wasm header: ${bytes.length} bytes, a wasm binary starts with 8`, bytes.length);
   }
   if (matches(bytes, 4, CORE_VERSION)) return 'core';
   if (matches(bytes, 4, COMPONENT_VERSION)) return 'component';

@@ -31,11 +31,7 @@ export function parseScopeObject(cap: CapabilityName, input: string, where = `${
     case 'env':
       return EnvScope.parse(input, where);
     case 'none':
-      throw new ScopeError(
-        `capability "${cap}" takes no scopes, got ${JSON.stringify(input)}; grant it with true`,
-        where,
-        input,
-      );
+      throw new ScopeError(`capability "${cap}" takes no scopes, got ${JSON.stringify(input)}; grant it with true`, where, input);
   }
 }
 

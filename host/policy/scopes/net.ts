@@ -253,7 +253,9 @@ function parsePattern(hostPart: string, fail: (why: string) => never): NetPatter
     return { kind: 'wildcard', suffix };
   }
   if (hostPart.includes('*')) {
-    fail(hostPart === '*' ? 'use an unscoped grant (true) for every host' : '"*" is only allowed as the whole first label ("*.example.com")');
+    fail(
+      hostPart === '*' ? 'use an unscoped grant (true) for every host' : '"*" is only allowed as the whole first label ("*.example.com")',
+    );
   }
   const addr = parseIpAddress(hostPart);
   if (addr !== null) return { kind: 'ip', addr };

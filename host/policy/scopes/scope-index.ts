@@ -28,7 +28,7 @@ export class PathIndex {
     }
     // Relative namespace: `.` covers all of it; otherwise `a/b`, `a`.
     if (paths.has('.')) return true;
-    for (let p = norm; ; ) {
+    for (let p = norm; ;) {
       if (paths.has(p)) return true;
       const slash = p.lastIndexOf('/');
       if (slash < 0) return false;
@@ -80,8 +80,7 @@ export class NetIndex {
 
   /** Whether some scope matches the parsed host on `port` (NetScope.matchesHost semantics). */
   matches(h: HostValue, port: number | undefined, mode: 'allow' | 'deny'): boolean {
-    const any = (list: readonly NetScope[] | undefined): boolean =>
-      list !== undefined && list.some((s) => s.matchesHost(h, port, mode));
+    const any = (list: readonly NetScope[] | undefined): boolean => list !== undefined && list.some((s) => s.matchesHost(h, port, mode));
     if (h.kind === 'name') {
       if (any(this.#names.get(h.name))) return true;
       if (this.#wildcards.size === 0) return false;

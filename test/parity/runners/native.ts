@@ -6,10 +6,22 @@
 import { CapabilityDeniedError } from '../../../host/errors.js';
 import { createNativeApi, type NativeApi } from '../../../host/native/index.js';
 import { PolicyEngine } from '../../../host/policy/index.js';
-import { applyControl, fixtureManifest, isControl, makeScratch, parseOp, substitute, type Fixture, type Outcome, type ParsedOp, type RunEnv, type Runner } from '../fixture.js';
+import {
+  applyControl,
+  fixtureManifest,
+  isControl,
+  makeScratch,
+  parseOp,
+  substitute,
+  type Fixture,
+  type Outcome,
+  type ParsedOp,
+  type RunEnv,
+  type Runner,
+} from '../fixture.js';
 
 async function perform(api: NativeApi, op: ParsedOp): Promise<Outcome> {
-  const code = <T,>(r: { ok: true; value: T } | { ok: false; code: string }): Outcome => (r.ok ? 'ok' : r.code);
+  const code = <T>(r: { ok: true; value: T } | { ok: false; code: string }): Outcome => (r.ok ? 'ok' : r.code);
   try {
     switch (op.kind) {
       case 'read':

@@ -52,11 +52,20 @@ export function probePlan(fixture: Fixture, env: RunEnv): ProbePlan {
   });
   const steps: ScheduleStep[] = fixture.operations.map((s, i) => {
     if (isControl(s)) {
-      return { control: { control: s.control, ...(s.cap !== undefined ? { cap: s.cap } : {}), ...(s.scope !== undefined ? { scope: s.scope } : {}) } };
+      return {
+        control: {
+          control: s.control,
+          ...(s.cap !== undefined ? { cap: s.cap } : {}),
+          ...(s.scope !== undefined ? { scope: s.scope } : {}),
+        },
+      };
     }
     const c = calls[i];
     return {
-      op: c === null || c === undefined ? null : { probe: c.probe, arg: c.arg, ...(c.alone === true ? { alone: true } : {}), exit: !before[i]!.console },
+      op:
+        c === null || c === undefined
+          ? null
+          : { probe: c.probe, arg: c.arg, ...(c.alone === true ? { alone: true } : {}), exit: !before[i]!.console },
     };
   });
   return { steps, calls, before };
@@ -69,7 +78,13 @@ export function probePlan(fixture: Fixture, env: RunEnv): ProbePlan {
  * to perform the op: a lookup whose name the policy admits (no resolver), a connect while
  * `net` is granted at all (no TCP); anything else is compared.
  */
-export function outcomesOfSchedule(results: readonly string[], fixture: Fixture, env: RunEnv, plan: ProbePlan, noSockets: boolean): Outcome[] {
+export function outcomesOfSchedule(
+  results: readonly string[],
+  fixture: Fixture,
+  env: RunEnv,
+  plan: ProbePlan,
+  noSockets: boolean,
+): Outcome[] {
   const mapped = Object.keys(fixture.dirs ?? {});
   return results.map((result, i) => {
     const call = plan.calls[i] ?? null;
