@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { UnknownImportError } from '../errors.js';
 import { createGatedWasi, disposeGatedWasi } from '../gate/index.js';
 import { limitMemories } from '../node/limits.js';
-import { nodePlatform } from '../node/platform.js';
+import type { WasiPlatform } from '../gate/types.js';
 import { getTranspiled } from '../node/transpile-cache.js';
 import { PolicyEngine, emptyManifest } from '../policy/index.js';
 import { refuseWasi03, refuseWithoutJspi } from '../run/supported.js';
@@ -24,7 +24,7 @@ export interface PreparedProxy {
 }
 
 /** The unversioned interfaces a gated import object supplies (what a guest may import). */
-function suppliedInterfaces(): Set<string> {
+function suppliedInterfaces(nodePlatform: WasiPlatform): Set<string> {
   const engine = new PolicyEngine();
   const subject = engine.createSubject(emptyManifest(), 'serve import check');
   const imports = createGatedWasi({ engine, subject, platform: nodePlatform });
@@ -44,7 +44,10 @@ export async function prepareProxy(
   const entry = await getTranspiled(bytes, options.cacheDir);
   const componentJs = join(entry.dir, 'component.js');
   refuseWithoutJspi(await readFile(componentJs, 'utf8'), `Node ${process.version}`);
-  const supplied = suppliedInterfaces();
+  // The shim-backed platform is loaded only when serving (the CLI bundle shares this module
+  // with commands that never need it: test/cli-build/startup-loading.test.ts).
+  const { nodePlatform } = await import('../node/platform.js');
+  const supplied = suppliedInterfaces(nodePlatform);
   const unknown = entry.imports.filter((i) => !supplied.has(i));
   if (unknown.length > 0) throw new UnknownImportError(unknown);
   const modules: Record<string, WebAssembly.Module> = {};

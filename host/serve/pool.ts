@@ -5,8 +5,9 @@
  * to the event loop) and replaced; a worker that dies is replaced too. The pool never sends
  * anything to a client itself: it reports to the request's Reply.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { MoltError } from '../errors.js';
+import { lazyWorkerThreads } from '../node/builtins.js';
 import { deserializeError } from '../node/worker-runner.js';
 import type { RequestMessage, ResponseHeaders, ServeJob, WorkerReport } from './protocol.js';
 
@@ -89,7 +90,7 @@ export class ServePool {
   }
 
   #spawn(slot: Slot): Promise<void> {
-    const worker = new Worker(WORKER_ENTRY, { workerData: this.#options.job });
+    const worker = new (lazyWorkerThreads().Worker)(WORKER_ENTRY, { workerData: this.#options.job });
     slot.worker = worker;
     slot.ready = false;
     return new Promise<void>((resolve, reject) => {
