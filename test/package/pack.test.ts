@@ -88,7 +88,9 @@ test('the tarball holds the built host, the CLI, the addon sources, wit/, README
       !/^wit\//.test(f),
   );
   assert.deepEqual(stray, [], 'files a user does not need');
-  assert.ok(files.length < 300, `${files.length} files`);
+  // A bound on growth, not a size goal: serve, export spin, host/net and host/transpile added
+  // about 40 modules (each a .js and a .d.ts) on top of the 2xx files this bound was set for.
+  assert.ok(files.length < 360, `${files.length} files`);
 });
 
 test('installed from the tarball: the install script built the native addon', () => {

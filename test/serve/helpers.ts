@@ -23,6 +23,8 @@ export interface Served {
   waitFor(text: string): Promise<void>;
   /** Sends `signal` and resolves to the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** The exit code, once the server exits on its own (no signal sent). */
+  readonly exited: Promise<number | null>;
 }
 
 export async function serve(args: readonly string[], env: Record<string, string> = {}): Promise<Served> {
@@ -64,6 +66,7 @@ export async function serve(args: readonly string[], env: Record<string, string>
     child,
     stderr: () => err,
     waitFor,
+    exited,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       return exited;
