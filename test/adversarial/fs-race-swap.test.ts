@@ -9,10 +9,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { O, policy, runOps, sandbox, snapshot, type Op } from './support.js';
+import { O, policy, runOps, sandbox, snapshot, startSwapper, type Op } from './support.js';
 
 /** The swapper: loops until killed, printing its swap count every 100 swaps. */
 const SWAPPER = `
@@ -59,20 +58,15 @@ test('a second process swapping directories and symlinks finds no way out', asyn
   mkdirSync(join(s.granted, 'sub'));
   writeFileSync(join(s.granted, 'sub', 'inner.txt'), 'INSIDE\n');
   const outsideBefore = snapshot(s.outside);
-  const swapper = spawn(process.execPath, ['-e', SWAPPER, s.granted, s.outside], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let swaps = 0;
-  swapper.stdout.on('data', (b: Buffer) => {
-    const last = b.toString().trim().split('\n').at(-1);
-    if (last !== undefined && /^\d+$/.test(last)) swaps = Number(last);
-  });
+  const swapper = startSwapper(SWAPPER, [s.granted, s.outside]);
   try {
     // Until the swapper has really raced: at least one report, then 2000 swaps.
-    while (swaps === 0) await new Promise((r) => setTimeout(r, 20));
+    await swapper.started();
     let rounds = 0;
     let insideReads = 0;
-    while (swaps < 2000 || rounds < 3) {
+    while (swapper.swaps() < 2000 || rounds < 3) {
       rounds++;
-      assert.ok(rounds <= 200, `the swapper made only ${swaps} swaps`);
+      assert.ok(rounds <= 200, `the swapper made only ${swapper.swaps()} swaps`);
       const r = await runOps(ROUND, policy({ 'console.write': true, 'fs.read': ['/data'], 'fs.write': ['/data'] }), {
         dirs: { '/data': s.granted },
       });
@@ -85,7 +79,7 @@ test('a second process swapping directories and symlinks finds no way out', asyn
     // The guest did get through between swaps: the race was real, not a guest locked out.
     assert.ok(insideReads > 0, 'no read ever succeeded');
   } finally {
-    swapper.kill('SIGKILL');
+    swapper.kill();
   }
   assert.deepEqual(
     readdirSync(s.outside).sort(),

@@ -11,12 +11,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNativeApi } from '../../host/native/index.js';
 import { normalizeManifest, PolicyEngine } from '../../host/policy/index.js';
-import { sandbox, snapshot } from './support.js';
+import { sandbox, snapshot, startSwapper } from './support.js';
 
 /** The swapper: `granted/sub` away, a symlink out in its place, back; prints its count. */
 const SWAPPER = `
@@ -43,21 +42,16 @@ test('a second process swapping a directory for a symlink never leads a native c
   const engine = new PolicyEngine();
   const subject = engine.createSubject(normalizeManifest({ version: 1, allow: { 'fs.read': ['/data'], 'fs.write': ['/data'] }, deny: {} }));
   const api = createNativeApi({ engine, subject, dirs: { '/data': s.granted } });
-  const swapper = spawn(process.execPath, ['-e', SWAPPER, s.granted, s.outside], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let swaps = 0;
-  swapper.stdout.on('data', (b: Buffer) => {
-    const last = b.toString().trim().split('\n').at(-1);
-    if (last !== undefined && /^\d+$/.test(last)) swaps = Number(last);
-  });
+  const swapper = startSwapper(SWAPPER, [s.granted, s.outside]);
   try {
-    while (swaps === 0) await new Promise((r) => setTimeout(r, 20));
+    await swapper.started();
     let calls = 0;
     let insideReads = 0;
-    const start = swaps;
+    const start = swapper.swaps();
     // Until the swapper has raced through 3000 swaps while the calls ran.
-    while (swaps - start < 3000 || calls < 2000) {
+    while (swapper.swaps() - start < 3000 || calls < 2000) {
       calls++;
-      assert.ok(calls <= 200_000, `the swapper made only ${swaps - start} swaps`);
+      assert.ok(calls <= 200_000, `the swapper made only ${swapper.swaps() - start} swaps`);
       // The native calls finish without I/O callbacks: let the swapper's count come in.
       if (calls % 50 === 0) await new Promise((r) => setImmediate(r));
       const r = await api.readFile('/data/sub/secret.txt');
@@ -73,7 +67,7 @@ test('a second process swapping a directory for a symlink never leads a native c
     // The race was real: some calls still got through inside.
     assert.ok(insideReads > 0, 'no read succeeded at all');
   } finally {
-    swapper.kill('SIGKILL');
+    swapper.kill();
   }
   assert.deepEqual(snapshot(s.outside), outsideBefore, 'something outside changed');
 });

@@ -7,6 +7,7 @@
  * Guest output, one line per op: `LABEL ERRNO` (0 = success). `cat` first prints the file's
  * bytes between `<<` and `>>`; `list`/`preopens`/`environ` print one name per line.
  */
+import { spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wabtInit from 'wabt';
@@ -379,4 +380,30 @@ export function snapshot(dir: string): Record<string, string> {
 /** A policy from an allow map (and deny map). */
 export function policy(allow: CanonicalManifest['allow'], deny: CanonicalManifest['deny'] = {}): CanonicalManifest {
   return { version: 1, allow, deny };
+}
+
+/** A second process racing a test: `script` run by node with `args`, printing its swap count. */
+export interface Swapper {
+  /** The last count the swapper printed (0 until its first report). */
+  swaps(): number;
+  /** Resolves once the swapper has reported at least once: it is really racing. */
+  started(): Promise<void>;
+  kill(): void;
+}
+
+/** Starts `script` (a loop printing its count every 100 swaps) in a second node process. */
+export function startSwapper(script: string, args: readonly string[]): Swapper {
+  const child = spawn(process.execPath, ['-e', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let swaps = 0;
+  child.stdout.on('data', (b: Buffer) => {
+    const last = b.toString().trim().split('\n').at(-1);
+    if (last !== undefined && /^\d+$/.test(last)) swaps = Number(last);
+  });
+  return {
+    swaps: () => swaps,
+    async started() {
+      while (swaps === 0) await new Promise((r) => setTimeout(r, 20));
+    },
+    kill: () => void child.kill('SIGKILL'),
+  };
 }
