@@ -40,33 +40,12 @@ export async function buildGreetComponent(): Promise<string> {
   const wit = readFileSync(join(SOURCES, 'componentize-js', 'greet.wit'), 'utf8');
   const cjsVersion = version('@bytecodealliance/componentize-js');
   return cached('greet', [js, wit, cjsVersion], async (out) => {
-    // The world is greet.wit over the project's WASI 0.2.12 packages (wit/deps). componentize
-    // runs in a child: its splicer reads the WIT through preview2-shim's filesystem, whose
-    // preopens are process-wide (the molt host in this process sets its own), and which since
-    // 0.26 has none by default; the child, a build tool and not a guest, preopens /.
+    // The world is greet.wit over the project's WASI 0.2.12 packages (wit/deps).
     const witDir = mkdtempSync(join(tmpdir(), 'molt-greet-wit-'));
     try {
       cpSync(join(REPO, 'wit', 'deps'), join(witDir, 'wit', 'deps'), { recursive: true });
       writeFileSync(join(witDir, 'wit', 'greet.wit'), wit);
-      const script = `
-        import { componentize } from ${JSON.stringify(import.meta.resolve('@bytecodealliance/componentize-js'))};
-        import { _setPreopens } from ${JSON.stringify(import.meta.resolve('@bytecodealliance/preview2-shim/filesystem'))};
-        import { readFileSync, writeFileSync } from 'node:fs';
-        _setPreopens({ '/': '/' });
-        const [source, witPath, out] = process.argv.slice(1);
-        const { component } = await componentize(readFileSync(source, 'utf8'), { sourceName: 'greet.js', witPath, worldName: 'greet' });
-        writeFileSync(out, component);`;
-      const r = spawnSync(
-        process.execPath,
-        ['--input-type=module', '-e', script, join(SOURCES, 'componentize-js', 'greet.js'), join(witDir, 'wit'), out],
-        {
-          cwd: witDir,
-          encoding: 'utf8',
-          timeout: 600_000,
-        },
-      );
-      if (r.error) throw r.error;
-      if (r.status !== 0) throw new Error(`componentize-js greet.js failed (${r.status}):\n${r.stdout}${r.stderr}`);
+      componentizeJs(join(SOURCES, 'componentize-js', 'greet.js'), join(witDir, 'wit'), 'greet', out);
     } finally {
       rmSync(witDir, { recursive: true, force: true });
     }
@@ -100,4 +79,30 @@ export async function buildCountCommand(): Promise<string> {
       if (r.status !== 0) throw new Error(`asc ${source} failed (${r.status}):\n${r.stdout}${r.stderr}`);
     },
   );
+}
+
+/**
+ * Makes `source` (JavaScript) a component of `world` from the WIT in `witPath` with
+ * componentize-js, in a child node: its splicer reads the WIT through preview2-shim's
+ * filesystem, whose preopens are process-wide (the molt host in a test process sets its own)
+ * and, since 0.26, empty by default; the child, a build tool and not a guest, preopens /.
+ * Throws with the child's output when it fails.
+ */
+export function componentizeJs(source: string, witPath: string, world: string, out: string): void {
+  const script = `
+    import { componentize } from ${JSON.stringify(import.meta.resolve('@bytecodealliance/componentize-js'))};
+    import { _setPreopens } from ${JSON.stringify(import.meta.resolve('@bytecodealliance/preview2-shim/filesystem'))};
+    import { readFileSync, writeFileSync } from 'node:fs';
+    import { basename } from 'node:path';
+    _setPreopens({ '/': '/' });
+    const [source, witPath, worldName, out] = process.argv.slice(1);
+    const { component } = await componentize(readFileSync(source, 'utf8'), { sourceName: basename(source), witPath, worldName });
+    writeFileSync(out, component);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, source, witPath, world, out], {
+    cwd: join(witPath, '..'),
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`componentize-js ${source} failed (${r.status}):\n${r.stdout}${r.stderr}`);
 }

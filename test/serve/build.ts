@@ -5,7 +5,6 @@
  * - componentize-js/hello.js: a foreign toolchain's (componentize-js, StarlingMonkey), which
  *   takes a minute or more to build once.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { join } from 'node:path';
 import { defaultCacheDir } from '../../host/node/transpile-cache.js';
 import { coreToComponent, watToCore } from '../../scripts/lib/componentize.js';
 import { REPO_ROOT } from '../cli-run.js';
+import { componentizeJs } from '../real-guests/build.js';
 
 /** Sources live in test/serve/ (not compiled to dist/): read them from the repository. */
 export const SOURCES = join(REPO_ROOT, 'test', 'serve');
@@ -66,25 +66,7 @@ export async function buildJsProxy(): Promise<string> {
         writeFileSync(join(witDir, 'wit', 'deps', pkg, 'package.wit'), text.replaceAll('@0.2.12', `@${STARLINGMONKEY_WASI}`));
       }
       writeFileSync(join(witDir, 'wit', 'hello.wit'), wit.replaceAll('@0.2.12', `@${STARLINGMONKEY_WASI}`));
-      const script = `
-        import { componentize } from ${JSON.stringify(import.meta.resolve('@bytecodealliance/componentize-js'))};
-        import { _setPreopens } from ${JSON.stringify(import.meta.resolve('@bytecodealliance/preview2-shim/filesystem'))};
-        import { readFileSync, writeFileSync } from 'node:fs';
-        _setPreopens({ '/': '/' });
-        const [source, witPath, out] = process.argv.slice(1);
-        const { component } = await componentize(readFileSync(source, 'utf8'), { sourceName: 'hello.js', witPath, worldName: 'hello' });
-        writeFileSync(out, component);`;
-      const r = spawnSync(
-        process.execPath,
-        ['--input-type=module', '-e', script, join(SOURCES, 'componentize-js', 'hello.js'), join(witDir, 'wit'), out],
-        {
-          cwd: witDir,
-          encoding: 'utf8',
-          timeout: 600_000,
-        },
-      );
-      if (r.error) throw r.error;
-      if (r.status !== 0) throw new Error(`componentize-js hello.js failed (${r.status}):\n${r.stdout}${r.stderr}`);
+      componentizeJs(join(SOURCES, 'componentize-js', 'hello.js'), join(witDir, 'wit'), 'hello', out);
     } finally {
       rmSync(witDir, { recursive: true, force: true });
     }
