@@ -118,7 +118,9 @@ static napi_value type_error(napi_env env, const char *what) {
 
 static napi_value int_result(napi_env env, int64_t v) {
   napi_value out;
-  if (napi_create_int64(env, v, &out) != napi_ok) return NULL;
+  /* An int32 is a small integer to V8 (no heap number): every result here but fd * 8 of a huge fd. */
+  napi_status st = (v >= INT32_MIN && v <= INT32_MAX) ? napi_create_int32(env, (int32_t)v, &out) : napi_create_int64(env, v, &out);
+  if (st != napi_ok) return NULL;
   return out;
 }
 
