@@ -52,6 +52,13 @@
 #define O_PATH 0
 #endif
 
+/* macOS names the timespec fields differently (the JavaScript side uses the addon on Linux only). */
+#ifdef __APPLE__
+#define st_atim st_atimespec
+#define st_mtim st_mtimespec
+#define st_ctim st_ctimespec
+#endif
+
 /* The open flags the backend may ask for; O_NOFOLLOW, O_CLOEXEC and O_NOCTTY are always added. */
 #define ALLOWED_FLAGS                                                                          \
   (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC | O_DIRECTORY | O_NONBLOCK | O_SYNC | O_DSYNC |      \
