@@ -9,11 +9,12 @@
  *   the new descriptor's type from fstat in the same call), fstatat(N, name,
  *   AT_SYMLINK_NOFOLLOW), fstat, pread, close. The rest (mkdir, rename, readlink, ...) goes
  *   through `/proc/self/fd/N/name` as below, which is as race-free, only slower.
- * - Linux without it (not built, or MOLT_WASM_NO_NATIVE_FS=1): `/proc/self/fd/N/name`. The kernel follows the magic link `/proc/self/fd/N` to the
- *   open directory itself, not to a path, so a rename of that directory or a symlink put where
- *   it was changes nothing; the final name is opened with O_NOFOLLOW (a symlink there is
- *   `loop`, and resolve.ts reads it and walks it inside the sandbox). Walk steps are O_PATH.
- *   Node has no `openat`, and this needs no native addon: race-free with plain `node:fs`.
+ * - Linux without it (not built, or MOLT_WASM_NO_NATIVE_FS=1): `/proc/self/fd/N/name`. The
+ *   kernel follows the magic link `/proc/self/fd/N` to the open directory itself, not to a
+ *   path, so a rename of that directory or a symlink put where it was changes nothing; the
+ *   final name is opened with O_NOFOLLOW (a symlink there is `loop`, and resolve.ts reads it
+ *   and walks it inside the sandbox). Walk steps are O_PATH. Race-free with plain `node:fs`
+ *   (Node has no `openat`), at the cost of a /proc lookup per call.
  * - elsewhere (macOS, BSDs): each descriptor keeps the host path it was opened by, and before
  *   every use the path is checked to still name the same directory (device and inode against
  *   `fstat` of the held descriptor): a held handle re-pointed by rename and symlink is refused
