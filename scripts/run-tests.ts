@@ -30,6 +30,7 @@ export const E2E: readonly string[] = [
   'package/',
   'limits/limits.test.js',
   'adversarial/hang-timeout.test.js',
+  'adversarial/fsat-fallback.test.js',
   'node-host/cli-run.test.js',
   'preview1/conformance.test.js',
   'prompt/tty.test.js',

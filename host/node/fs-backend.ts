@@ -4,11 +4,17 @@
  * trip), and every name is reached through the descriptor of its directory.
  *
  * How a name is reached beneath a descriptor without a stored path (docs/filesystem.md):
- * - Linux: `/proc/self/fd/N/name`. The kernel follows the magic link `/proc/self/fd/N` to the
- *   open directory itself, not to a path, so a rename of that directory or a symlink put where
- *   it was changes nothing; the final name is opened with O_NOFOLLOW (a symlink there is
- *   `loop`, and resolve.ts reads it and walks it inside the sandbox). Walk steps are O_PATH.
- *   Node has no `openat`, and this needs no native addon: race-free with plain `node:fs`.
+ * - Linux with the native addon (native/fsat, fs-native.ts): the hot calls are the system
+ *   calls themselves on the held descriptor: openat(N, name, O_NOFOLLOW|O_CLOEXEC|...) (with
+ *   the new descriptor's type from fstat in the same call), fstatat(N, name,
+ *   AT_SYMLINK_NOFOLLOW), fstat, pread, close. The rest (mkdir, rename, readlink, ...) goes
+ *   through `/proc/self/fd/N/name` as below, which is as race-free, only slower.
+ * - Linux without it (not built, or MOLT_WASM_NO_NATIVE_FS=1): `/proc/self/fd/N/name`. The
+ *   kernel follows the magic link `/proc/self/fd/N` to the open directory itself, not to a
+ *   path, so a rename of that directory or a symlink put where it was changes nothing; the
+ *   final name is opened with O_NOFOLLOW (a symlink there is `loop`, and resolve.ts reads it
+ *   and walks it inside the sandbox). Walk steps are O_PATH. Race-free with plain `node:fs`
+ *   (Node has no `openat`), at the cost of a /proc lookup per call.
  * - elsewhere (macOS, BSDs): each descriptor keeps the host path it was opened by, and before
  *   every use the path is checked to still name the same directory (device and inode against
  *   `fstat` of the held descriptor): a held handle re-pointed by rename and symlink is refused
@@ -16,7 +22,8 @@
  */
 import * as fs from 'node:fs';
 import type { DescriptorType, DirListing, FileStat, FsBackend, NewTimestamp, OpenHow } from '../gate/fs/backend.js';
-import { fsErrorCode } from './fs-errors.js';
+import { fsErrorCode, fsErrorCodeOfErrno } from './fs-errors.js';
+import { fsNative, STAT_SLOTS, type FsatAddon } from './fs-native.js';
 import { createTimeSetter } from './set-times.js';
 
 const C = fs.constants;
@@ -50,6 +57,32 @@ function typeOfMode(mode: bigint | number): DescriptorType {
     default:
       return 'unknown';
   }
+}
+
+/** The addon's type codes (native/fsat/src/fsat.c), in wasi:filesystem's order. */
+const TYPE_BY_CODE: readonly DescriptorType[] = [
+  'unknown',
+  'block-device',
+  'character-device',
+  'directory',
+  'fifo',
+  'symbolic-link',
+  'regular-file',
+  'socket',
+];
+
+/** A stat the addon wrote (STAT_SLOTS: dev, ino, mode, nlink, size, then s/ns of atime, mtime, ctime). */
+function statOfSlots(s: BigInt64Array): FileStat {
+  return {
+    type: typeOfMode(Number(s[2])),
+    linkCount: s[3]!,
+    size: s[4]!,
+    dataAccessTimestamp: { seconds: s[5]!, nanoseconds: Number(s[6]) },
+    dataModificationTimestamp: { seconds: s[7]!, nanoseconds: Number(s[8]) },
+    statusChangeTimestamp: { seconds: s[9]!, nanoseconds: Number(s[10]) },
+    dev: BigInt.asUintN(64, s[0]!),
+    ino: BigInt.asUintN(64, s[1]!),
+  };
 }
 
 function datetime(ns: bigint): { seconds: bigint; nanoseconds: number } {
@@ -98,6 +131,11 @@ function sys<T>(call: () => T): T {
 export interface NodeFsBackendOptions {
   /** Host handles the guest may hold at once; past it opens fail `insufficient-memory`. */
   readonly maxOpenFiles: number;
+  /**
+   * The native addon to reach names with (default: `fsNative()`, the built one on Linux unless
+   * MOLT_WASM_NO_NATIVE_FS=1); null for the `/proc/self/fd` way. Used only where /proc is.
+   */
+  readonly native?: FsatAddon | null | undefined;
 }
 
 export class NodeFsBackend implements FsBackend<number> {
@@ -108,9 +146,21 @@ export class NodeFsBackend implements FsBackend<number> {
   /** Non-Linux only: the host path each descriptor was opened by. */
   readonly #paths = new Map<number, string>();
   #closed = false;
+  /** The addon, when names are reached with openat (Linux, built, not turned off). */
+  readonly #native: FsatAddon | null;
+  /** With the addon: each open descriptor's type, from the fstat the open made (by fd number). */
+  readonly #types: Array<DescriptorType | undefined> = [];
+  /** With the addon: where fstat and fstatat write (one per backend; read at once, never kept). */
+  readonly #statOut = new BigInt64Array(STAT_SLOTS);
 
   constructor(options: NodeFsBackendOptions) {
     this.#max = options.maxOpenFiles;
+    this.#native = PROC_FD === null ? null : options.native === undefined ? fsNative() : options.native;
+  }
+
+  /** How names beneath a descriptor are reached: the addon's openat, `/proc/self/fd/N/`, or checked host paths. */
+  get via(): 'openat' | 'proc' | 'path' {
+    return this.#native !== null ? 'openat' : PROC_FD !== null ? 'proc' : 'path';
   }
 
   /** Refuses a new handle past the guest's limit (or after closeAll). */
@@ -161,6 +211,21 @@ export class NodeFsBackend implements FsBackend<number> {
   }
 
   openAt(dir: number, name: string, how: OpenHow): number {
+    const native = this.#native;
+    if (native !== null) {
+      this.#reserve();
+      // The addon adds O_NOFOLLOW, O_CLOEXEC and O_NOCTTY itself; O_NONBLOCK as below.
+      const r = native.openat(dir, name, openFlags(how) | C.O_NONBLOCK, 0o666);
+      if (r < 0) {
+        const e = fsErrorCodeOfErrno(r);
+        if (e === 'not-directory' && how.directory && this.statAt(dir, name).type === 'symbolic-link') throw 'loop';
+        throw e;
+      }
+      const fd = Math.floor(r / 8);
+      this.#open.add(fd);
+      this.#types[fd] = TYPE_BY_CODE[r % 8];
+      return fd;
+    }
     const path = this.#child(dir, name);
     this.#reserve();
     let fd: number;
@@ -187,12 +252,28 @@ export class NodeFsBackend implements FsBackend<number> {
   }
 
   openDirStep(dir: number, name: string): number {
+    const native = this.#native;
+    if (native !== null) {
+      this.#reserve();
+      const r = native.openat(dir, name, native.O_PATH | C.O_DIRECTORY, 0);
+      if (r < 0) throw fsErrorCodeOfErrno(r);
+      const fd = Math.floor(r / 8);
+      this.#open.add(fd);
+      this.#types[fd] = 'directory';
+      return fd;
+    }
     const path = this.#child(dir, name);
     const flags = (PROC_FD !== null ? O_PATH : C.O_RDONLY) | C.O_DIRECTORY | C.O_NOFOLLOW;
     return this.#track(() => fs.openSync(path, flags), path);
   }
 
   statAt(dir: number, name: string): FileStat {
+    const native = this.#native;
+    if (native !== null) {
+      const r = native.fstatat(dir, name, this.#statOut);
+      if (r < 0) throw fsErrorCodeOfErrno(r);
+      return statOfSlots(this.#statOut);
+    }
     const path = this.#child(dir, name);
     return toStat(sys(() => fs.lstatSync(path, { bigint: true })));
   }
@@ -240,10 +321,19 @@ export class NodeFsBackend implements FsBackend<number> {
   }
 
   stat(h: number): FileStat {
+    const native = this.#native;
+    if (native !== null) {
+      const r = native.fstat(h, this.#statOut);
+      if (r < 0) throw fsErrorCodeOfErrno(r);
+      return statOfSlots(this.#statOut);
+    }
     return toStat(sys(() => fs.fstatSync(h, { bigint: true })));
   }
 
   typeOf(h: number): DescriptorType {
+    const known = this.#types[h];
+    if (known !== undefined) return known;
+    if (this.#native !== null) return this.stat(h).type;
     try {
       return typeOfMode(fs.fstatSync(h).mode);
     } catch (e) {
@@ -253,11 +343,17 @@ export class NodeFsBackend implements FsBackend<number> {
 
   read(h: number, length: number, offset: bigint): Uint8Array {
     const buf = Buffer.allocUnsafe(length);
-    const n = sys(() => fs.readSync(h, buf, 0, length, offset));
+    const n = this.#native !== null ? this.readInto(h, buf, offset) : sys(() => fs.readSync(h, buf, 0, length, offset));
     return n === length ? buf : buf.subarray(0, n);
   }
 
   readInto(h: number, target: Uint8Array, offset: bigint): number {
+    const native = this.#native;
+    if (native !== null) {
+      const n = native.pread(h, target, offset);
+      if (n < 0) throw fsErrorCodeOfErrno(n);
+      return n;
+    }
     try {
       return fs.readSync(h, target, 0, target.length, offset);
     } catch (e) {
@@ -328,6 +424,15 @@ export class NodeFsBackend implements FsBackend<number> {
   close(h: number): void {
     if (!this.#open.delete(h)) return;
     this.#paths.delete(h);
+    const native = this.#native;
+    // Only what the addon opened (those have a type recorded) is closed by it: node:fs keeps
+    // its own record of what it opened in a worker, and must close those itself.
+    if (native !== null && this.#types[h] !== undefined) {
+      this.#types[h] = undefined;
+      // Whatever it answers, the descriptor is gone (Linux releases it even on EINTR).
+      native.close(h);
+      return;
+    }
     try {
       fs.closeSync(h);
     } catch {

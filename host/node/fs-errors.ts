@@ -65,3 +65,21 @@ export function fsErrorCode(e: unknown): string {
   if (typeof err.code === 'string' && err.code.startsWith('ERR_')) return 'invalid';
   return 'io';
 }
+
+/** Error codes by errno number, filled on first use of each number. */
+const codeByErrno: string[] = [];
+
+/**
+ * The error-code for an errno number (the native addon returns `-errno`; either sign is taken):
+ * the same table as `fsErrorCode`, so both ways of reaching a file answer alike.
+ */
+export function fsErrorCodeOfErrno(errno: number): string {
+  const n = Math.abs(errno);
+  let code = codeByErrno[n];
+  if (code === undefined) {
+    const name = errnoNames.get(n);
+    code = name === undefined ? 'io' : (CODE_BY_ERRNO_NAME[name] ?? 'io');
+    if (Number.isInteger(n) && n < 4096) codeByErrno[n] = code;
+  }
+  return code;
+}

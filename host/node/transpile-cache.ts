@@ -62,7 +62,7 @@ export function leanImportsEnabled(env: NodeJS.ProcessEnv = process.env): boolea
 }
 
 /**
- * `jco-transpile@0.15.0+lean-imports@1` (or without the `+...` when the step is off): part of
+ * `jco-transpile@0.15.0+lean-imports@2` (or without the `+...` when the step is off): part of
  * the key, so a new transpiler or a changed post-processing step never reuses old output.
  */
 export function transpilerId(): string {

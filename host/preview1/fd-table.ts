@@ -89,7 +89,8 @@ export class FdTable {
     const free = this.#free;
     let i = free.length;
     while (i > 0 && free[i - 1]! > fd) i--;
-    free.splice(i, 0, fd);
+    if (i === free.length) free.push(fd);
+    else free.splice(i, 0, fd);
   }
 
   /** The entry, or EBADF. */

@@ -62,6 +62,28 @@ function fileRights(requested: bigint, flags: DescriptorFlags02): { base: bigint
   return { base, inheriting: base };
 }
 
+/**
+ * The last open's (rights, fdflags) and what they gave: a guest opens with the same arguments
+ * over and over (wasi-libc passes the same rights to every open), and each answer costs a
+ * handful of BigInt operations. The rights record is shared by the fd-table entries made from
+ * it, which is safe: an entry's rights are only ever replaced, never changed in place
+ * (fd_fdstat_set_rights).
+ */
+interface OpenRights {
+  readonly requested: bigint;
+  readonly fdflags: number;
+  readonly flags: DescriptorFlags02;
+  readonly rights: Readonly<{ base: bigint; inheriting: bigint }>;
+}
+let lastOpen: OpenRights | undefined;
+
+function openRights(requested: bigint, fdflags: number): OpenRights {
+  const last = lastOpen;
+  if (last !== undefined && last.requested === requested && last.fdflags === fdflags) return last;
+  const flags = descriptorFlags(requested, fdflags);
+  return (lastOpen = { requested, fdflags, flags, rights: Object.freeze(fileRights(requested, flags)) });
+}
+
 export function pathFunctions(ctx: Preview1Context): Preview1Functions {
   const dir = (fd: number) => ctx.fds.dir(fd).desc;
   // No filesystem path holds a NUL; Wasmtime reports EINVAL (the host OS cannot even be asked).
@@ -109,7 +131,8 @@ export function pathFunctions(ctx: Preview1Context): Preview1Functions {
     ) => {
       const p = str(path, len);
       const open = openFlags(oflags);
-      const descFlags = descriptorFlags(rightsBase, fdflags);
+      const asked = openRights(rightsBase, fdflags);
+      const descFlags = asked.flags;
       const entry = ctx.fds.get(fd);
       if (entry.kind === 'file') fail(Errno.notdir);
       if (entry.kind !== 'dir') fail(Errno.badf);
@@ -129,7 +152,7 @@ export function pathFunctions(ctx: Preview1Context): Preview1Functions {
             : ctx.fds.push({
                 kind: 'file',
                 desc,
-                rights: fileRights(rightsBase, descFlags),
+                rights: asked.rights,
                 position: 0n,
                 append: (fdflags & Fdflags.append) !== 0,
                 nonblock: (fdflags & Fdflags.nonblock) !== 0,

@@ -34,6 +34,16 @@
  * (`subtask.getResult()`) is the value `task.resolve([X])` stored, which is the trampoline's own
  * `return X` (checked per trampoline; where it returns nothing the core function has no result).
  *
+ * Two more per-call costs go, each only where its text is exactly as generated:
+ * - the call `_trackHostOperation(() => X)` becomes `_trackHostResult(X)`: the generated
+ *   function calls its argument at once and then only looks at the value, so the value is
+ *   passed instead of a closure made on every call (`_trackHostOperation` stays, as
+ *   `_trackHostResult(operation())`, for any other caller);
+ * - `rscTableCreateOwn` adds every resource representation it ever creates to the table's
+ *   `_createdReps` set, which nothing reads or empties: a guest opening and closing a file
+ *   in a loop grew host memory by one set entry per descriptor and per stream, without
+ *   bound. Removed when the module only ever creates and adds to those sets.
+ *
  * Anything else is left exactly as generated (fail closed to the slow, correct path): a
  * trampoline whose text does not match is not touched, and a component using component-model
  * async is not touched at all. `_debugLog` reads `JCO_DEBUG` once at load instead of per call.
@@ -42,7 +52,7 @@
  */
 
 /** Changes whenever the rewrite changes: part of the transpile cache key. */
-export const LEAN_IMPORTS_ID = 'lean-imports@1';
+export const LEAN_IMPORTS_ID = 'lean-imports@2';
 
 export interface LeanImportsResult {
   /** The rewritten module text (the input unchanged when nothing was rewritten). */
@@ -152,6 +162,15 @@ const RETURN = new RegExp(
   ].join(S`\s*`),
 );
 
+/** `_trackHostOperation` as 0.15.0 emits it; its first statement calls the operation. */
+const TRACK_HEAD = 'function _trackHostOperation(operation) {\n  const result = operation();\n';
+/** The call in a lean body, `_trackHostOperation(() => X);` on one line. */
+const TRACK_CALL = /^_trackHostOperation\(\(\) => ([^\n]*)\);$/;
+
+/** `rscTableCreateOwn`'s record of every representation it made (never read). */
+const CREATED_REPS_ADD = /\n(\s*)table\._createdReps\.add\(rep\);/;
+const CREATED_REPS_INIT = /\bhandleTable\d+\._createdReps = new Set\(\);/g;
+
 /** Names that must not survive in a rewritten body: any left means an unknown use of the task. */
 const TASK_NAMES = /\b(?:task|subtask|parentTask|started|hostProvided|createTask|taskCreation)\b/;
 
@@ -181,13 +200,15 @@ interface Edit {
 }
 
 /** The lean body of `_trampolineN`, or a reason it stays as generated. */
-function leanBody(body: string): { body: string; componentIdx: string } | { reason: string } {
+function leanBody(body: string, trackResult: boolean): { body: string; componentIdx: string } | { reason: string } {
   const enter = ENTER.exec(body);
   if (enter === null) return { reason: 'no sync host-task prologue' };
   let out = body.slice(0, enter.index) + body.slice(enter.index + enter[0].length);
   const call = CALL.exec(out);
   if (call === null) return { reason: 'call not in the expected form' };
-  out = out.slice(0, call.index) + call[1]! + ';' + out.slice(call.index + call[0].length);
+  const value = trackResult ? TRACK_CALL.exec(call[1]! + ';')?.[1] : undefined;
+  const bare = value !== undefined ? `_trackHostResult(${value})` : call[1]!;
+  out = out.slice(0, call.index) + bare + ';' + out.slice(call.index + call[0].length);
   const caught = CATCH.exec(out);
   if (caught !== null) {
     const trap = `} catch (err) {\n      getOrCreateAsyncState(${caught[1]!}).markTrapped(err);\n      throw err;\n    }`;
@@ -212,6 +233,10 @@ export function leanImports(code: string): LeanImportsResult {
     if (marker.test(code)) return { code, rewritten: [], skipped: [], untouched: `component-model async in use (${marker.source})` };
   }
   const edits: Edit[] = [];
+  // `_trackHostResult` is a name of ours: only when the generated function has its known head
+  // and nothing in the module already uses that name.
+  const trackAt = code.indexOf(TRACK_HEAD);
+  const trackResult = trackAt !== -1 && code.indexOf(TRACK_HEAD, trackAt + 1) === -1 && !/\b_trackHostResult\b/.test(code);
   const rewritten: number[] = [];
   const skipped: Array<{ index: number; reason: string }> = [];
   const lowerRe = /let trampoline(\d+) = _trampoline\1\.manuallyAsync \? /g;
@@ -257,7 +282,7 @@ export function leanImports(code: string): LeanImportsResult {
     }
     const bodyStart = head.index + head[0].length;
     const bodyEnd = code.lastIndexOf('}', fnName) + 1;
-    const lean = leanBody(code.slice(bodyStart, bodyEnd));
+    const lean = leanBody(code.slice(bodyStart, bodyEnd), trackResult);
     if ('reason' in lean) {
       skip(lean.reason);
       continue;
@@ -276,6 +301,22 @@ export function leanImports(code: string): LeanImportsResult {
     rewritten.push(n);
   }
   if (edits.length === 0) return { code, rewritten, skipped, untouched: 'no sync host-import trampoline matched' };
+  if (trackResult) {
+    edits.push({
+      start: trackAt,
+      end: trackAt + TRACK_HEAD.length,
+      text: 'function _trackHostOperation(operation) {\n  return _trackHostResult(operation());\n}\n\nfunction _trackHostResult(result) {\n',
+    });
+  }
+  // The never-read `_createdReps`: removed only when every mention is a creation or that add.
+  const createdAdd = CREATED_REPS_ADD.exec(code);
+  if (createdAdd !== null) {
+    const mentions = code.match(/_createdReps/g)?.length ?? 0;
+    const inits = code.match(CREATED_REPS_INIT)?.length ?? 0;
+    if (mentions === inits + 1) {
+      edits.push({ start: createdAdd.index, end: createdAdd.index + createdAdd[0].length, text: '' });
+    }
+  }
   // One pass over the text, pieces joined once (slicing a growing rope per edit cost ~1 s).
   edits.sort((a, b) => a.start - b.start);
   const pieces: string[] = [];

@@ -21,6 +21,12 @@ export interface FsIoResult {
   readonly nodeWasiNs: number;
   readonly preview1Ns: number;
   readonly componentNs: number;
+  /**
+   * Median over rounds of each round's own ratio (side / node:wasi of the same round): on a
+   * shared machine whose load drifts between rounds, the sides of one round ran closest together.
+   */
+  readonly preview1RoundRatio: number;
+  readonly componentRoundRatio: number;
 }
 
 /** fs-loop.c -> core module (clang-16, wasi-libc) -> component, cached by source hash. */
@@ -82,11 +88,14 @@ export async function benchFsIo(opts: { quick: boolean; log: (s: string) => void
       `  round ${i + 1}/${rounds}: node:wasi ${samples.nodeWasi.at(-1)!.toFixed(0)} ns, preview1 ${samples.preview1.at(-1)!.toFixed(0)} ns, component ${samples.component.at(-1)!.toFixed(0)} ns`,
     );
   }
+  const roundRatio = (side: 'preview1' | 'component') => median(samples[side].map((ns, i) => ns / samples.nodeWasi[i]!));
   return {
     iterations,
     samples: rounds,
     nodeWasiNs: median(samples.nodeWasi),
     preview1Ns: median(samples.preview1),
     componentNs: median(samples.component),
+    preview1RoundRatio: roundRatio('preview1'),
+    componentRoundRatio: roundRatio('component'),
   };
 }

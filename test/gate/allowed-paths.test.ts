@@ -53,6 +53,23 @@ test('read, read, revoke fs.read, read: the third read is refused', () => {
   refused(() => file.readInto(new Uint8Array(8), 0n), 'readInto after revoke');
 });
 
+test('streams: read and write, revoke, the next stream call is refused (streams use the same memory)', () => {
+  const { engine, subject, root } = gated({ 'fs.read': ['/out'], 'fs.write': ['/out'] });
+  const file = root.openAt({}, 'f.txt', {}, { read: true, write: true }) as WasiInterface;
+  const input = file.readViaStream(0n) as WasiInterface;
+  const output = file.writeViaStream(0n) as WasiInterface;
+  assert.equal(new TextDecoder().decode(input.blockingRead(4n) as Uint8Array), 'orig');
+  assert.equal(new TextDecoder().decode(input.blockingRead(1n) as Uint8Array), 'i');
+  output.blockingWriteAndFlush(new TextEncoder().encode('O'));
+  output.blockingWriteAndFlush(new TextEncoder().encode('R'));
+  engine.revoke(subject, 'fs.read');
+  const failed = (e: unknown) => (e as { tag?: string }).tag === 'last-operation-failed';
+  assert.throws(() => input.blockingRead(1n), failed, 'stream read after revoke');
+  output.blockingWriteAndFlush(new TextEncoder().encode('I'));
+  engine.deny(subject, 'fs.write', '/out');
+  assert.throws(() => output.blockingWriteAndFlush(new TextEncoder().encode('X')), failed, 'stream write after deny');
+});
+
 test('open, revoke, open the same name: the second open is refused', () => {
   const { engine, subject, root } = gated({ 'fs.read': ['/out'] });
   for (let i = 0; i < 2; i++) {

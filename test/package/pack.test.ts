@@ -74,6 +74,8 @@ test('the tarball holds the built host, the CLI, the addon sources, wit/, README
     'dist/host/node/cli.bundle.js',
     'native/utimens/binding.gyp',
     'native/utimens/src/utimens.c',
+    'native/fsat/binding.gyp',
+    'native/fsat/src/fsat.c',
     'wit/worlds.wit',
     'wit/molt-capabilities.wit',
   ]) {
@@ -84,7 +86,7 @@ test('the tarball holds the built host, the CLI, the addon sources, wit/, README
       !/^(package\.json|README\.md|LICENSE|bin\/molt-wasm\.js)$/.test(f) &&
       !/^dist\/host\/.*\.js$/.test(f) &&
       !/^dist\/host\/.*\.d\.ts$/.test(f) &&
-      !/^native\/utimens\/(binding\.gyp|src\/)/.test(f) &&
+      !/^native\/(utimens|fsat)\/(binding\.gyp|src\/)/.test(f) &&
       !/^wit\//.test(f),
   );
   assert.deepEqual(stray, [], 'files a user does not need');
@@ -93,8 +95,9 @@ test('the tarball holds the built host, the CLI, the addon sources, wit/, README
   assert.ok(files.length < 360, `${files.length} files`);
 });
 
-test('installed from the tarball: the install script built the native addon', () => {
+test('installed from the tarball: the install script built both native addons', () => {
   assert.ok(existsSync(join(app, 'node_modules', 'molt-wasm', 'native', 'utimens', 'build', 'Release', 'utimens.node')));
+  assert.ok(existsSync(join(app, 'node_modules', 'molt-wasm', 'native', 'fsat', 'build', 'Release', 'fsat.node')));
 });
 
 test('installed from the tarball: the public API runs a guest in Node, zero by default, embedded manifest on request', () => {

@@ -80,7 +80,14 @@ test('every sync host-import trampoline of these guests is rewritten; the task m
       assert.doesNotMatch(body, /createNewCurrentTask|_withGlobalCurrentTaskMeta|enterSync|\btask\./, `${name} #${n}`);
       assert.match(body, /markTrapped\((?:err|e)\)/, `${name} #${n}: a trap still marks the instance`);
       assert.match(r.code, new RegExp(`let trampoline${n} = function\\([^)]*\\) \\{\\n\\s*_checkMayLeave\\(\\d+\\);`), `${name} #${n}`);
+      // The host call takes the value, not a closure made per call.
+      assert.doesNotMatch(body, /_trackHostOperation\(\(\) =>/, `${name} #${n}`);
+      assert.match(body, /_trackHostResult\(/, `${name} #${n}`);
     }
+    assert.match(r.code, /function _trackHostResult\(result\) \{\n\s*if \(result === null \|\|/, name);
+    // Nothing adds to the never-read `_createdReps` sets (one entry per resource, never freed).
+    assert.match(js, /table\._createdReps\.add\(rep\);/, `${name}: the generated code has the add`);
+    assert.doesNotMatch(r.code, /_createdReps\.add/, name);
     assert.doesNotMatch(r.code, /_lowerImportBackwardsCompat\.bind/, name);
     assert.equal(leanImports(r.code).rewritten.length, 0, `${name}: a second pass finds nothing left to do`);
   }

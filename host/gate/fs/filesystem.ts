@@ -161,23 +161,29 @@ export function createGatedFilesystem(
     ...(options.maxOpenFiles !== undefined ? { maxOpenFiles: options.maxOpenFiles } : {}),
   }) as FsBackend<unknown>;
   const files = new OpenFiles<unknown>(backend);
-  const streams = createFileStreamClasses(gate, platform);
 
   // Allowed (capability, path) pairs are remembered while the policy is unchanged, when no
   // decision has to be recorded or prompted (allowed-paths.ts): a revocation counts at once.
   const allowed = AllowedPaths.forGate(gate);
 
-  function check(cap: Cap, path: string, func: string): void {
-    if (allowed === undefined) {
-      if (!gate.allows(cap, { kind: 'path', path }, T, func)) throw 'access';
-      return;
-    }
+  /** Whether the live policy allows `cap` at `path` (the gate's answer, or its remembered `ok`). */
+  function allows(cap: Cap, path: string, func: string): boolean {
+    if (allowed === undefined) return gate.allows(cap, { kind: 'path', path }, T, func);
     const bit = cap === 'fs.read' ? AllowedPaths.READ : AllowedPaths.WRITE;
-    if (allowed.has(path, bit)) return;
+    if (allowed.has(path, bit)) return true;
     const generation = allowed.generation();
-    if (!gate.allows(cap, { kind: 'path', path }, T, func)) throw 'access';
+    if (!gate.allows(cap, { kind: 'path', path }, T, func)) return false;
     allowed.add(path, bit, generation);
+    return true;
   }
+
+  function check(cap: Cap, path: string, func: string): void {
+    if (!allows(cap, path, func)) throw 'access';
+  }
+
+  // Streams check every call with the same remembered answers (a stream read is asked at the
+  // file's path on every call: the policy question costs more than the read).
+  const streams = createFileStreamClasses(allows, platform);
 
   /** Refuses to rename or remove `path` when a deny rule lies at or below it (SPEC section 5). */
   function checkNoDenyWithin(path: string, func: string): void {

@@ -6,12 +6,9 @@
  * for. They subclass the platform's stream classes so jco's `instanceof` checks accept them.
  * Platform-neutral.
  */
-import type { Gate } from '../gate.js';
 import type { WasiPlatform } from '../types.js';
 import type { InputStream, IoError, OutputStream, Pollable } from '../wasi.js';
 import type { OpenFile } from './open-files.js';
-
-const T = 'wasi:filesystem/types';
 
 /** The most one read, check-write budget or zero-fill chunk may cost the host (docs/limits.md). */
 export const FS_MAX_IO_BYTES = 1 << 20;
@@ -38,7 +35,13 @@ function streamError(e: unknown, ioError: (code: string) => IoError): unknown {
   return typeof e === 'string' ? { tag: 'last-operation-failed', val: ioError(e) } : e;
 }
 
-export function createFileStreamClasses(gate: Gate, platform: WasiPlatform): FileStreamClasses {
+/**
+ * The live policy check streams make on every call: the gate's answer for `cap` at `path`
+ * (filesystem.ts passes its `allows`, which remembers `ok` answers for one policy generation).
+ */
+export type StreamCheck = (cap: 'fs.read' | 'fs.write', path: string, func: string) => boolean;
+
+export function createFileStreamClasses(allows: StreamCheck, platform: WasiPlatform): FileStreamClasses {
   const BaseInput = platform.io.streams.InputStream as unknown as StreamBase;
   const BaseOutput = platform.io.streams.OutputStream as unknown as StreamBase;
   const PlatformIoError = platform.io.error.Error as unknown as ErrorClass;
@@ -56,7 +59,7 @@ export function createFileStreamClasses(gate: Gate, platform: WasiPlatform): Fil
     read(len: bigint): Uint8Array {
       const file = this.#file;
       if (file === null) throw { tag: 'closed' };
-      if (!gate.allows('fs.read', { kind: 'path', path: file.path }, T, 'input-stream.read')) {
+      if (!allows('fs.read', file.path, 'input-stream.read')) {
         throw { tag: 'last-operation-failed', val: ioError('access') };
       }
       const n = len > BigInt(FS_MAX_IO_BYTES) ? FS_MAX_IO_BYTES : Number(len);
@@ -101,7 +104,7 @@ export function createFileStreamClasses(gate: Gate, platform: WasiPlatform): Fil
     #writable(func: string): OpenFile<unknown> {
       const file = this.#file;
       if (file === null) throw { tag: 'closed' };
-      if (!gate.allows('fs.write', { kind: 'path', path: file.path }, T, func)) {
+      if (!allows('fs.write', file.path, func)) {
         throw { tag: 'last-operation-failed', val: ioError('access') };
       }
       return file;
