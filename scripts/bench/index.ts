@@ -251,7 +251,17 @@ async function main(): Promise<void> {
     out.push(`\nServing HTTP: autocannon, ${r0?.connections ?? 0} connections, median over turns of ${r0?.seconds ?? 0} s (gating on)\n`);
     out.push(
       table([
-        ['component', 'molt-wasm serve req/s', 'p99 ms', 'jco serve req/s', 'p99 ms', 'ratio'],
+        [
+          'component',
+          'molt-wasm serve req/s',
+          'p99 ms',
+          'jco serve req/s',
+          'p99 ms',
+          'ratio',
+          'jco serve --isolate-requests instance req/s',
+          'p99 ms',
+          'ratio',
+        ],
         ...report.serve.map((r) => [
           r.component,
           r.molt.rps.toFixed(0),
@@ -259,6 +269,9 @@ async function main(): Promise<void> {
           r.jco.rps.toFixed(0),
           String(r.jco.p99Ms),
           Number.isNaN(r.ratio) ? 'n/a' : `${r.ratio.toFixed(2)}x`,
+          r.jcoIsolated.rps.toFixed(0),
+          String(r.jcoIsolated.p99Ms),
+          Number.isNaN(r.ratioIsolated) ? 'n/a' : `${r.ratioIsolated.toFixed(2)}x`,
         ]),
       ]),
     );
