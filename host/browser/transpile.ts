@@ -70,6 +70,7 @@ export async function transpileComponent(component: Uint8Array, options: Transpi
   // (the step does not touch a module whose imports are marked async). Then the JSPI probe
   // that does not throw (host/transpile/jspi-probe.ts): same value where JSPI exists.
   const js = files['component.js'];
-  if (js !== undefined) files['component.js'] = new TextEncoder().encode(guardJspiProbe(leanImports(new TextDecoder().decode(js)).code).code);
+  if (js !== undefined)
+    files['component.js'] = new TextEncoder().encode(guardJspiProbe(leanImports(new TextDecoder().decode(js)).code).code);
   return { files, imports: out.imports };
 }

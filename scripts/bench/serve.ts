@@ -22,6 +22,8 @@ export interface ServeSide {
   readonly rps: number;
   readonly p99Ms: number;
   readonly turns: number;
+  /** Requests over all turns that failed or were not 2xx: a side with any has no ratio. */
+  readonly failed: number;
 }
 
 export interface ServeResult {
@@ -132,9 +134,10 @@ export async function benchServe(opts: { quick: boolean; log: (s: string) => voi
       servers.push(jcoIsolated);
       // Warm all three (JIT, caches) before anything counts.
       for (const s of servers) await load(s.url, connections, 1);
-      const m: { rps: number; p99Ms: number }[] = [];
-      const j: { rps: number; p99Ms: number }[] = [];
-      const ji: { rps: number; p99Ms: number }[] = [];
+      type Turn = { rps: number; p99Ms: number; bad: number };
+      const m: Turn[] = [];
+      const j: Turn[] = [];
+      const ji: Turn[] = [];
       for (let t = 0; t < turns; t++) {
         for (const [side, url, into] of [
           ['molt-wasm serve', molt.url, m],
@@ -147,16 +150,19 @@ export async function benchServe(opts: { quick: boolean; log: (s: string) => voi
           into.push(r);
         }
       }
-      const side = (xs: { rps: number; p99Ms: number }[]): ServeSide => ({
+      const side = (xs: Turn[]): ServeSide => ({
         rps: median(xs.map((x) => x.rps)),
         p99Ms: median(xs.map((x) => x.p99Ms)),
         turns: xs.length,
+        failed: xs.reduce((a, x) => a + x.bad, 0),
       });
       const ms = side(m);
       const js = side(j);
       const jis = side(ji);
-      // A side that served nothing has no ratio (never an infinite "win").
-      const over = (b: ServeSide): number => (b.rps > 0 && ms.rps > 0 ? ms.rps / b.rps : NaN);
+      // A side that served nothing, or failed requests (a server dying mid-run counts its
+      // errors quickly), has no ratio: never an infinite or flattering "win".
+      const valid = (x: ServeSide): boolean => x.rps > 0 && x.failed === 0;
+      const over = (b: ServeSide): number => (valid(b) && valid(ms) ? ms.rps / b.rps : NaN);
       const ratio = over(js);
       const ratioIsolated = over(jis);
       out.push({ component: c.name, connections, seconds, molt: ms, jco: js, jcoIsolated: jis, ratio, ratioIsolated });
