@@ -6,10 +6,11 @@
  * 3.5 MB of wasm), so the browser host loads this module lazily, only when a component is run
  * and no prebuilt output was given. The bundle keeps the transpiler's `.core.wasm` files next
  * to this module (it fetches them relative to `import.meta.url`). The generated `component.js`
- * goes through leanImports, as in Node.
+ * goes through leanImports and guardJspiProbe, as in Node.
  */
 import { $init, generate } from '@bytecodealliance/jco-transpile/component';
 import { WasmFormatError } from '../errors.js';
+import { guardJspiProbe } from '../transpile/jspi-probe.js';
 import { leanImports } from '../transpile/lean-imports.js';
 
 /** What a transpiled component is: generated files by name, and its unversioned imports. */
@@ -66,8 +67,10 @@ export async function transpileComponent(component: Uint8Array, options: Transpi
   for (const [name, bytes] of out.files) if (!name.endsWith('.d.ts')) files[name] = bytes;
   // The same post-processing as the Node cache (host/transpile/lean-imports.ts): sync host
   // imports without jco's per-call async-task bookkeeping. JSPI output is left as generated
-  // (the step does not touch a module whose imports are marked async).
+  // (the step does not touch a module whose imports are marked async). Then the JSPI probe
+  // that does not throw (host/transpile/jspi-probe.ts): same value where JSPI exists.
   const js = files['component.js'];
-  if (js !== undefined) files['component.js'] = new TextEncoder().encode(leanImports(new TextDecoder().decode(js)).code);
+  if (js !== undefined)
+    files['component.js'] = new TextEncoder().encode(guardJspiProbe(leanImports(new TextDecoder().decode(js)).code).code);
   return { files, imports: out.imports };
 }

@@ -15,9 +15,10 @@
  * every host import stays synchronous (asyncMode `sync`), so no JSPI is needed to run.
  *
  * The generated `component.js` then goes through leanImports (host/transpile/lean-imports.ts):
- * sync host-import trampolines without jco's per-call async-task bookkeeping (issue 16).
- * `MOLT_WASM_LEAN_IMPORTS=0` keeps jco's output as generated (a separate cache entry), for
- * comparing the two.
+ * sync host-import trampolines without jco's per-call async-task bookkeeping (issue 16), and
+ * guardJspiProbe (host/transpile/jspi-probe.ts): instantiation asks whether JSPI exists
+ * without throwing (issue 17). `MOLT_WASM_LEAN_IMPORTS=0` keeps jco's output as generated
+ * (neither step; a separate cache entry), for comparing the two.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -26,6 +27,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { OutputPathError, WasmFormatError } from '../errors.js';
+import { JSPI_PROBE_ID, guardJspiProbe } from '../transpile/jspi-probe.js';
 import { LEAN_IMPORTS_ID, leanImports } from '../transpile/lean-imports.js';
 
 const ENTRY_FILE = 'molt-entry.json';
@@ -56,14 +58,15 @@ interface EntryManifest {
 
 let transpilerVersion: string | undefined;
 
-/** False when `MOLT_WASM_LEAN_IMPORTS=0`: jco's output is used as generated. */
+/** False when `MOLT_WASM_LEAN_IMPORTS=0`: jco's output is used as generated (no post-processing step). */
 export function leanImportsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return env['MOLT_WASM_LEAN_IMPORTS'] !== '0';
 }
 
 /**
- * `jco-transpile@0.15.0+lean-imports@2` (or without the `+...` when the step is off): part of
- * the key, so a new transpiler or a changed post-processing step never reuses old output.
+ * `jco-transpile@0.15.0+lean-imports@2+jspi-probe@1` (without the `+...` when the steps are
+ * off): part of the key, so a new transpiler or a changed post-processing step never reuses
+ * old output.
  */
 export function transpilerId(): string {
   if (transpilerVersion === undefined) {
@@ -72,7 +75,7 @@ export function transpilerId(): string {
     const pkg = require(join(dirname(main), '..', 'package.json')) as { version: string };
     transpilerVersion = pkg.version;
   }
-  return `jco-transpile@${transpilerVersion}${leanImportsEnabled() ? `+${LEAN_IMPORTS_ID}` : ''}`;
+  return `jco-transpile@${transpilerVersion}${leanImportsEnabled() ? `+${LEAN_IMPORTS_ID}+${JSPI_PROBE_ID}` : ''}`;
 }
 
 /** The cache root (see the module comment for the order of sources). */
@@ -115,9 +118,9 @@ async function readEntry(
   return { manifest: m, coreModules };
 }
 
-/** `component.js` through leanImports (see host/transpile/lean-imports.ts). */
+/** `component.js` through leanImports then guardJspiProbe (see host/transpile/). */
 function leanGlue(js: Uint8Array): Uint8Array {
-  return new TextEncoder().encode(leanImports(new TextDecoder().decode(js)).code);
+  return new TextEncoder().encode(guardJspiProbe(leanImports(new TextDecoder().decode(js)).code).code);
 }
 
 /**

@@ -157,7 +157,7 @@ async function main(): Promise<void> {
     for (const r of report.serve) {
       report.targets.push({
         target: `serve ${r.component}: >= 2x jco serve req/s`,
-        measured: Number.isNaN(r.ratio) ? 'n/a (a side served nothing)' : `${r.ratio.toFixed(2)}x`,
+        measured: Number.isNaN(r.ratio) ? 'n/a (a side served nothing or failed requests)' : `${r.ratio.toFixed(2)}x`,
         met: r.ratio >= 2,
       });
     }
@@ -261,14 +261,33 @@ async function main(): Promise<void> {
     out.push(`\nServing HTTP: autocannon, ${r0?.connections ?? 0} connections, median over turns of ${r0?.seconds ?? 0} s (gating on)\n`);
     out.push(
       table([
-        ['component', 'molt-wasm serve req/s', 'p99 ms', 'jco serve req/s', 'p99 ms', 'ratio'],
+        [
+          'component',
+          'molt-wasm serve req/s',
+          'p99 ms',
+          'failed',
+          'jco serve req/s',
+          'p99 ms',
+          'failed',
+          'ratio',
+          'jco serve --isolate-requests instance req/s',
+          'p99 ms',
+          'failed',
+          'ratio',
+        ],
         ...report.serve.map((r) => [
           r.component,
           r.molt.rps.toFixed(0),
           String(r.molt.p99Ms),
+          String(r.molt.failed),
           r.jco.rps.toFixed(0),
           String(r.jco.p99Ms),
+          String(r.jco.failed),
           Number.isNaN(r.ratio) ? 'n/a' : `${r.ratio.toFixed(2)}x`,
+          r.jcoIsolated.rps.toFixed(0),
+          String(r.jcoIsolated.p99Ms),
+          String(r.jcoIsolated.failed),
+          Number.isNaN(r.ratioIsolated) ? 'n/a' : `${r.ratioIsolated.toFixed(2)}x`,
         ]),
       ]),
     );

@@ -2,10 +2,12 @@
  * `npm run bench -- --only serve`: requests per second and p99 latency of `molt-wasm serve`
  * (gating on: the policy is checked on every gated call; a fresh instance per request on one
  * worker per core) against `jco serve` (@bytecodealliance/jco 1.35.0, installed once into the
- * bench cache like `jco run` for the startup suite; one instance reused for every request, on
- * the main thread) on the SAME component, with the same autocannon load (connections,
- * duration), side by side in one run: the two servers take turns, each side's figure is the
- * median over its turns. Components: test/serve/proxy-guest.wat (hand-written, tiny) and
+ * bench cache like `jco run` for the startup suite) in its two modes: by default (one
+ * instance reused for every request, on the main thread: the issue 17 target's baseline) and
+ * with `--isolate-requests instance` (a fresh instance per request, on the main thread: the
+ * like-for-like comparison). Same component, same autocannon load (connections, duration),
+ * side by side in one run: the three servers take turns, each side's figure is the median
+ * over its turns. Components: test/serve/proxy-guest.wat (hand-written, tiny) and
  * test/serve/componentize-js/hello.js (componentize-js, a StarlingMonkey engine per instance).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +22,8 @@ export interface ServeSide {
   readonly rps: number;
   readonly p99Ms: number;
   readonly turns: number;
+  /** Requests over all turns that failed or were not 2xx: a side with any has no ratio. */
+  readonly failed: number;
 }
 
 export interface ServeResult {
@@ -27,9 +31,14 @@ export interface ServeResult {
   readonly connections: number;
   readonly seconds: number;
   readonly molt: ServeSide;
+  /** jco serve as it runs by default: one instance reused for every request. */
   readonly jco: ServeSide;
-  /** molt-wasm serve's requests/s over jco serve's. */
+  /** jco serve --isolate-requests instance: a fresh instance per request. */
+  readonly jcoIsolated: ServeSide;
+  /** molt-wasm serve's requests/s over jco serve's (default mode): the target's ratio. */
   readonly ratio: number;
+  /** molt-wasm serve's requests/s over jco serve --isolate-requests instance's. */
+  readonly ratioIsolated: number;
 }
 
 interface Running {
@@ -106,22 +115,34 @@ export async function benchServe(opts: { quick: boolean; log: (s: string) => voi
   for (const c of components) {
     log(`serve: ${c.name}, ${connections} connections, ${turns} x ${seconds} s per side`);
     const jcoPort = await freePort();
-    const molt = await startServer([CLI, 'serve', '--listen', '127.0.0.1:0', ...c.grants, c.path], null, log);
-    const jcoServer = await startServer(
-      [jco, 'serve', '--host', '127.0.0.1', '--port', String(jcoPort), c.path],
-      `http://127.0.0.1:${jcoPort}`,
-      log,
-    );
+    const isolatedPort = await freePort();
+    const servers: Running[] = [];
     try {
-      // Warm both (JIT, caches) before anything counts.
-      await load(molt.url, connections, 1);
-      await load(jcoServer.url, connections, 1);
-      const m: { rps: number; p99Ms: number }[] = [];
-      const j: { rps: number; p99Ms: number }[] = [];
+      const molt = await startServer([CLI, 'serve', '--listen', '127.0.0.1:0', ...c.grants, c.path], null, log);
+      servers.push(molt);
+      const jcoServer = await startServer(
+        [jco, 'serve', '--host', '127.0.0.1', '--port', String(jcoPort), c.path],
+        `http://127.0.0.1:${jcoPort}`,
+        log,
+      );
+      servers.push(jcoServer);
+      const jcoIsolated = await startServer(
+        [jco, 'serve', '--isolate-requests', 'instance', '--host', '127.0.0.1', '--port', String(isolatedPort), c.path],
+        `http://127.0.0.1:${isolatedPort}`,
+        log,
+      );
+      servers.push(jcoIsolated);
+      // Warm all three (JIT, caches) before anything counts.
+      for (const s of servers) await load(s.url, connections, 1);
+      type Turn = { rps: number; p99Ms: number; bad: number };
+      const m: Turn[] = [];
+      const j: Turn[] = [];
+      const ji: Turn[] = [];
       for (let t = 0; t < turns; t++) {
         for (const [side, url, into] of [
           ['molt-wasm serve', molt.url, m],
           ['jco serve', jcoServer.url, j],
+          ['jco serve --isolate-requests instance', jcoIsolated.url, ji],
         ] as const) {
           const r = await load(url, connections, seconds);
           if (r.bad > 0) log(`  ${side}: ${r.bad} requests failed or were not 2xx`);
@@ -129,20 +150,26 @@ export async function benchServe(opts: { quick: boolean; log: (s: string) => voi
           into.push(r);
         }
       }
-      const side = (xs: { rps: number; p99Ms: number }[]): ServeSide => ({
+      const side = (xs: Turn[]): ServeSide => ({
         rps: median(xs.map((x) => x.rps)),
         p99Ms: median(xs.map((x) => x.p99Ms)),
         turns: xs.length,
+        failed: xs.reduce((a, x) => a + x.bad, 0),
       });
       const ms = side(m);
       const js = side(j);
-      // A side that served nothing has no ratio (never an infinite "win").
-      const ratio = js.rps > 0 && ms.rps > 0 ? ms.rps / js.rps : NaN;
-      out.push({ component: c.name, connections, seconds, molt: ms, jco: js, ratio });
-      log(`  ratio ${Number.isNaN(ratio) ? 'n/a' : `${ratio.toFixed(2)}x`}`);
+      const jis = side(ji);
+      // A side that served nothing, or failed requests (a server dying mid-run counts its
+      // errors quickly), has no ratio: never an infinite or flattering "win".
+      const valid = (x: ServeSide): boolean => x.rps > 0 && x.failed === 0;
+      const over = (b: ServeSide): number => (valid(b) && valid(ms) ? ms.rps / b.rps : NaN);
+      const ratio = over(js);
+      const ratioIsolated = over(jis);
+      out.push({ component: c.name, connections, seconds, molt: ms, jco: js, jcoIsolated: jis, ratio, ratioIsolated });
+      const show = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${x.toFixed(2)}x`);
+      log(`  ratio ${show(ratio)} (over jco serve --isolate-requests instance: ${show(ratioIsolated)})`);
     } finally {
-      await stop(molt);
-      await stop(jcoServer);
+      for (const s of servers) await stop(s);
     }
   }
   return out;

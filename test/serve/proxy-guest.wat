@@ -1,7 +1,8 @@
 ;; proxy-guest: a hand-written wasi:http/proxy component for the `molt-wasm serve` tests
 ;; (test/serve/). Routes on the request's path:
 ;;   /               200 "count=N\n": N counts requests in this instance's own memory, so a
-;;                   fresh instance per request always answers count=1
+;;                   fresh instance per request always answers count=1 (an instance reused
+;;                   for many requests answers count=2, 3, ...)
 ;;   /fetch/AUTHORITY  GET http://AUTHORITY/ through wasi:http/outgoing-handler: 200
 ;;                   "upstream STATUS\n", or 502 "denied\n" (HTTP-request-denied) / "error N\n"
 ;;   /echo           reads the request body: 200 "read N\n"
@@ -172,6 +173,11 @@
 
   (func (export "wasi:http/incoming-handler@0.2.12#handle") (param $req i32) (param $outparam i32)
     (local $p i32) (local $n i32) (local $r i32)
+    ;; The response text and the heap start afresh on every call: an instance that serves many
+    ;; requests (jco serve's default, the benchmark's baseline) answers each with a body of
+    ;; the same size. Only the counter at 2048 is meant to outlive a request.
+    (global.set $out (i32.const 4096))
+    (global.set $heap (i32.const 65536))
     (call $req_path (local.get $req) (i32.const 64))
     (if (i32.load8_u (i32.const 64))
       (then (local.set $p (i32.load (i32.const 68))) (local.set $n (i32.load (i32.const 72))))

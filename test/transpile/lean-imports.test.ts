@@ -124,7 +124,7 @@ test('the cache key names the step: on and off are separate entries, each verifi
   const comp = await buildComponent(guests.hello);
   const lean = await withGlue(true, async () => ({ id: transpilerId(), on: leanImportsEnabled(), e: await getTranspiled(comp, dir) }));
   const gen = await withGlue(false, async () => ({ id: transpilerId(), on: leanImportsEnabled(), e: await getTranspiled(comp, dir) }));
-  assert.match(lean.id, /^jco-transpile@\d+\.\d+\.\d+\+lean-imports@\d+$/);
+  assert.match(lean.id, /^jco-transpile@\d+\.\d+\.\d+\+lean-imports@\d+\+jspi-probe@\d+$/);
   assert.match(gen.id, /^jco-transpile@\d+\.\d+\.\d+$/);
   assert.deepEqual([lean.on, gen.on], [true, false]);
   assert.notEqual(lean.e.dir, gen.e.dir);
