@@ -18,6 +18,7 @@ import {
   type LoadedGuest,
 } from '../run/loaded-guest.js';
 import { refuseWithoutJspi } from '../run/supported.js';
+import { importModule } from './import-module.js';
 import { limitMemories } from './limits.js';
 import { getTranspiled } from './transpile-cache.js';
 
@@ -47,7 +48,7 @@ async function loadComponent(bytes: Uint8Array, cacheDir: string | undefined, li
   // Before anything is imported or run: a component whose bindings must suspend is refused
   // on a Node without JSPI, instead of failing inside the guest (SPEC section 8).
   refuseWithoutJspi(await readFile(join(entry.dir, 'component.js'), 'utf8'), `Node ${process.version}`);
-  const mod = (await import(pathToFileURL(join(entry.dir, 'component.js')).href)) as { instantiate: GeneratedInstantiate };
+  const mod = (await importModule(pathToFileURL(join(entry.dir, 'component.js')).href)) as { instantiate: GeneratedInstantiate };
   // Every core module jco produced passes through `limited`: the memory limit is written into each one.
   return transpiledComponent(mod, entry.imports, entry.coreModules, (b) => limited(b, limits));
 }

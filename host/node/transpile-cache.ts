@@ -22,11 +22,14 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { lazyCrypto } from './builtins.js';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { OutputPathError, WasmFormatError } from '../errors.js';
 import { LEAN_IMPORTS_ID, leanImports } from '../transpile/lean-imports.js';
+import { defaultCacheDir } from './cache-dir.js';
+import { importModule } from './import-module.js';
+
+export { defaultCacheDir } from './cache-dir.js';
 
 const ENTRY_FILE = 'molt-entry.json';
 /** The name the generated module gets: `component.js`, `component.core.wasm`, ... */
@@ -73,13 +76,6 @@ export function transpilerId(): string {
     transpilerVersion = pkg.version;
   }
   return `jco-transpile@${transpilerVersion}${leanImportsEnabled() ? `+${LEAN_IMPORTS_ID}` : ''}`;
-}
-
-/** The cache root (see the module comment for the order of sources). */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env['MOLT_WASM_CACHE_DIR']) return env['MOLT_WASM_CACHE_DIR'];
-  if (env['XDG_CACHE_HOME']) return join(env['XDG_CACHE_HOME'], 'molt-wasm');
-  return join(homedir(), '.cache', 'molt-wasm');
 }
 
 export function sha256(bytes: Uint8Array): string {
@@ -134,7 +130,7 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
   let result: Awaited<ReturnType<typeof transpileBytes>>;
   try {
     // Loaded only on a miss: importing jco-transpile costs more than a whole warm run.
-    const jco = await import('@bytecodealliance/jco-transpile');
+    const jco = (await importModule('@bytecodealliance/jco-transpile')) as typeof import('@bytecodealliance/jco-transpile');
     result = await jco.transpileBytes(component, { name: NAME, instantiation: { tag: 'async' } });
   } catch (e) {
     // The transpiler validates the component: a failure here is bad input, not a host fault.
