@@ -10,10 +10,11 @@
  * `<cache root>/code-cache/` (host/node/cache-dir.ts). `MOLT_WASM_CODE_CACHE=0` turns it off.
  *
  * Why a cache file cannot change what runs, beyond what the user could already change:
- * - V8 checks a cache's header only (format version, V8 version, flags, and the source's
- *   LENGTH): it does not check the payload (Node 20's V8 accepts a payload with bytes
- *   flipped, or truncated) nor that the source is the one the cache was made from. So this
- *   module does, before V8 sees it: the header names the bundle (its byte length, mtime and
+ * - V8 checks a cache's header (format version, V8 version, flags, payload length, and the
+ *   source's LENGTH), not its payload nor the source text: Node 20's V8, in a fresh process,
+ *   takes a cache with payload bytes flipped, or one made for another source of the same
+ *   length (checked by hand; test/cli-build shows the run is unaffected). So this module
+ *   checks, before V8 sees it: the header names the bundle (its byte length, mtime and
  *   CRC-32), Node, V8, the architecture and the V8/Node flags, and carries the payload's length
  *   and CRC-32; any mismatch and the file is ignored (and replaced after the run). CRC-32
  *   detects damage (a torn or edited file), not a forger.
@@ -26,7 +27,19 @@
  *   the old file or the new one, never half of one. No write failure (read-only directory,
  *   disk full) fails or changes the run: the cache is an optimisation, never a requirement.
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -138,7 +151,7 @@ function readCache(file: string, identity: Identity): Buffer | 'missing' | 'inva
 }
 
 function writeAll(fd: number, data: Uint8Array): void {
-  for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+  for (let off = 0; off < data.length;) off += writeSync(fd, data, off, data.length - off);
 }
 
 /** Writes `header + payload` to a new file beside `file`, then renames it over `file`. */
@@ -196,7 +209,15 @@ export function loadBundle<T>(bundlePath: string, options: LoadOptions): LoadedB
     { filename: bundlePath, ...(typeof cached === 'object' ? { cachedData: cached } : {}) },
   );
   const state: CodeCacheState =
-    file === undefined ? 'off' : typeof cached === 'object' ? (script.cachedDataRejected === true ? 'rejected' : 'hit') : cached === 'missing' ? 'miss' : 'invalid';
+    file === undefined
+      ? 'off'
+      : typeof cached === 'object'
+        ? script.cachedDataRejected === true
+          ? 'rejected'
+          : 'hit'
+        : cached === 'missing'
+          ? 'miss'
+          : 'invalid';
   const module = { exports: {} as T };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath), url, options.importModule);
