@@ -1,7 +1,8 @@
 /**
  * Part of `npm run build` (and `prepare`): bundles the CLI (dist/host/cli/main.js, tsc's
  * output) with esbuild into ONE file, dist/host/node/cli.bundle.cjs, which bin/molt-wasm.js
- * runs (through host/cli/launch.ts) instead of ~130 separate ES modules. Node 20's ES module
+ * runs (through host/cli/launch.ts, itself built as dist/host/node/cli-launch.cjs) instead of
+ * ~130 separate ES modules. Node 20's ES module
  * loader resolves, reads and links each module on its own: for a preview1 hello that was most
  * of the start-up cost above `node -e 0`.
  *
@@ -38,6 +39,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(here, '..', '..');
 export const CLI_ENTRY = join(ROOT, 'dist', 'host', 'cli', 'main.js');
 export const CLI_BUNDLE = join(ROOT, 'dist', 'host', 'node', 'cli.bundle.cjs');
+/** The launcher (host/cli/launch.ts) as CommonJS, which bin/molt-wasm.js requires. */
+export const CLI_LAUNCH_ENTRY = join(ROOT, 'dist', 'host', 'cli', 'launch.js');
+export const CLI_LAUNCH = join(ROOT, 'dist', 'host', 'node', 'cli-launch.cjs');
 /** The module the bundle replaces with the launcher's `import()` (see the module comment). */
 const IMPORT_MODULE = join(ROOT, 'dist', 'host', 'node', 'import-module.js');
 
@@ -103,6 +107,25 @@ export async function bundleCli(): Promise<{ files: Array<{ path: string; bytes:
     metafile: true,
     plugins: [lazyChildProcessForCommander, launcherImport],
   });
+  // The launcher: small (it and the cache-root module), CommonJS so bin/molt-wasm.js can
+  // require it and a start never initialises the ES module loader.
+  const launcher = await esbuild.build({
+    entryPoints: [CLI_LAUNCH_ENTRY],
+    outfile: CLI_LAUNCH,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+    legalComments: 'none',
+    metafile: true,
+  });
+  for (const [out, meta] of Object.entries(launcher.metafile.outputs)) {
+    const bundled = Object.keys(meta.inputs).sort();
+    if (bundled.join() !== ['dist/host/cli/launch.js', 'dist/host/node/cache-dir.js'].join())
+      throw new Error(`${out} should hold the launcher and the cache-root module only, not ${bundled.join(', ')}`);
+    result.metafile.outputs[out] = meta;
+  }
   for (const [out, meta] of Object.entries(result.metafile.outputs)) {
     const dynamic = meta.imports.filter((i) => i.kind === 'dynamic-import');
     if (dynamic.length > 0)

@@ -4,6 +4,9 @@
  * docs/benchmarks.md "Start-up"). Node 20 has no compile cache for modules
  * (`module.enableCompileCache` is Node 22), but `vm.Script` takes `cachedData` for a classic
  * script: the bundle is a CommonJS-format script, compiled here inside a function wrapper.
+ * bin/molt-wasm.js (CommonJS, bin/package.json) requires this module's own CommonJS build,
+ * dist/host/node/cli-launch.cjs (scripts/bundle-cli.ts): a `run` never starts Node's ES
+ * module loader (its initialisation, async resolution and reads cost about as much again).
  *
  * The cache: one file per subcommand (the functions a run has compiled by the time it ends are
  * what the cache holds, and `run` compiles other functions than `inspect`), in
@@ -44,6 +47,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
+import { crc32 } from 'node:zlib';
 import { defaultCacheDir } from '../node/cache-dir.js';
 
 /** What happened to the code cache on this start. */
@@ -79,10 +83,6 @@ const MAGIC = 'molt-wasm v8 code cache 1\n';
 /** Larger than any code cache of this bundle (~0.4 MB): bounds what is read. */
 const MAX_CACHE_BYTES = 64 << 20;
 const COMMANDS = new Set(['run', 'serve', 'build', 'inspect', 'verify', 'export']);
-
-const requireBuiltin = createRequire(import.meta.url);
-/** zlib's CRC-32 (Node 20.15+): native, ~0.2 ms for the cache; node:zlib loaded only here. */
-const crc32 = (data: Uint8Array): number => (requireBuiltin('node:zlib') as typeof import('node:zlib')).crc32(data);
 
 /** The cache directory for this environment, or undefined when the cache is off. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
