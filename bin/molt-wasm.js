@@ -9,11 +9,32 @@ const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 // A reader that goes away (`molt-wasm inspect x.wasm | head`) is not an error worth a stack
-// trace: stop quietly, as other Unix tools do.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err) => {
-    if (err && err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
+// trace: stop quietly, as other Unix tools do. The handler is attached when the stream is
+// first used, not here: creating process.stdout for a pipe loads Node's net and stream
+// modules, and a `run` writes the guest's output to the descriptors directly
+// (host/cli/stdio.ts), so it may never need the streams.
+function onStreamError(err) {
+  if (err && err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+}
+for (const name of ['stdout', 'stderr']) {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  if (own === undefined || typeof own.get !== 'function' || !own.configurable) {
+    process[name].on('error', onStreamError);
+    continue;
+  }
+  let handled = false;
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable,
+    get() {
+      const stream = own.get.call(process); // Node's getter creates the stream once
+      if (!handled) {
+        handled = true;
+        stream.on('error', onStreamError);
+      }
+      return stream;
+    },
   });
 }
 

@@ -19,9 +19,8 @@
  * `MOLT_WASM_LEAN_IMPORTS=0` keeps jco's output as generated (a separate cache entry), for
  * comparing the two.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { lazyCrypto } from './builtins.js';
+import { lazyCrypto, lazyFsPromises } from './builtins.js';
 import { dirname, join } from 'node:path';
 import type { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { OutputPathError, WasmFormatError } from '../errors.js';
@@ -90,6 +89,7 @@ async function readEntry(
   dir: string,
   componentHash: string,
 ): Promise<{ manifest: EntryManifest; coreModules: Map<string, Uint8Array> } | null> {
+  const { readFile } = lazyFsPromises();
   let m: EntryManifest;
   try {
     m = JSON.parse(await readFile(join(dir, ENTRY_FILE), 'utf8')) as EntryManifest;
@@ -121,6 +121,7 @@ function leanGlue(js: Uint8Array): Uint8Array {
  * existing one fails verification.
  */
 export async function getTranspiled(component: Uint8Array, cacheDir = defaultCacheDir()): Promise<CacheEntry> {
+  const { mkdir, rename, rm, writeFile } = lazyFsPromises();
   const hash = sha256(component);
   const key = `${hash}-${transpilerId().replace(/[^A-Za-z0-9.-]/g, '_')}`;
   const dir = join(cacheDir, key);
