@@ -5,28 +5,28 @@
  */
 import { Command } from 'commander';
 import { reportError } from './report.js';
-import { registerBuildCommand } from './build.js';
-import { registerExportCommand } from './export-spin.js';
-import { registerInspectCommand } from './inspect.js';
 import { registerRunCommand } from './run.js';
-import { registerServeCommand } from './serve.js';
-import { registerVerifyCommand } from './verify.js';
 import { toolInfo } from './tool.js';
 
 export const TOOL_NAME = 'molt-wasm';
+
+type Register = (program: Command) => void;
 
 /**
  * Every subcommand: its name and what adds it to the program. A run registers only the
  * command it names (commander checks each new option against all earlier ones, and `run`
  * alone has dozens): the rest are added for help, a bare `molt-wasm`, and unknown commands.
+ * Only `run` is imported statically: the other modules are imported when their command is
+ * registered, so `molt-wasm run` neither evaluates them nor loads what they import at the
+ * top (serve's `node:http`, with `net` and the stream stack under it; smol-toml).
  */
-const COMMANDS: ReadonlyArray<readonly [name: string, register: (program: Command) => void]> = [
-  ['run', registerRunCommand],
-  ['serve', registerServeCommand],
-  ['build', registerBuildCommand],
-  ['inspect', registerInspectCommand],
-  ['verify', registerVerifyCommand],
-  ['export', registerExportCommand],
+const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Register | Promise<Register>]> = [
+  ['run', () => registerRunCommand],
+  ['serve', async () => (await import('./serve.js')).registerServeCommand],
+  ['build', async () => (await import('./build.js')).registerBuildCommand],
+  ['inspect', async () => (await import('./inspect.js')).registerInspectCommand],
+  ['verify', async () => (await import('./verify.js')).registerVerifyCommand],
+  ['export', async () => (await import('./export-spin.js')).registerExportCommand],
 ];
 
 /** `argv` as main() gets it; `undefined` (or omitted): every command. */
@@ -46,7 +46,8 @@ export async function createProgram(argv?: readonly string[]): Promise<Command> 
         "70 guest trap or internal error, 77 capability denied, 124 timeout; `run` passes on the guest's own exit code.",
     );
   const named = argv === undefined ? undefined : COMMANDS.find(([name]) => name === argv[2]);
-  for (const [name, register] of COMMANDS) if (named === undefined || named[0] === name) register(program);
+  // In table order, so help lists the commands as before.
+  for (const [name, load] of COMMANDS) if (named === undefined || named[0] === name) (await load())(program);
   return program;
 }
 

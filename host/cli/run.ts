@@ -28,6 +28,7 @@ import { RUN_DEFAULT_GRANTS } from './defaults.js';
 import { parseDirs, uncoveredDirWarnings } from './dirs.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { addPromptOptions, broadFlagWarnings, promptGuestOptions } from './prompt-tty.js';
+import { stdioWriter } from './stdio.js';
 
 export { parseDirs } from './dirs.js';
 
@@ -95,8 +96,9 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
       dirs,
       // The guest sees its cwd as a guest path inside a preopen, or not at all (SPEC section 5).
       ...guestCwdOption(resolved.manifest, dirs),
-      stdout: (b) => void process.stdout.write(b),
-      stderr: (b) => void process.stderr.write(b),
+      // fd 1 and 2 directly where that is what the streams do anyway (host/cli/stdio.ts).
+      stdout: stdioWriter(1, () => process.stdout),
+      stderr: stdioWriter(2, () => process.stderr),
       stdin: () => (process.stdin.isTTY ? new Uint8Array(0) : new Uint8Array(readFileSync(0))),
       label: app,
       denialNotices: { ...hints, quiet: opts.quietDenials === true },

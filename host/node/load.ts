@@ -3,7 +3,6 @@
  * transpile-cache.ts) or a compiled preview1 core module. Refuses imports the host does not
  * supply (UnknownImportError, listing all of them) before anything runs.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WasmFormatError } from '../errors.js';
@@ -18,6 +17,8 @@ import {
   type LoadedGuest,
 } from '../run/loaded-guest.js';
 import { refuseWithoutJspi } from '../run/supported.js';
+import { lazyFsPromises } from './builtins.js';
+import { importModule } from './import-module.js';
 import { limitMemories } from './limits.js';
 import { getTranspiled } from './transpile-cache.js';
 
@@ -36,7 +37,7 @@ export type { LoadedComponent, LoadedCoreModule, LoadedGuest } from '../run/load
 export async function readGuestBytes(bytesOrPath: Uint8Array | string): Promise<Uint8Array> {
   if (typeof bytesOrPath !== 'string') return bytesOrPath;
   try {
-    return new Uint8Array(await readFile(bytesOrPath));
+    return new Uint8Array(await lazyFsPromises().readFile(bytesOrPath));
   } catch (e) {
     throw new WasmFormatError(`cannot read ${bytesOrPath}: ${(e as Error).message}`);
   }
@@ -46,8 +47,8 @@ async function loadComponent(bytes: Uint8Array, cacheDir: string | undefined, li
   const entry = await getTranspiled(bytes, cacheDir);
   // Before anything is imported or run: a component whose bindings must suspend is refused
   // on a Node without JSPI, instead of failing inside the guest (SPEC section 8).
-  refuseWithoutJspi(await readFile(join(entry.dir, 'component.js'), 'utf8'), `Node ${process.version}`);
-  const mod = (await import(pathToFileURL(join(entry.dir, 'component.js')).href)) as { instantiate: GeneratedInstantiate };
+  refuseWithoutJspi(await lazyFsPromises().readFile(join(entry.dir, 'component.js'), 'utf8'), `Node ${process.version}`);
+  const mod = (await importModule(pathToFileURL(join(entry.dir, 'component.js')).href)) as { instantiate: GeneratedInstantiate };
   // Every core module jco produced passes through `limited`: the memory limit is written into each one.
   return transpiledComponent(mod, entry.imports, entry.coreModules, (b) => limited(b, limits));
 }

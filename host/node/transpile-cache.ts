@@ -20,15 +20,17 @@
  * without throwing (issue 17). `MOLT_WASM_LEAN_IMPORTS=0` keeps jco's output as generated
  * (neither step; a separate cache entry), for comparing the two.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { lazyCrypto } from './builtins.js';
-import { homedir } from 'node:os';
+import { lazyCrypto, lazyFsPromises } from './builtins.js';
 import { dirname, join } from 'node:path';
 import type { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { OutputPathError, WasmFormatError } from '../errors.js';
 import { JSPI_PROBE_ID, guardJspiProbe } from '../transpile/jspi-probe.js';
 import { LEAN_IMPORTS_ID, leanImports } from '../transpile/lean-imports.js';
+import { defaultCacheDir } from './cache-dir.js';
+import { importModule } from './import-module.js';
+
+export { defaultCacheDir } from './cache-dir.js';
 
 const ENTRY_FILE = 'molt-entry.json';
 /** The name the generated module gets: `component.js`, `component.core.wasm`, ... */
@@ -78,13 +80,6 @@ export function transpilerId(): string {
   return `jco-transpile@${transpilerVersion}${leanImportsEnabled() ? `+${LEAN_IMPORTS_ID}+${JSPI_PROBE_ID}` : ''}`;
 }
 
-/** The cache root (see the module comment for the order of sources). */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env['MOLT_WASM_CACHE_DIR']) return env['MOLT_WASM_CACHE_DIR'];
-  if (env['XDG_CACHE_HOME']) return join(env['XDG_CACHE_HOME'], 'molt-wasm');
-  return join(homedir(), '.cache', 'molt-wasm');
-}
-
 export function sha256(bytes: Uint8Array): string {
   return lazyCrypto().createHash('sha256').update(bytes).digest('hex');
 }
@@ -97,6 +92,7 @@ async function readEntry(
   dir: string,
   componentHash: string,
 ): Promise<{ manifest: EntryManifest; coreModules: Map<string, Uint8Array> } | null> {
+  const { readFile } = lazyFsPromises();
   let m: EntryManifest;
   try {
     m = JSON.parse(await readFile(join(dir, ENTRY_FILE), 'utf8')) as EntryManifest;
@@ -128,6 +124,7 @@ function leanGlue(js: Uint8Array): Uint8Array {
  * existing one fails verification.
  */
 export async function getTranspiled(component: Uint8Array, cacheDir = defaultCacheDir()): Promise<CacheEntry> {
+  const { mkdir, rename, rm, writeFile } = lazyFsPromises();
   const hash = sha256(component);
   const key = `${hash}-${transpilerId().replace(/[^A-Za-z0-9.-]/g, '_')}`;
   const dir = join(cacheDir, key);
@@ -137,7 +134,7 @@ export async function getTranspiled(component: Uint8Array, cacheDir = defaultCac
   let result: Awaited<ReturnType<typeof transpileBytes>>;
   try {
     // Loaded only on a miss: importing jco-transpile costs more than a whole warm run.
-    const jco = await import('@bytecodealliance/jco-transpile');
+    const jco = (await importModule('@bytecodealliance/jco-transpile')) as typeof import('@bytecodealliance/jco-transpile');
     result = await jco.transpileBytes(component, { name: NAME, instantiation: { tag: 'async' } });
   } catch (e) {
     // The transpiler validates the component: a failure here is bad input, not a host fault.

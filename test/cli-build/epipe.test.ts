@@ -20,3 +20,14 @@ test('a closed stdout ends molt-wasm quietly: no stack trace, exit 0', async () 
   assert.equal(stderr, '', `stderr: ${stderr}`);
   assert.equal(code, 0);
 });
+
+test('a reader that goes away while a guest writes ends `run` quietly too (the direct write falls back to the stream)', async () => {
+  const hello = join(repo, 'guest-examples', 'dist', 'hello.wasm');
+  const child = spawn(process.execPath, [bin, 'run', hello], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  assert.equal(stderr, '', `stderr: ${stderr}`);
+  assert.equal(code, 0);
+});
