@@ -59,15 +59,21 @@ function freePort(): Promise<number> {
 
 /** Spawns `argv` and resolves once `url` answers 200 (a hang guard of two minutes). */
 async function startServer(argv: readonly string[], url: string | null, log: (s: string) => void): Promise<Running> {
-  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: `jco serve` runs its server in a child node process and does not
+  // pass signals on, so stopping only the process we started would leave that server running
+  // (holding our stderr pipe, so the bench never exited). stop() signals the whole group.
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let err = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => (err += d));
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${argv.join(' ')} exited ${child.exitCode}:\n${err}`);
+    if (child.exitCode !== null) {
+      killGroup(child, 'SIGKILL');
+      throw new Error(`${argv.join(' ')} exited ${child.exitCode}:\n${err}`);
+    }
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      killGroup(child, 'SIGKILL');
       throw new Error(`${argv.join(' ')} did not answer:\n${err}`);
     }
     const bound = url ?? / on (http:\/\/[^/\s]+)\//.exec(err)?.[1] ?? null;
@@ -87,12 +93,24 @@ async function startServer(argv: readonly string[], url: string | null, log: (s:
   }
 }
 
+/** Signals every process of the server's group; one already gone is not an error. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // the group has no process left
+  }
+}
+
 async function stop(r: Running): Promise<void> {
-  if (r.child.exitCode !== null) return;
-  r.child.kill('SIGTERM');
-  const killer = setTimeout(() => r.child.kill('SIGKILL'), 10_000);
-  await once(r.child, 'exit');
-  clearTimeout(killer);
+  if (r.child.exitCode === null) {
+    killGroup(r.child, 'SIGTERM');
+    const killer = setTimeout(() => killGroup(r.child, 'SIGKILL'), 10_000);
+    await once(r.child, 'exit');
+    clearTimeout(killer);
+  }
+  // What outlived the process we started (a server it spawned) goes too.
+  killGroup(r.child, 'SIGKILL');
 }
 
 async function load(url: string, connections: number, seconds: number): Promise<{ rps: number; p99Ms: number; bad: number }> {
