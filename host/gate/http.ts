@@ -4,7 +4,11 @@
  *
  * 1. An authority the gate cannot read (none, userinfo, a path, a bad port) or a scheme other
  *    than http/https is refused: the gate checks only what it can name.
- * 2. A `Host` header that names another host or port than the authority is REFUSED (not
+ * 2. A request target that is not origin form (`/path?query`) is REFUSED: an absolute-form
+ *    target (`http://169.254.169.254/`) or authority form (`internal:22`) would be the request
+ *    line, and a server or proxy routes on its authority, ignoring `Host` (RFC 9112 section
+ *    3.2.2): the same SSRF as the Host header below, one line higher.
+ *    A `Host` header that names another host or port than the authority is REFUSED (not
  *    rewritten), whatever the policy says, and so is more than one `Host` header: a request
  *    checked against one host must not be delivered to another by a server or proxy that
  *    routes on `Host` (SSRF, Spin CVE-2024-32980). Refusing tells the guest; rewriting would
@@ -137,6 +141,11 @@ export function createGatedHttp(
           throw DENIED;
         }
         const { authority, defaultPort } = r;
+        const target: unknown = request.pathWithQuery?.();
+        if (target !== undefined && target !== null && (typeof target !== 'string' || (target !== '' && !target.startsWith('/')))) {
+          decider.recordDenial(HANDLE, `${endpointText(authority)} (request target: ${String(target)})`, 'request-target');
+          throw DENIED;
+        }
         const hosts = hostHeaders(request);
         if (hosts.length > 1 || (hosts.length === 1 && !sameHost(hosts[0] ?? '', authority, defaultPort))) {
           decider.recordDenial(HANDLE, `${endpointText(authority)} (Host: ${hosts.join(', ')})`, 'host-header');
