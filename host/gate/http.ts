@@ -35,7 +35,7 @@ import { Authority, endpointText, HTTP_PORT, HTTPS_PORT } from '../net/endpoint.
 import type { Port } from '../net/port.js';
 import type { NetDecider } from './net-policy.js';
 import { disposeInner } from './resource.js';
-import type { PlatformSockets, WasiImportsPart, WasiPlatform } from './types.js';
+import type { HttpGuestScope, PlatformSockets, WasiImports, WasiImportsPart, WasiPlatform } from './types.js';
 import type { FutureIncomingResponse, IpAddress, OutgoingRequest, RequestOptions, ResolveAddressStream } from './wasi.js';
 
 const IFACE = 'wasi:http/outgoing-handler';
@@ -99,6 +99,69 @@ export function platformResolver(platform: WasiPlatform): (name: string) => Reso
   };
 }
 
+/**
+ * Request body bytes one guest may have the host hold before `handle` sends them, over all its
+ * requests. `wasi:http/types` is ungated: without this a guest with no capability and a few KiB
+ * of memory made the host hold 16 MiB per request it created, zero fills costing it nothing.
+ */
+export const MAX_HELD_REQUEST_BODY_BYTES = 16 * 1024 * 1024;
+/** Outgoing exchanges (each a connection) one guest may have open at once; past it `connection-limit-reached`. */
+export const MAX_OPEN_HTTP_REQUESTS = 128;
+
+/** One guest's HTTP resources: the bounds above, and closing what it leaves open when it ends. */
+export class HttpGuestResources implements HttpGuestScope {
+  #held = 0;
+  readonly #open = new Set<() => void>();
+
+  reserve(bytes: number): boolean {
+    if (this.#held + bytes > MAX_HELD_REQUEST_BODY_BYTES) return false;
+    this.#held += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.#held = Math.max(0, this.#held - bytes);
+  }
+
+  open(close: () => void): (() => void) | undefined {
+    if (this.#open.size >= MAX_OPEN_HTTP_REQUESTS) return undefined;
+    const entry = (): void => close();
+    this.#open.add(entry);
+    return () => void this.#open.delete(entry);
+  }
+
+  /** The guest ended: close every exchange it still has (their connections with them). */
+  closeAll(): void {
+    const all = [...this.#open];
+    this.#open.clear();
+    for (const close of all) {
+      try {
+        close();
+      } catch {
+        // One that cannot be closed must not keep the others open.
+      }
+    }
+  }
+}
+
+/**
+ * The platform's `wasi:http/types` with `outgoing-request` made this guest's: a subclass whose
+ * constructor hands the platform the guest's scope (jco checks resources with `instanceof`
+ * against the class the import object names, and instances of the subclass are the
+ * platform's too). A platform whose class is not a constructor (none there) is passed as is.
+ */
+function guestHttpTypes(types: WasiImports['wasi:http/types'], scope: HttpGuestScope): WasiImports['wasi:http/types'] {
+  const Base = (types as { OutgoingRequest?: unknown }).OutgoingRequest;
+  if (typeof Base !== 'function' || Base.prototype === undefined) return types;
+  const PlatformRequest = Base as new (headers: unknown, scope: HttpGuestScope) => object;
+  class GuestOutgoingRequest extends PlatformRequest {
+    constructor(headers: unknown) {
+      super(headers, scope);
+    }
+  }
+  return { ...types, OutgoingRequest: GuestOutgoingRequest } as unknown as WasiImports['wasi:http/types'];
+}
+
 /** The request's authority, or null when the gate cannot read it. */
 function requestAuthority(request: OutgoingRequest): { authority: Authority; defaultPort: Port } | null {
   const scheme = request.scheme?.();
@@ -129,10 +192,11 @@ export function createGatedHttp(
   decider: NetDecider,
   platform: WasiPlatform,
   resolve: (name: string) => Resolution = platformResolver(platform),
+  resources: HttpGuestResources = new HttpGuestResources(),
 ): WasiImportsPart<'wasi:http/types' | 'wasi:http/outgoing-handler'> {
   const outgoing = platform.http.outgoingHandler;
   return {
-    'wasi:http/types': platform.http.types,
+    'wasi:http/types': guestHttpTypes(platform.http.types, resources),
     'wasi:http/outgoing-handler': {
       handle(request: OutgoingRequest, options: RequestOptions | undefined): FutureIncomingResponse {
         const r = requestAuthority(request);

@@ -6,7 +6,7 @@
  * Platform-neutral.
  */
 import type { Gate } from './gate.js';
-import { createGatedHttp, type Resolution } from './http.js';
+import { createGatedHttp, HttpGuestResources, type Resolution } from './http.js';
 import { NetDecider } from './net-policy.js';
 import { createGatedSockets } from './sockets.js';
 import type { WasiImportsPart, WasiPlatform } from './types.js';
@@ -14,6 +14,8 @@ import type { WasiImportsPart, WasiPlatform } from './types.js';
 export interface GatedNetOptions {
   /** Replaces the platform resolver HTTP uses for deny rules on addresses (tests, embedders). */
   readonly resolve?: (name: string) => Resolution;
+  /** The guest's HTTP resources (bounded; closed by the caller when the guest ends). Default: a new one. */
+  readonly httpResources?: HttpGuestResources;
 }
 
 export function createGatedNet(
@@ -24,7 +26,7 @@ export function createGatedNet(
   const decider = new NetDecider(gate);
   return {
     ...createGatedSockets(decider, platform),
-    ...createGatedHttp(decider, platform, options.resolve),
+    ...createGatedHttp(decider, platform, options.resolve, options.httpResources),
     ...(platform.http.incomingHandler ? { 'wasi:http/incoming-handler': platform.http.incomingHandler } : {}),
   };
 }
