@@ -42,6 +42,44 @@ import type {
 
 const DENIED = 'access-denied';
 
+/** Sockets (TCP, UDP, accepted connections) one guest may hold at once; past it `new-socket-limit`. */
+export const MAX_OPEN_SOCKETS = 128;
+
+/**
+ * One guest's open sockets: bounded, and closed when the guest ends (disposeGatedWasi), since
+ * nothing else closes them: `serve` runs a fresh guest per request and would keep every
+ * connection its guests left open, until the process runs out of descriptors.
+ */
+export class GuestSockets {
+  readonly #open = new Set<{ [Symbol.dispose](): void }>();
+
+  /** Refuses (`new-socket-limit`) when the guest holds MAX_OPEN_SOCKETS already. */
+  requireRoom(): void {
+    if (this.#open.size >= MAX_OPEN_SOCKETS) throw 'new-socket-limit';
+  }
+
+  add(s: { [Symbol.dispose](): void }): void {
+    this.#open.add(s);
+  }
+
+  delete(s: object): void {
+    this.#open.delete(s as { [Symbol.dispose](): void });
+  }
+
+  /** The guest ended: close every socket it still holds. */
+  closeAll(): void {
+    const all = [...this.#open];
+    this.#open.clear();
+    for (const s of all) {
+      try {
+        s[Symbol.dispose]();
+      } catch {
+        // One that cannot be closed must not keep the others open.
+      }
+    }
+  }
+}
+
 /** The interfaces this module builds. */
 type SocketImports = WasiImportsPart<
   | 'wasi:sockets/instance-network'
@@ -96,7 +134,7 @@ class WrappedSocket<T extends TcpSocket | UdpSocket> extends WrappedResource<T> 
   }
 }
 
-export function createGatedSockets(decider: NetDecider, platform: WasiPlatform): SocketImports {
+export function createGatedSockets(decider: NetDecider, platform: WasiPlatform, open: GuestSockets = new GuestSockets()): SocketImports {
   const s = platform.createSockets();
   const gate = decider.gate;
   const tcpCreate = s.tcpCreateSocket;
@@ -146,6 +184,14 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
   }
 
   class GatedTcpSocket extends WrappedSocket<TcpSocket> {
+    constructor(inner: TcpSocket) {
+      super(inner);
+      open.add(this);
+    }
+    override [Symbol.dispose](): void {
+      open.delete(this);
+      super[Symbol.dispose]();
+    }
     /** The bound address, checked again (listen, accept): the real port is known only now. */
     #checkLocal(func: string): void {
       checkAddress(this.inner.localAddress(), TCP, func, 'local');
@@ -173,6 +219,7 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
     }
     accept(): [GatedTcpSocket, InputStream, OutputStream] {
       this.#checkLocal('tcp-socket.accept');
+      open.requireRoom();
       const [socket, input, output] = this.inner.accept();
       return [new GatedTcpSocket(socket), input, output];
     }
@@ -262,6 +309,14 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
   }
 
   class GatedUdpSocket extends WrappedSocket<UdpSocket> {
+    constructor(inner: UdpSocket) {
+      super(inner);
+      open.add(this);
+    }
+    override [Symbol.dispose](): void {
+      open.delete(this);
+      super[Symbol.dispose]();
+    }
     startBind(network: Network, local: IpSocketAddress): void {
       checkAddress(local, UDP, 'udp-socket.start-bind', 'local');
       this.inner.startBind(network, local);
@@ -295,12 +350,14 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
       createTcpSocket(family: IpAddressFamily): GatedTcpSocket {
         // No `net` at all: refused before any platform socket exists.
         if (!gate.allowsId(CapId.net, 'wasi:sockets/tcp-create-socket', 'create-tcp-socket')) throw DENIED;
+        open.requireRoom();
         return new GatedTcpSocket(tcpCreate.createTcpSocket(family));
       },
     },
     'wasi:sockets/udp-create-socket': {
       createUdpSocket(family: IpAddressFamily): GatedUdpSocket {
         if (!gate.allowsId(CapId.net, 'wasi:sockets/udp-create-socket', 'create-udp-socket')) throw DENIED;
+        open.requireRoom();
         return new GatedUdpSocket(udpCreate.createUdpSocket(family));
       },
     },
