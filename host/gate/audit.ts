@@ -21,10 +21,11 @@ export interface AuditRecord {
    * or `host-header` for an HTTP request whose `Host` header names another host than its
    * authority (refused whatever the policy says: SSRF, Spin CVE-2024-32980), `request-target`
    * for one whose path-with-query is not origin form (`http://other/`, `other:22`: a server
-   * routes on that authority, not on `Host`), or
+   * routes on that authority, not on `Host`), `request-header` for one carrying a header
+   * that frames the message or connection (`transfer-encoding`, `upgrade`, two lengths), or
    * `deny-within` for a rename or removal of a path holding a deny rule.
    */
-  readonly code: CheckResult | 'escape' | 'host-header' | 'request-target' | 'deny-within';
+  readonly code: CheckResult | 'escape' | 'host-header' | 'request-target' | 'request-header' | 'deny-within';
   /** `prompt` when a `--prompt` question (or GuestOptions.prompt) took the decision. */
   readonly source?: 'prompt';
   /** The prompt's answer (`listed`: a `--dir` preopen shown, nothing granted). */

@@ -4,7 +4,10 @@
  *
  * 1. An authority the gate cannot read (none, userinfo, a path, a bad port) or a scheme other
  *    than http/https is refused: the gate checks only what it can name.
- * 2. A request target that is not origin form (`/path?query`) is REFUSED: an absolute-form
+ * 2. A header that frames the message or the connection (`transfer-encoding`, `upgrade`, ...,
+ *    or a `content-length` that is not one number) is REFUSED: with it the body can carry a
+ *    second request that a server in front routes on its own `Host` (request smuggling).
+ *    A request target that is not origin form (`/path?query`) is REFUSED: an absolute-form
  *    target (`http://169.254.169.254/`) or authority form (`internal:22`) would be the request
  *    line, and a server or proxy routes on its authority, ignoring `Host` (RFC 9112 section
  *    3.2.2): the same SSRF as the Host header below, one line higher.
@@ -175,17 +178,34 @@ function requestAuthority(request: OutgoingRequest): { authority: Authority; def
   return authority === null ? null : { authority, defaultPort };
 }
 
-/** The `Host` header values of a request (names compared case-insensitively). */
-function hostHeaders(request: OutgoingRequest): string[] {
+/** A request's header entries as text (names lowercased and trimmed). */
+function headerEntries(request: OutgoingRequest): [string, string][] {
   // Typed as WASI's field values (bytes); a platform's fields may hand out strings too.
   const entries: Iterable<readonly [string, Uint8Array | string]> | undefined = request.headers?.()?.entries?.();
-  const out: string[] = [];
+  const out: [string, string][] = [];
   if (entries === undefined) return out;
   const dec = new TextDecoder();
-  for (const [k, v] of entries) {
-    if (String(k).trim().toLowerCase() === 'host') out.push(typeof v === 'string' ? v : dec.decode(v));
-  }
+  for (const [k, v] of entries) out.push([String(k).trim().toLowerCase(), typeof v === 'string' ? v : dec.decode(v)]);
   return out;
+}
+
+/**
+ * Headers that frame the message or the connection: the host's to write, never the guest's
+ * (Wasmtime forbids the same in wasi-http fields). With them a guest's body becomes a second
+ * request on the wire (`transfer-encoding` against a length, `upgrade: h2c` through a proxy),
+ * which a server or proxy in front of the checked authority routes on its own `Host`:
+ * request smuggling, the Host-header SSRF by other means.
+ */
+const FRAMING_HEADERS = new Set(['transfer-encoding', 'te', 'upgrade', 'connection', 'keep-alive', 'proxy-connection', 'http2-settings']);
+
+/** Why the request's headers are refused (a framing header, a `content-length` that is not one number), or null. */
+function framingProblem(headers: readonly (readonly [string, string])[]): string | null {
+  let lengths = 0;
+  for (const [k, v] of headers) {
+    if (FRAMING_HEADERS.has(k)) return k;
+    if (k === 'content-length' && (++lengths > 1 || !/^[0-9]{1,15}$/.test(v.trim()))) return `content-length: ${v}`;
+  }
+  return null;
 }
 
 export function createGatedHttp(
@@ -210,7 +230,13 @@ export function createGatedHttp(
           decider.recordDenial(HANDLE, `${endpointText(authority)} (request target: ${String(target)})`, 'request-target');
           throw DENIED;
         }
-        const hosts = hostHeaders(request);
+        const headers = headerEntries(request);
+        const framing = framingProblem(headers);
+        if (framing !== null) {
+          decider.recordDenial(HANDLE, `${endpointText(authority)} (header ${framing})`, 'request-header');
+          throw DENIED;
+        }
+        const hosts = headers.filter(([k]) => k === 'host').map(([, v]) => v);
         if (hosts.length > 1 || (hosts.length === 1 && !sameHost(hosts[0] ?? '', authority, defaultPort))) {
           decider.recordDenial(HANDLE, `${endpointText(authority)} (Host: ${hosts.join(', ')})`, 'host-header');
           throw DENIED;

@@ -143,6 +143,7 @@ export function denialNotice(ctx: DenialHintContext, record: AuditRecord, checke
   const head = `${ctx.tool ?? 'molt-wasm'}: denied ${record.capability}${on} (${record.operation})`;
   if (record.code === 'escape') return `${head}: the path leaves its preopened directory`;
   if (record.code === 'host-header') return `${head}: the Host header names another host than the request's authority`;
+  if (record.code === 'request-header') return `${head}: the request sets a header only the host may set (it frames the message)`;
   if (record.code === 'request-target') return `${head}: the request target is not a path (it would name another host than the authority)`;
   // A scoped check without its structured target (an address a name resolved to) gets no flag.
   if (record.target !== null && checked === undefined) return head;
