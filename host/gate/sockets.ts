@@ -42,6 +42,9 @@ import type {
 
 const DENIED = 'access-denied';
 
+/** The longest name `resolve-addresses` takes (a DNS name with its trailing dot). */
+export const MAX_LOOKUP_NAME = 254;
+
 /** Sockets (TCP, UDP, accepted connections) one guest may hold at once; past it `new-socket-limit`. */
 export const MAX_OPEN_SOCKETS = 128;
 
@@ -364,7 +367,11 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform, 
     'wasi:sockets/ip-name-lookup': {
       ResolveAddressStream: GatedResolveAddressStream,
       resolveAddresses(network: Network, name: string): GatedResolveAddressStream {
-        if (typeof name !== 'string' || !decider.lookup(name, { iface: LOOKUP, func: 'resolve-addresses' }).allowed) throw DENIED;
+        // No DNS name is longer (RFC 1035: 253, one trailing dot) and no address literal is
+        // either: a longer string is refused before it is checked, recorded or shown, since
+        // a guest could otherwise make every audit record and notice as long as its memory.
+        if (typeof name !== 'string' || name.length > MAX_LOOKUP_NAME) throw 'invalid-argument';
+        if (!decider.lookup(name, { iface: LOOKUP, func: 'resolve-addresses' }).allowed) throw DENIED;
         return new GatedResolveAddressStream(lookup.resolveAddresses(network, resolverName(name)), name);
       },
     },
