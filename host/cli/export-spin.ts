@@ -6,8 +6,8 @@
  * is refused (exit 65, every item listed), or with `--allow-lossy` left out with one warning
  * per item. The mapping itself is host/spin/export.ts; docs/spin.md says what maps.
  */
-import { statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'smol-toml';
 import { OutputPathError, UsageError } from '../errors.js';
@@ -81,6 +81,51 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/** Entries `linksLeaving` looks at in one mount before it gives up (and the export refuses the mount). */
+const MAX_SCANNED_ENTRIES = 100_000;
+
+/**
+ * The symlinks below `root` whose target, resolved by the OS (realpath(3): Node's JS realpathSync takes `link/..` lexically), lies outside `root` (each link
+ * on its own, so a chain of links that each stay inside but together leave is caught too);
+ * dangling ones point at nothing to copy. Directories are walked without following links.
+ */
+export function linksLeaving(root: string): { links: string[]; incomplete: boolean } {
+  const links: string[] = [];
+  let real: string;
+  try {
+    real = realpathSync.native(root);
+  } catch {
+    return { links, incomplete: false };
+  }
+  let seen = 0;
+  const pending: string[] = [''];
+  while (pending.length > 0) {
+    const rel = pending.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(join(root, rel), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (++seen > MAX_SCANNED_ENTRIES) return { links, incomplete: true };
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) pending.push(r);
+      else if (e.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync.native(join(root, r));
+        } catch {
+          continue; // dangling or a loop: nothing Spin could copy
+        }
+        const inside = relative(real, target);
+        if (inside.startsWith('..') || isAbsolute(inside)) links.push(r);
+      }
+    }
+  }
+  return { links: links.sort(), incomplete: false };
+}
+
 /** The text written: a header naming the source and the policy, then the manifest. */
 export function spinTomlText(manifest: SpinManifest, wasmName: string, policyJson: string): string {
   const header = [
@@ -117,6 +162,7 @@ export function exportSpinCommand(app: string, opts: ExportSpinOptions, io: Expo
     source: manifestPath(baseDir, app),
     mountSource: (host) => manifestPath(baseDir, host),
     isDirectory,
+    linksLeaving,
   });
 
   const warn = (w: string): void => void io.stderr.write(`molt-wasm: warning: ${w}\n`);

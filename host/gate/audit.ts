@@ -19,10 +19,13 @@ export interface AuditRecord {
   /**
    * The engine's result code (`ok`, `missing`, ...), `escape` for a path leaving its preopen,
    * or `host-header` for an HTTP request whose `Host` header names another host than its
-   * authority (refused whatever the policy says: SSRF, Spin CVE-2024-32980), or
+   * authority (refused whatever the policy says: SSRF, Spin CVE-2024-32980), `request-target`
+   * for one whose path-with-query is not origin form (`http://other/`, `other:22`: a server
+   * routes on that authority, not on `Host`), `request-header` for one carrying a header
+   * that frames the message or connection (`transfer-encoding`, `upgrade`, two lengths), or
    * `deny-within` for a rename or removal of a path holding a deny rule.
    */
-  readonly code: CheckResult | 'escape' | 'host-header' | 'deny-within';
+  readonly code: CheckResult | 'escape' | 'host-header' | 'request-target' | 'request-header' | 'deny-within';
   /** `prompt` when a `--prompt` question (or GuestOptions.prompt) took the decision. */
   readonly source?: 'prompt';
   /** The prompt's answer (`listed`: a `--dir` preopen shown, nothing granted). */

@@ -4,7 +4,14 @@
  *
  * 1. An authority the gate cannot read (none, userinfo, a path, a bad port) or a scheme other
  *    than http/https is refused: the gate checks only what it can name.
- * 2. A `Host` header that names another host or port than the authority is REFUSED (not
+ * 2. A header that frames the message or the connection (`transfer-encoding`, `upgrade`, ...,
+ *    or a `content-length` that is not one number) is REFUSED: with it the body can carry a
+ *    second request that a server in front routes on its own `Host` (request smuggling).
+ *    A request target that is not origin form (`/path?query`) is REFUSED: an absolute-form
+ *    target (`http://169.254.169.254/`) or authority form (`internal:22`) would be the request
+ *    line, and a server or proxy routes on its authority, ignoring `Host` (RFC 9112 section
+ *    3.2.2): the same SSRF as the Host header below, one line higher.
+ *    A `Host` header that names another host or port than the authority is REFUSED (not
  *    rewritten), whatever the policy says, and so is more than one `Host` header: a request
  *    checked against one host must not be delivered to another by a server or proxy that
  *    routes on `Host` (SSRF, Spin CVE-2024-32980). Refusing tells the guest; rewriting would
@@ -31,7 +38,7 @@ import { Authority, endpointText, HTTP_PORT, HTTPS_PORT } from '../net/endpoint.
 import type { Port } from '../net/port.js';
 import type { NetDecider } from './net-policy.js';
 import { disposeInner } from './resource.js';
-import type { PlatformSockets, WasiImportsPart, WasiPlatform } from './types.js';
+import type { HttpGuestScope, PlatformSockets, WasiImports, WasiImportsPart, WasiPlatform } from './types.js';
 import type { FutureIncomingResponse, IpAddress, OutgoingRequest, RequestOptions, ResolveAddressStream } from './wasi.js';
 
 const IFACE = 'wasi:http/outgoing-handler';
@@ -95,6 +102,74 @@ export function platformResolver(platform: WasiPlatform): (name: string) => Reso
   };
 }
 
+/**
+ * Request body bytes one guest may have the host hold before `handle` sends them, over all its
+ * requests. `wasi:http/types` is ungated: without this a guest with no capability and a few KiB
+ * of memory made the host hold 16 MiB per request it created, zero fills costing it nothing.
+ */
+export const MAX_HELD_REQUEST_BODY_BYTES = 16 * 1024 * 1024;
+/** Outgoing exchanges (each a connection) one guest may have open at once; past it `connection-limit-reached`. */
+export const MAX_OPEN_HTTP_REQUESTS = 128;
+
+/** One guest's HTTP resources: the bounds above, and closing what it leaves open when it ends. */
+export class HttpGuestResources implements HttpGuestScope {
+  #held = 0;
+  readonly #open = new Set<() => void>();
+
+  reserve(bytes: number): boolean {
+    if (this.#held + bytes > MAX_HELD_REQUEST_BODY_BYTES) return false;
+    this.#held += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.#held = Math.max(0, this.#held - bytes);
+  }
+
+  open(close: () => void): (() => void) | undefined {
+    if (this.#open.size >= MAX_OPEN_HTTP_REQUESTS) return undefined;
+    const entry = (): void => close();
+    this.#open.add(entry);
+    return () => void this.#open.delete(entry);
+  }
+
+  /** The guest ended: close every exchange it still has (their connections with them). */
+  closeAll(): void {
+    const all = [...this.#open];
+    this.#open.clear();
+    for (const close of all) {
+      try {
+        close();
+      } catch {
+        // One that cannot be closed must not keep the others open.
+      }
+    }
+  }
+}
+
+/**
+ * The platform's `wasi:http/types` with `outgoing-request` made this guest's: a subclass whose
+ * constructor hands the platform the guest's scope (jco checks resources with `instanceof`
+ * against the class the import object names, and instances of the subclass are the
+ * platform's too). A platform whose class is not a constructor (none there) is passed as is.
+ */
+function guestHttpTypes(types: WasiImports['wasi:http/types'], scope: HttpGuestScope): WasiImports['wasi:http/types'] {
+  const Base = (types as { OutgoingRequest?: unknown }).OutgoingRequest;
+  if (typeof Base !== 'function' || Base.prototype === undefined) return types;
+  const PlatformRequest = Base as new (headers: unknown, scope: HttpGuestScope) => object;
+  class GuestOutgoingRequest extends PlatformRequest {
+    constructor(headers: unknown) {
+      super(headers, scope);
+    }
+  }
+  return { ...types, OutgoingRequest: GuestOutgoingRequest } as unknown as WasiImports['wasi:http/types'];
+}
+
+/** A guest-chosen string as an audit target: at most 256 characters, and its length when cut. */
+function cut(text: string): string {
+  return text.length <= 256 ? text : `${text.slice(0, 256)}... (${text.length} characters)`;
+}
+
 /** The request's authority, or null when the gate cannot read it. */
 function requestAuthority(request: OutgoingRequest): { authority: Authority; defaultPort: Port } | null {
   const scheme = request.scheme?.();
@@ -108,38 +183,67 @@ function requestAuthority(request: OutgoingRequest): { authority: Authority; def
   return authority === null ? null : { authority, defaultPort };
 }
 
-/** The `Host` header values of a request (names compared case-insensitively). */
-function hostHeaders(request: OutgoingRequest): string[] {
+/** A request's header entries as text (names lowercased and trimmed). */
+function headerEntries(request: OutgoingRequest): [string, string][] {
   // Typed as WASI's field values (bytes); a platform's fields may hand out strings too.
   const entries: Iterable<readonly [string, Uint8Array | string]> | undefined = request.headers?.()?.entries?.();
-  const out: string[] = [];
+  const out: [string, string][] = [];
   if (entries === undefined) return out;
   const dec = new TextDecoder();
-  for (const [k, v] of entries) {
-    if (String(k).trim().toLowerCase() === 'host') out.push(typeof v === 'string' ? v : dec.decode(v));
-  }
+  for (const [k, v] of entries) out.push([String(k).trim().toLowerCase(), typeof v === 'string' ? v : dec.decode(v)]);
   return out;
+}
+
+/**
+ * Headers that frame the message or the connection: the host's to write, never the guest's
+ * (Wasmtime forbids the same in wasi-http fields). With them a guest's body becomes a second
+ * request on the wire (`transfer-encoding` against a length, `upgrade: h2c` through a proxy),
+ * which a server or proxy in front of the checked authority routes on its own `Host`:
+ * request smuggling, the Host-header SSRF by other means.
+ */
+const FRAMING_HEADERS = new Set(['transfer-encoding', 'te', 'upgrade', 'connection', 'keep-alive', 'proxy-connection', 'http2-settings']);
+
+/** Why the request's headers are refused (a framing header, a `content-length` that is not one number), or null. */
+function framingProblem(headers: readonly (readonly [string, string])[]): string | null {
+  let lengths = 0;
+  for (const [k, v] of headers) {
+    if (FRAMING_HEADERS.has(k)) return k;
+    if (k === 'content-length' && (++lengths > 1 || !/^[0-9]{1,15}$/.test(v.trim()))) return `content-length: ${v}`;
+  }
+  return null;
 }
 
 export function createGatedHttp(
   decider: NetDecider,
   platform: WasiPlatform,
   resolve: (name: string) => Resolution = platformResolver(platform),
+  resources: HttpGuestResources = new HttpGuestResources(),
 ): WasiImportsPart<'wasi:http/types' | 'wasi:http/outgoing-handler'> {
   const outgoing = platform.http.outgoingHandler;
   return {
-    'wasi:http/types': platform.http.types,
+    'wasi:http/types': guestHttpTypes(platform.http.types, resources),
     'wasi:http/outgoing-handler': {
       handle(request: OutgoingRequest, options: RequestOptions | undefined): FutureIncomingResponse {
         const r = requestAuthority(request);
         if (r === null) {
-          decider.recordDenial(HANDLE, String(request?.authority?.() ?? ''), 'missing');
+          decider.recordDenial(HANDLE, cut(String(request?.authority?.() ?? '')), 'missing');
           throw DENIED;
         }
         const { authority, defaultPort } = r;
-        const hosts = hostHeaders(request);
+        const target: unknown = request.pathWithQuery?.();
+        if (target !== undefined && target !== null && (typeof target !== 'string' || (target !== '' && !target.startsWith('/')))) {
+          decider.recordDenial(HANDLE, `${endpointText(authority)} (request target: ${cut(String(target))})`, 'request-target');
+          throw DENIED;
+        }
+        const headers = headerEntries(request);
+        const framing = framingProblem(headers);
+        if (framing !== null) {
+          decider.recordDenial(HANDLE, `${endpointText(authority)} (header ${cut(framing)})`, 'request-header');
+          throw DENIED;
+        }
+        const hosts = headers.filter(([k]) => k === 'host').map(([, v]) => v);
         if (hosts.length > 1 || (hosts.length === 1 && !sameHost(hosts[0] ?? '', authority, defaultPort))) {
-          decider.recordDenial(HANDLE, `${endpointText(authority)} (Host: ${hosts.join(', ')})`, 'host-header');
+          decider.recordDenial(HANDLE, `${endpointText(authority)} (Host: ${cut(hosts.join(', '))})`, 'host-header');
           throw DENIED;
         }
         const { host, port, address: literal } = authority;

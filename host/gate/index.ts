@@ -15,6 +15,8 @@ import { createGatedFilesystem } from './filesystem.js';
 import { Gate, type PolicyChecker } from './gate.js';
 import type { GatePrompt } from './prompt.js';
 import { createGatedNet } from './net.js';
+import { HttpGuestResources } from './http.js';
+import { GuestSockets } from './sockets.js';
 import { createGatedRandom } from './random.js';
 import type { PreopenPlan } from './preopens.js';
 import type { GuestIo, WasiImportObject, WasiPlatform } from './types.js';
@@ -45,7 +47,7 @@ const disposers = new WeakMap<object, () => void>();
 
 /**
  * Closes every host resource the guest of `imports` still holds (files, directories,
- * listings). Both hosts call it when a guest ends, however it ends. Idempotent.
+ * listings, sockets, outgoing HTTP connections). Both hosts call it when a guest ends, however it ends. Idempotent.
  */
 export function disposeGatedWasi(imports: object): void {
   disposers.get(imports)?.();
@@ -58,19 +60,25 @@ export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
   const fs = createGatedFilesystem(gate, platform, preopens, {
     maxOpenFiles: options.maxOpenFiles,
   });
+  const http = new HttpGuestResources();
+  const sockets = new GuestSockets();
   const cli = createGatedCli(gate, { ...options.io, cwd: guestCwd(options.io?.cwd, preopens) }, platform);
   const imports: WasiImportObject = {
     ...cli,
     ...createGatedClocks(gate, platform),
     ...fs.imports,
-    ...createGatedNet(gate, platform),
+    ...createGatedNet(gate, platform, { httpResources: http, sockets }),
     'wasi:io/error': platform.io.error,
     'wasi:io/poll': platform.io.poll,
     'wasi:io/streams': platform.io.streams,
     ...createGatedRandom(platform),
     ...createCapabilitiesInterface(gate),
   };
-  disposers.set(imports, () => fs.dispose());
+  disposers.set(imports, () => {
+    fs.dispose();
+    http.closeAll();
+    sockets.closeAll();
+  });
   return imports;
 }
 

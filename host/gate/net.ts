@@ -6,14 +6,18 @@
  * Platform-neutral.
  */
 import type { Gate } from './gate.js';
-import { createGatedHttp, type Resolution } from './http.js';
+import { createGatedHttp, HttpGuestResources, type Resolution } from './http.js';
 import { NetDecider } from './net-policy.js';
-import { createGatedSockets } from './sockets.js';
+import { createGatedSockets, type GuestSockets } from './sockets.js';
 import type { WasiImportsPart, WasiPlatform } from './types.js';
 
 export interface GatedNetOptions {
   /** Replaces the platform resolver HTTP uses for deny rules on addresses (tests, embedders). */
   readonly resolve?: (name: string) => Resolution;
+  /** The guest's HTTP resources (bounded; closed by the caller when the guest ends). Default: a new one. */
+  readonly httpResources?: HttpGuestResources;
+  /** The guest's sockets (bounded; closed by the caller when the guest ends). Default: a new set. */
+  readonly sockets?: GuestSockets;
 }
 
 export function createGatedNet(
@@ -23,8 +27,8 @@ export function createGatedNet(
 ): ReturnType<typeof createGatedSockets> & ReturnType<typeof createGatedHttp> & Partial<WasiImportsPart<'wasi:http/incoming-handler'>> {
   const decider = new NetDecider(gate);
   return {
-    ...createGatedSockets(decider, platform),
-    ...createGatedHttp(decider, platform, options.resolve),
+    ...createGatedSockets(decider, platform, options.sockets),
+    ...createGatedHttp(decider, platform, options.resolve, options.httpResources),
     ...(platform.http.incomingHandler ? { 'wasi:http/incoming-handler': platform.http.incomingHandler } : {}),
   };
 }

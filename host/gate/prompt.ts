@@ -8,6 +8,7 @@
  */
 import type { SubjectHandle } from '../policy/engine.js';
 import { CompiledPolicy } from '../policy/policy.js';
+import { parseHost } from '../policy/scopes/net.js';
 import type { CanonicalManifest, CapabilityName, CheckResult, CheckTarget, Decision, SubjectId } from '../policy/types.js';
 import type { Operation } from './operation.js';
 import { targetString } from './target-string.js';
@@ -267,6 +268,10 @@ export class PromptGate implements GatePrompt {
     // `--deny-…`, an earlier `never`, a revocation: deny always wins), never an invalid
     // subject or capability.
     if (decision.code !== 'missing') return no;
+    // A net target that is no host name or address (`*.com`, `10.0.0.0/8`: a guest's lookup
+    // name or authority) is nothing the policy could allow, and `always` would grant it as a
+    // pattern (a wildcard, a CIDR): refused without a question.
+    if (target?.kind === 'net' && parseHost(target.host) === null) return no;
     const why = decision.reason.kind;
     if (why === 'denied' || why === 'revoked') return no;
     const cap = capability as CapabilityName;

@@ -42,6 +42,47 @@ import type {
 
 const DENIED = 'access-denied';
 
+/** The longest name `resolve-addresses` takes (a DNS name with its trailing dot). */
+export const MAX_LOOKUP_NAME = 254;
+
+/** Sockets (TCP, UDP, accepted connections) one guest may hold at once; past it `new-socket-limit`. */
+export const MAX_OPEN_SOCKETS = 128;
+
+/**
+ * One guest's open sockets: bounded, and closed when the guest ends (disposeGatedWasi), since
+ * nothing else closes them: `serve` runs a fresh guest per request and would keep every
+ * connection its guests left open, until the process runs out of descriptors.
+ */
+export class GuestSockets {
+  readonly #open = new Set<{ [Symbol.dispose](): void }>();
+
+  /** Refuses (`new-socket-limit`) when the guest holds MAX_OPEN_SOCKETS already. */
+  requireRoom(): void {
+    if (this.#open.size >= MAX_OPEN_SOCKETS) throw 'new-socket-limit';
+  }
+
+  add(s: { [Symbol.dispose](): void }): void {
+    this.#open.add(s);
+  }
+
+  delete(s: object): void {
+    this.#open.delete(s as { [Symbol.dispose](): void });
+  }
+
+  /** The guest ended: close every socket it still holds. */
+  closeAll(): void {
+    const all = [...this.#open];
+    this.#open.clear();
+    for (const s of all) {
+      try {
+        s[Symbol.dispose]();
+      } catch {
+        // One that cannot be closed must not keep the others open.
+      }
+    }
+  }
+}
+
 /** The interfaces this module builds. */
 type SocketImports = WasiImportsPart<
   | 'wasi:sockets/instance-network'
@@ -96,7 +137,7 @@ class WrappedSocket<T extends TcpSocket | UdpSocket> extends WrappedResource<T> 
   }
 }
 
-export function createGatedSockets(decider: NetDecider, platform: WasiPlatform): SocketImports {
+export function createGatedSockets(decider: NetDecider, platform: WasiPlatform, open: GuestSockets = new GuestSockets()): SocketImports {
   const s = platform.createSockets();
   const gate = decider.gate;
   const tcpCreate = s.tcpCreateSocket;
@@ -146,6 +187,14 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
   }
 
   class GatedTcpSocket extends WrappedSocket<TcpSocket> {
+    constructor(inner: TcpSocket) {
+      super(inner);
+      open.add(this);
+    }
+    override [Symbol.dispose](): void {
+      open.delete(this);
+      super[Symbol.dispose]();
+    }
     /** The bound address, checked again (listen, accept): the real port is known only now. */
     #checkLocal(func: string): void {
       checkAddress(this.inner.localAddress(), TCP, func, 'local');
@@ -173,6 +222,7 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
     }
     accept(): [GatedTcpSocket, InputStream, OutputStream] {
       this.#checkLocal('tcp-socket.accept');
+      open.requireRoom();
       const [socket, input, output] = this.inner.accept();
       return [new GatedTcpSocket(socket), input, output];
     }
@@ -262,6 +312,14 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
   }
 
   class GatedUdpSocket extends WrappedSocket<UdpSocket> {
+    constructor(inner: UdpSocket) {
+      super(inner);
+      open.add(this);
+    }
+    override [Symbol.dispose](): void {
+      open.delete(this);
+      super[Symbol.dispose]();
+    }
     startBind(network: Network, local: IpSocketAddress): void {
       checkAddress(local, UDP, 'udp-socket.start-bind', 'local');
       this.inner.startBind(network, local);
@@ -295,19 +353,25 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform):
       createTcpSocket(family: IpAddressFamily): GatedTcpSocket {
         // No `net` at all: refused before any platform socket exists.
         if (!gate.allowsId(CapId.net, 'wasi:sockets/tcp-create-socket', 'create-tcp-socket')) throw DENIED;
+        open.requireRoom();
         return new GatedTcpSocket(tcpCreate.createTcpSocket(family));
       },
     },
     'wasi:sockets/udp-create-socket': {
       createUdpSocket(family: IpAddressFamily): GatedUdpSocket {
         if (!gate.allowsId(CapId.net, 'wasi:sockets/udp-create-socket', 'create-udp-socket')) throw DENIED;
+        open.requireRoom();
         return new GatedUdpSocket(udpCreate.createUdpSocket(family));
       },
     },
     'wasi:sockets/ip-name-lookup': {
       ResolveAddressStream: GatedResolveAddressStream,
       resolveAddresses(network: Network, name: string): GatedResolveAddressStream {
-        if (typeof name !== 'string' || !decider.lookup(name, { iface: LOOKUP, func: 'resolve-addresses' }).allowed) throw DENIED;
+        // No DNS name is longer (RFC 1035: 253, one trailing dot) and no address literal is
+        // either: a longer string is refused before it is checked, recorded or shown, since
+        // a guest could otherwise make every audit record and notice as long as its memory.
+        if (typeof name !== 'string' || name.length > MAX_LOOKUP_NAME) throw 'invalid-argument';
+        if (!decider.lookup(name, { iface: LOOKUP, func: 'resolve-addresses' }).allowed) throw DENIED;
         return new GatedResolveAddressStream(lookup.resolveAddresses(network, resolverName(name)), name);
       },
     },

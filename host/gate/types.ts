@@ -23,6 +23,21 @@ export interface PlatformOutgoingHandler {
   handle(request: OutgoingRequest, options: RequestOptions | undefined, to?: CheckedDestination): FutureIncomingResponse;
 }
 
+/**
+ * What one guest may hold of the platform's HTTP (host/gate/http.ts makes one per guest and
+ * hands it to the platform's `outgoing-request` constructor, so every request knows its
+ * guest). The platform asks it before it holds body bytes or opens a connection, and tells it
+ * when a connection is gone; the gate closes what is left when the guest ends.
+ */
+export interface HttpGuestScope {
+  /** Takes `bytes` of the guest's budget for request bodies held before `handle`; false past it. */
+  reserve(bytes: number): boolean;
+  /** Gives back bytes taken with `reserve` (the body was sent). */
+  release(bytes: number): void;
+  /** An outgoing exchange opens, closed by `close` if the guest ends first; undefined past the bound. Call the result when it ends. */
+  open(close: () => void): (() => void) | undefined;
+}
+
 /** The platform's `wasi:sockets/*`, keyed like preview2-shim's `createSockets()` result. */
 export interface PlatformSockets {
   readonly instanceNetwork: WasiImports['wasi:sockets/instance-network'];

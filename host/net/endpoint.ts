@@ -40,6 +40,13 @@ export function socketEndpoint(a: unknown): Endpoint | null {
 }
 
 /**
+ * The longest authority read: a DNS name (253 and a trailing dot) or a bracketed IPv6 literal,
+ * and `:65535`. Longer is no host anything resolves, and refusing it first keeps a guest from
+ * making every audit record and notice of the refusal as long as its memory.
+ */
+export const MAX_AUTHORITY = 254 + ':65535'.length;
+
+/**
  * An HTTP authority (`host`, `host:port`, `[v6]`, `[v6]:port`) with the scheme's default
  * port applied. The host is kept as written (the request names it so); `address` is its
  * Address when it is an IP literal in any spelling.
@@ -58,7 +65,7 @@ export class Authority implements Endpoint {
    * a bad port, `[` without `]`, brackets around something that is not IPv6.
    */
   static parse(authority: string, defaultPort: Port): Authority | null {
-    if (authority.length === 0 || /[\s@/\\?#%\0]/.test(authority)) return null;
+    if (authority.length === 0 || authority.length > MAX_AUTHORITY || /[\s@/\\?#%\0]/.test(authority)) return null;
     let host: string;
     let portText: string | undefined;
     if (authority.startsWith('[')) {

@@ -44,6 +44,34 @@ interface Exchange {
   ended: boolean;
   /** Callbacks waiting for the next change (response, data, end, error). */
   waiters: (() => void)[];
+  /** The guest's `content-length`, if it set one: the body must be exactly that long. */
+  readonly length: number | undefined;
+  /** Body bytes handed to Node so far. */
+  sent: number;
+}
+
+/**
+ * The body must be as long as the guest's `content-length` says: bytes past it would reach the
+ * wire as the start of a second request (request smuggling to whatever routes behind the
+ * checked authority), and Node sends them (its strictContentLength misses the first write).
+ * Refused before they are handed to Node; the request is cut.
+ */
+function send(x: Exchange, chunk: Uint8Array): void {
+  if (x.length !== undefined && x.sent + chunk.length > x.length) refuseBody(x);
+  x.sent += chunk.length;
+  x.req.write(chunk);
+}
+
+function endBody(x: Exchange): void {
+  if (x.length !== undefined && x.sent !== x.length) refuseBody(x);
+  x.req.end();
+}
+
+function refuseBody(x: Exchange): never {
+  x.error ??= { tag: 'HTTP-request-body-size' };
+  x.req.destroy();
+  wake(x);
+  throw x.error;
 }
 
 const exchanges = new Map<number, Exchange>();
@@ -74,7 +102,8 @@ function errorCode(e: NodeJS.ErrnoException): HttpErrorCode {
 function start(c: Extract<WorkerCall, { op: 'start' }>): number {
   const id = nextId++;
   const req = pinnedRequest(c.target, { method: c.method, path: c.path, headers: c.headers, timeoutMs: c.timeoutMs });
-  const x: Exchange = { req, ended: false, waiters: [] };
+  const declared = c.headers.find(([k]) => k.trim().toLowerCase() === 'content-length')?.[1];
+  const x: Exchange = { req, ended: false, waiters: [], length: declared === undefined ? undefined : Number(declared.trim()), sent: 0 };
   exchanges.set(id, x);
   req.on('response', (res) => {
     res.pause();
@@ -99,8 +128,13 @@ function start(c: Extract<WorkerCall, { op: 'start' }>): number {
     x.error ??= errorCode(e);
     wake(x);
   });
-  for (const chunk of c.body) req.write(chunk);
-  if (c.finished) req.end();
+  try {
+    for (const chunk of c.body) send(x, chunk);
+    if (c.finished) endBody(x);
+  } catch (e) {
+    exchanges.delete(id);
+    throw e;
+  }
   return id;
 }
 
@@ -112,11 +146,13 @@ async function handle(c: WorkerCall): Promise<unknown> {
   switch (c.op) {
     case 'write':
       // Back-pressure: a write returns once Node has taken the chunk (drain when it asked).
+      if (x.length !== undefined && x.sent + c.chunk.length > x.length) refuseBody(x);
+      x.sent += c.chunk.length;
       if (!x.req.write(c.chunk)) await new Promise<void>((r) => x.req.once('drain', r).once('close', r));
       if (x.error !== undefined && x.res === undefined) throw x.error;
       return null;
     case 'finish':
-      x.req.end();
+      endBody(x);
       return null;
     case 'response':
       while (x.res === undefined && x.error === undefined && c.wait) await changed(x);

@@ -24,6 +24,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import * as shim from '@bytecodealliance/preview2-shim';
 import type { CheckedDestination } from '../gate/http.js';
+import type { HttpGuestScope } from '../gate/types.js';
 import type {
   Fields as WasiFields,
   HttpErrorCode as WasiHttpErrorCode,
@@ -73,8 +74,16 @@ function ok(call: WorkerCall): unknown {
   return r.ok;
 }
 
+/** For each exchange of a guest that has a scope: how to tell the scope the exchange is gone. */
+const scoped = new Map<number, () => void>();
+
 /** Ends an exchange in the worker (at most once per id; unknown ids are ignored there). */
 function drop(id: number): void {
+  const gone = scoped.get(id);
+  if (gone !== undefined) {
+    scoped.delete(id);
+    gone();
+  }
   workerCall({ op: 'drop', id });
 }
 
@@ -96,6 +105,12 @@ export class OutgoingBody {
   exchange: number | undefined;
   finished = false;
   #streamTaken = false;
+  /** The guest's scope: its budget for bytes held before `handle` (over all its bodies). */
+  readonly scope: HttpGuestScope | undefined;
+
+  constructor(scope?: HttpGuestScope) {
+    this.scope = scope;
+  }
 
   write(): BodyOutputStream {
     if (this.#streamTaken) throw undefined;
@@ -114,8 +129,11 @@ export class OutgoingBody {
   push(piece: Uint8Array): void {
     if (this.finished) throw { tag: 'closed' };
     if (this.exchange === undefined) {
-      if (this.buffered + piece.length > MAX_BUFFERED_BODY) {
-        throw streamError({ tag: 'internal-error', val: `a request body written before handle is limited to ${MAX_BUFFERED_BODY} bytes` });
+      if (this.buffered + piece.length > MAX_BUFFERED_BODY || (this.scope !== undefined && !this.scope.reserve(piece.length))) {
+        throw streamError({
+          tag: 'internal-error',
+          val: `request bodies written before handle are limited to ${MAX_BUFFERED_BODY} bytes (per guest, over all its requests)`,
+        });
       }
       this.chunks.push(piece.slice());
       this.buffered += piece.length;
@@ -186,11 +204,15 @@ class OutgoingRequest {
   #path: string | undefined;
   #authority: string | undefined;
   readonly #headers: WasiFields;
-  readonly #body = new OutgoingBody();
+  readonly #body: OutgoingBody;
   #bodyTaken = false;
+  readonly #scope: HttpGuestScope | undefined;
 
-  constructor(headers: WasiFields) {
+  /** `scope`: the guest's (host/gate/http.ts gives it); without one only the per-body bound holds. */
+  constructor(headers: WasiFields, scope?: HttpGuestScope) {
     this.#headers = headers;
+    this.#scope = scope;
+    this.#body = new OutgoingBody(scope);
   }
   body(): OutgoingBody {
     if (this.#bodyTaken) throw undefined;
@@ -243,17 +265,31 @@ class OutgoingRequest {
     const ns: unknown = options?.connectTimeout?.();
     const target: PinnedTarget = { scheme, host: to.host, port: to.port, addresses: to.addresses };
     const body = r.#body;
-    const id = ok({
-      op: 'start',
-      target,
-      method,
-      path: r.#path,
-      headers,
-      body: body.chunks.splice(0),
-      // A body never asked for is empty (the request resource is gone after handle).
-      finished: body.finished || !r.#bodyTaken,
-      ...(typeof ns === 'bigint' ? { timeoutMs: Number(ns / 1_000_000n) } : {}),
-    }) as number;
+    // The guest's bound on open exchanges; one it leaves open is closed when it ends.
+    let id: number | undefined;
+    const ended = r.#scope?.open(() => {
+      if (id !== undefined) drop(id);
+    });
+    if (r.#scope !== undefined && ended === undefined) throw { tag: 'connection-limit-reached' };
+    try {
+      id = ok({
+        op: 'start',
+        target,
+        method,
+        path: r.#path,
+        headers,
+        body: body.chunks.splice(0),
+        // A body never asked for is empty (the request resource is gone after handle).
+        finished: body.finished || !r.#bodyTaken,
+        ...(typeof ns === 'bigint' ? { timeoutMs: Number(ns / 1_000_000n) } : {}),
+      }) as number;
+    } catch (e) {
+      ended?.();
+      throw e;
+    }
+    if (ended !== undefined) scoped.set(id, ended);
+    // The held bytes are the worker's now.
+    r.#scope?.release(body.buffered);
     body.buffered = 0;
     body.exchange = id;
     if (!r.#bodyTaken) body.finished = true;

@@ -62,11 +62,22 @@ function readSubscription(ctx: Preview1Context, base: number): Subscription {
   return fail(Errno.badf); // directories and sockets cannot be polled (Wasmtime)
 }
 
+/**
+ * Subscriptions one poll_oneoff may name (SPEC section 5: host memory a guest sizes is bounded
+ * per call). Each is a host object and a clock one a host pollable; zeroed guest memory is a
+ * valid list of clock subscriptions, so without a bound the count alone made the host allocate
+ * about 20 bytes per byte of guest memory. Past it: EINVAL before anything is read (Linux's
+ * poll is EINVAL past RLIMIT_NOFILE too). Preview1 here has no sockets: real programs poll a
+ * few stdio descriptors and clocks.
+ */
+export const POLL_MAX_SUBSCRIPTIONS = 4096;
+
 export function pollFunctions(ctx: Preview1Context): Preview1Functions {
   return {
     poll_oneoff: (inPtr: number, outPtr: number, count: number, neventsPtr: number) => {
       count >>>= 0;
       if (count === 0) fail(Errno.inval); // waiting forever is not supported (Wasmtime)
+      if (count > POLL_MAX_SUBSCRIPTIONS) fail(Errno.inval);
       const subs: Subscription[] = [];
       try {
         for (let i = 0; i < count; i++) subs.push(readSubscription(ctx, inPtr + i * Size.subscription));

@@ -139,10 +139,12 @@ function isQuiet(record: AuditRecord): boolean {
 
 /** One line for a denial that did not trap, e.g. `denied fs.read on /x (wasi:…#open-at); run again with …`. */
 export function denialNotice(ctx: DenialHintContext, record: AuditRecord, checked?: CheckTarget, decision?: Decision): string {
-  const on = record.target === null ? '' : ` on ${record.target}`;
+  const on = record.target === null ? '' : ` on ${shownTarget(record.target)}`;
   const head = `${ctx.tool ?? 'molt-wasm'}: denied ${record.capability}${on} (${record.operation})`;
   if (record.code === 'escape') return `${head}: the path leaves its preopened directory`;
   if (record.code === 'host-header') return `${head}: the Host header names another host than the request's authority`;
+  if (record.code === 'request-header') return `${head}: the request sets a header only the host may set (it frames the message)`;
+  if (record.code === 'request-target') return `${head}: the request target is not a path (it would name another host than the authority)`;
   // A scoped check without its structured target (an address a name resolved to) gets no flag.
   if (record.target !== null && checked === undefined) return head;
   return head + denialHint(ctx, record.capability, checked, decision);
@@ -154,10 +156,26 @@ export function denialNotice(ctx: DenialHintContext, record: AuditRecord, checke
  * (capability, operation, target), starting a new line first when the guest left one open;
  * `endOpenLine` ends an open line (before the host prints its own message after a trap).
  */
+/**
+ * Distinct denials one guest gets a notice for; after them one line says the rest are not
+ * shown. A guest chooses its targets: without a bound, denied opens of distinct paths (or
+ * lookups of distinct names, as long as the guest's memory) made the host remember and print
+ * each one, 100000 of them 400 MB of stderr and 526 MiB of host memory from a guest of 64 KiB.
+ */
+export const MAX_DENIAL_NOTICES = 100;
+/** A guest-chosen target is shown up to this many characters in a notice. */
+export const NOTICE_TARGET_CHARS = 256;
+
+/** `target`, cut to NOTICE_TARGET_CHARS with its length said when longer. */
+function shownTarget(target: string): string {
+  return target.length <= NOTICE_TARGET_CHARS ? target : `${target.slice(0, NOTICE_TARGET_CHARS)}... (${target.length} characters)`;
+}
+
 export class DenialNotices {
   readonly #sink: OutputSink;
   readonly #ctx: DenialHintContext;
   readonly #seen = new Set<string>();
+  #silenced = false;
   #lineOpen = false;
 
   constructor(sink: OutputSink, ctx: DenialHintContext) {
@@ -171,9 +189,16 @@ export class DenialNotices {
   };
 
   readonly denials: DenialSink = (record, checked, decision) => {
-    if (isQuiet(record)) return;
-    const key = `${record.capability}\u0000${record.operation}\u0000${record.target ?? ''}`;
+    if (isQuiet(record) || this.#silenced) return;
+    const key = `${record.capability}\u0000${record.operation}\u0000${shownTarget(record.target ?? '')}`;
     if (this.#seen.has(key)) return;
+    if (this.#seen.size >= MAX_DENIAL_NOTICES) {
+      this.#silenced = true;
+      this.#seen.clear();
+      const tool = this.#ctx.tool ?? 'molt-wasm';
+      this.#write(`${tool}: ${MAX_DENIAL_NOTICES} denials shown; further ones are not (--audit-log records every decision)\n`);
+      return;
+    }
     this.#seen.add(key);
     this.#write(denialNotice(this.#ctx, record, checked, decision) + '\n');
   };

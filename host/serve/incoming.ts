@@ -116,6 +116,26 @@ class RequestBody extends IncomingBody {
   }
 }
 
+/**
+ * The request as the guest sees it, in origin form. A client may send an absolute-form target
+ * (`GET http://x/admin HTTP/1.1`), which every server must accept and whose authority wins
+ * over `Host` (RFC 9112 section 3.2.2); handed on as written, the guest's `path-with-query`
+ * would be `http://x/admin`, which a check for paths starting with `/admin` does not catch
+ * while a router parsing the URL sends it to `/admin`. Wasmtime gives the guest `/admin` and
+ * the target's authority; so does this. Origin form (`/p`, `//p`) and `*` pass as they are.
+ */
+function originForm(parts: ServedRequestParts): ServedRequestParts {
+  const target = parts.pathWithQuery;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return parts;
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return parts;
+  }
+  return { ...parts, pathWithQuery: `${url.pathname === '' ? '/' : url.pathname}${url.search}`, authority: url.host };
+}
+
 const METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'connect', 'options', 'trace', 'patch']);
 
 /** `incoming-request`, as jco's bindings call it. */
@@ -123,7 +143,7 @@ export class ServedRequest {
   readonly #parts: ServedRequestParts;
   #consumed = false;
   constructor(parts: ServedRequestParts) {
-    this.#parts = parts;
+    this.#parts = originForm(parts);
   }
   method(): { tag: string; val?: string } {
     const lower = this.#parts.method.toLowerCase();

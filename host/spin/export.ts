@@ -50,6 +50,13 @@ export interface SpinExportInput {
    * `run` does); one below a `--dir` mapping is a UsageError (64).
    */
   readonly isDirectory: (host: string) => boolean;
+  /**
+   * The symlinks below a host directory (paths relative to it, `/`-separated) that lead out
+   * of it, and whether the scan stopped at its bound before seeing everything. `run` never
+   * follows such a link, but Spin's `spin up` copies a mount following symlinks, so a mount
+   * holding one would give the guest what it points to.
+   */
+  readonly linksLeaving: (host: string) => { readonly links: readonly string[]; readonly incomplete: boolean };
 }
 
 /** `[[component.NAME.files]]` placement entries. */
@@ -225,6 +232,21 @@ function filesPart(input: SpinExportInput): Part<SpinFilesMount[]> {
       warnings.push(
         `fs.read ${p.guest}: the host directory ${JSON.stringify(p.host)} does not exist, so it is not mounted (run leaves it out too)`,
       );
+      continue;
+    }
+    // Spin copies the directory following symlinks; `run` refuses every link out of it. A
+    // mount with one is not expressible, and left out (narrower) under --allow-lossy.
+    const leaving = input.linksLeaving(p.host);
+    if (leaving.links.length > 0 || leaving.incomplete) {
+      const why = "`run` never follows it, but Spin's copy of the mount would give the guest what it points to";
+      for (const link of leaving.links) {
+        unsupported.push(`fs.read ${JSON.stringify(p.guest)}: the symlink ${JSON.stringify(link)} leads out of the mount; ${why}`);
+      }
+      if (leaving.incomplete) {
+        unsupported.push(
+          `fs.read ${JSON.stringify(p.guest)}: too many entries to check every symlink in it for one leading out of the mount`,
+        );
+      }
       continue;
     }
     value.push({ source: input.mountSource(p.host), destination: p.guest });
