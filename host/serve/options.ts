@@ -16,12 +16,19 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Requests in flight (reading their body, waiting for a worker or running). */
 export const DEFAULT_MAX_CONCURRENCY = 256;
+/**
+ * Request bodies held at once, all requests together: this, or twice `--max-body` when that
+ * is larger (so bodies of the largest size always fit, two at a time).
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 export interface ServeSettings {
   readonly host: string;
   readonly port: number;
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
+  /** Request bodies held at once (see DEFAULT_MAX_BUFFERED_BYTES). */
+  readonly maxBufferedBytes: number;
   readonly maxConcurrency: number;
   readonly workers: number;
 }
@@ -85,6 +92,7 @@ export function readServeSettings(opts: {
     port: listen.port,
     timeoutMs: opts.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeoutMs(String(opts.timeout)),
     maxBodyBytes,
+    maxBufferedBytes: Math.max(DEFAULT_MAX_BUFFERED_BYTES, 2 * maxBodyBytes),
     maxConcurrency:
       opts.maxConcurrency === undefined
         ? DEFAULT_MAX_CONCURRENCY

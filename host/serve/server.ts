@@ -7,6 +7,10 @@
  * - requests in flight (`maxConcurrency`): one more is answered 503 at once;
  * - the request body (`maxBodyBytes`): a larger Content-Length, or a body that grows past
  *   it, is answered 413 and the connection closed; a slow body is cut by REQUEST_TIMEOUT_MS;
+ * - request bodies held at once (`maxBufferedBytes`): every byte is charged when it arrives
+ *   and released when its request ends; the request whose bytes would go past it is answered
+ *   503 (without it, `maxConcurrency` bodies of `maxBodyBytes` each could all be held: 2.5 GiB
+ *   with the defaults);
  * - the guest's time (`timeoutMs`, in the pool): 504.
  * A guest that fails is a 500 whose body says nothing of why; the reason is one line on
  * stderr with the request id. `drain()` stops accepting and resolves once every request in
@@ -41,6 +45,8 @@ export interface ServerOptions {
   readonly pool: ServePool;
   readonly maxBodyBytes: number;
   readonly maxConcurrency: number;
+  /** Request bodies held at once, all requests together (at least `maxBodyBytes`). */
+  readonly maxBufferedBytes: number;
   /** A line for stderr (request failures). */
   readonly log: (line: string) => void;
 }
@@ -49,6 +55,8 @@ export class ServeServer {
   readonly #options: ServerOptions;
   readonly #server: Server;
   #inFlight = 0;
+  /** Body bytes held by requests in flight (charged on arrival, released when each ends). */
+  #buffered = 0;
   #nextId = 0;
   #draining = false;
   #drained: (() => void) | undefined;
@@ -78,6 +86,11 @@ export class ServeServer {
     return this.#inFlight;
   }
 
+  /** Request body bytes held now, all requests together (bounded by `maxBufferedBytes`). */
+  get bufferedBytes(): number {
+    return this.#buffered;
+  }
+
   /** Stops accepting; resolves when every request in flight has ended and the listener is closed. */
   drain(): Promise<void> {
     this.#draining = true;
@@ -104,27 +117,43 @@ export class ServeServer {
     if (declared !== undefined && Number(declared) > this.#options.maxBodyBytes) return refuse(res, 413, 'Content Too Large\n');
 
     this.#inFlight++;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let charged = 0;
+    const release = (): void => {
+      this.#buffered -= charged;
+      charged = 0;
+      chunks.length = 0;
+    };
     let ended = false;
     const end = (): void => {
       if (ended) return;
       ended = true;
+      release();
       this.#inFlight--;
       if (this.#inFlight === 0) this.#drained?.();
     };
     res.on('close', end);
 
-    const chunks: Buffer[] = [];
-    let size = 0;
     let tooLarge = false;
     req.on('data', (c: Buffer) => {
-      if (tooLarge) return;
+      // After its end (413, 503, or the client gone), a request's bytes are never charged again.
+      if (tooLarge || ended) return;
       size += c.length;
       if (size > this.#options.maxBodyBytes) {
         tooLarge = true;
-        chunks.length = 0;
+        release();
         refuse(res, 413, 'Content Too Large\n');
         return;
       }
+      if (this.#buffered + c.length > this.#options.maxBufferedBytes) {
+        tooLarge = true;
+        release();
+        refuse(res, 503, 'Service Unavailable\n', { 'retry-after': '1' });
+        return;
+      }
+      this.#buffered += c.length;
+      charged += c.length;
       chunks.push(c);
     });
     req.on('error', () => res.destroy());
