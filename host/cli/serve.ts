@@ -152,7 +152,13 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
     };
     pool = new ServePool({ job, workers: settings.workers, timeoutMs: settings.timeoutMs, log: say });
     await pool.start();
-    const server = new ServeServer({ pool, maxBodyBytes: settings.maxBodyBytes, maxBufferedBytes: settings.maxBufferedBytes, maxConcurrency: settings.maxConcurrency, log: say });
+    const server = new ServeServer({
+      pool,
+      maxBodyBytes: settings.maxBodyBytes,
+      maxBufferedBytes: settings.maxBufferedBytes,
+      maxConcurrency: settings.maxConcurrency,
+      log: say,
+    });
     let bound;
     try {
       bound = await server.listen(settings.host, settings.port);
