@@ -40,6 +40,7 @@ export interface ServeCommandOptions {
   readonly maxConcurrency?: string;
   readonly maxMemory?: string;
   readonly maxOpenFiles?: string;
+  readonly maxHostHeap?: string;
   readonly workers?: string;
   readonly [flag: string]: unknown;
 }
@@ -150,7 +151,13 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
       stdoutFd: 1,
       stderrFd: 2,
     };
-    pool = new ServePool({ job, workers: settings.workers, timeoutMs: settings.timeoutMs, log: say });
+    pool = new ServePool({
+      job,
+      workers: settings.workers,
+      timeoutMs: settings.timeoutMs,
+      maxHostHeapBytes: settings.maxHostHeapBytes,
+      log: say,
+    });
     await pool.start();
     const server = new ServeServer({
       pool,
@@ -196,6 +203,10 @@ export function registerServeCommand(program: Command): void {
     .option('--max-concurrency <n>', `requests in flight at once; past it 503 (default ${DEFAULT_MAX_CONCURRENCY})`)
     .option('--max-memory <bytes>', "cap each instance's memory (bytes, or 64M / 1G); growth past it fails in the guest")
     .option('--max-open-files <n>', 'host files one instance may hold open at once (default 256)')
+    .option(
+      '--max-host-heap <bytes>',
+      'JavaScript heap of each worker, what guests can make the host allocate outside their memory; past it the request is a 500 (default 256M)',
+    )
     .option('--workers <n>', 'worker threads serving requests (default: one per core)')
     .option(
       '--dir <GUEST=HOST>',

@@ -21,6 +21,15 @@ export const DEFAULT_MAX_CONCURRENCY = 256;
  * is larger (so bodies of the largest size always fit, two at a time).
  */
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/**
+ * The JavaScript heap of each serving worker (V8's old generation): what the guests it runs
+ * can make the host allocate through ungated constructors (`new fields()` in a loop costs no
+ * guest memory and no capability). Past it the worker is ended and replaced, and its request
+ * is a 500. Guest linear memory is apart from it (`--max-memory`).
+ */
+export const DEFAULT_MAX_HOST_HEAP_BYTES = 256 * 1024 * 1024;
+/** Below this a worker cannot hold jco's bindings and a compiled proxy. */
+export const MIN_MAX_HOST_HEAP_BYTES = 16 * 1024 * 1024;
 
 export interface ServeSettings {
   readonly host: string;
@@ -29,6 +38,8 @@ export interface ServeSettings {
   readonly maxBodyBytes: number;
   /** Request bodies held at once (see DEFAULT_MAX_BUFFERED_BYTES). */
   readonly maxBufferedBytes: number;
+  /** Each worker's JavaScript heap (see DEFAULT_MAX_HOST_HEAP_BYTES). */
+  readonly maxHostHeapBytes: number;
   readonly maxConcurrency: number;
   readonly workers: number;
 }
@@ -76,6 +87,7 @@ export function readServeSettings(opts: {
   readonly maxBody?: unknown;
   readonly maxConcurrency?: unknown;
   readonly workers?: unknown;
+  readonly maxHostHeap?: unknown;
 }): ServeSettings {
   const listen = opts.listen === undefined ? DEFAULT_LISTEN : parseListen(String(opts.listen));
   let maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -87,12 +99,26 @@ export function readServeSettings(opts: {
       throw new UsageError(`--max-body ${JSON.stringify(String(opts.maxBody))}: expected a positive number of bytes (e.g. 1048576 or 1M)`);
     }
   }
+  let maxHostHeapBytes = DEFAULT_MAX_HOST_HEAP_BYTES;
+  if (opts.maxHostHeap !== undefined) {
+    const given = String(opts.maxHostHeap);
+    let n: number | undefined;
+    try {
+      n = parseByteSize(given);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+    }
+    if (n === undefined || n < MIN_MAX_HOST_HEAP_BYTES)
+      throw new UsageError(`--max-host-heap ${JSON.stringify(given)}: expected a number of bytes of at least 16M (e.g. 256M)`);
+    maxHostHeapBytes = n;
+  }
   return {
     host: listen.host,
     port: listen.port,
     timeoutMs: opts.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeoutMs(String(opts.timeout)),
     maxBodyBytes,
     maxBufferedBytes: Math.max(DEFAULT_MAX_BUFFERED_BYTES, 2 * maxBodyBytes),
+    maxHostHeapBytes,
     maxConcurrency:
       opts.maxConcurrency === undefined
         ? DEFAULT_MAX_CONCURRENCY

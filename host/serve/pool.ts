@@ -39,6 +39,8 @@ export interface PoolOptions {
   readonly workers: number;
   /** Per request, from the moment a worker takes it. */
   readonly timeoutMs: number;
+  /** Each worker's JavaScript heap; past it the worker is ended (its request fails) and replaced. */
+  readonly maxHostHeapBytes: number;
   /** A line for stderr (a worker replaced, a fault). */
   readonly log: (line: string) => void;
 }
@@ -90,7 +92,12 @@ export class ServePool {
   }
 
   #spawn(slot: Slot): Promise<void> {
-    const worker = new (lazyWorkerThreads().Worker)(WORKER_ENTRY, { workerData: this.#options.job });
+    const worker = new (lazyWorkerThreads().Worker)(WORKER_ENTRY, {
+      workerData: this.#options.job,
+      // What guests make the host allocate outside their linear memory is bounded here: V8 ends
+      // the worker (ERR_WORKER_OUT_OF_MEMORY, then 'error' below) instead of growing the process.
+      resourceLimits: { maxOldGenerationSizeMb: Math.ceil(this.#options.maxHostHeapBytes / (1024 * 1024)) },
+    });
     slot.worker = worker;
     slot.ready = false;
     return new Promise<void>((resolve, reject) => {

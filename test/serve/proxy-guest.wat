@@ -8,6 +8,8 @@
 ;;   /echo           reads the request body: 200 "read N\n"
 ;;   /spin           never returns (the host's --timeout must stop it)
 ;;   /trap           traps (unreachable)
+;;   /hoard          makes wasi:http fields resources in a loop and keeps them all: host memory
+;;                   with no guest memory and no capability (--max-host-heap must end it)
 ;; Memory: 0..511 return areas, 960..999 number formatting, 1024.. strings, 2048 the
 ;; counter, 4096.. the response text, 65536.. the bump heap for cabi_realloc.
 (module
@@ -57,6 +59,7 @@
   (data (i32.const 1104) "read \00")
   (data (i32.const 1112) "\0a\00")
   (data (i32.const 1116) "/\00")
+  (data (i32.const 1120) "/hoard\00")
 
   (func $cabi_realloc (export "cabi_realloc")
     (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
@@ -184,6 +187,8 @@
       (else (local.set $p (i32.const 1116)) (local.set $n (i32.const 1))))
     (if (call $starts (local.get $p) (local.get $n) (i32.const 1040))
       (then (loop $forever (br $forever))))
+    (if (call $starts (local.get $p) (local.get $n) (i32.const 1120))
+      (then (loop $hoard (drop (call $fields_new)) (br $hoard))))
     (if (call $starts (local.get $p) (local.get $n) (i32.const 1048))
       (then unreachable))
     (if (call $starts (local.get $p) (local.get $n) (i32.const 1056))

@@ -47,6 +47,8 @@ describe('serve: bad flags are usage errors (64) naming the flag', () => {
     [['--max-concurrency', '0'], /--max-concurrency "0"/],
     [['--workers', 'two'], /--workers "two"/],
     [['--max-memory', '-1'], /--max-memory "-1"/],
+    [['--max-host-heap', '1M'], /--max-host-heap "1M": expected a number of bytes of at least 16M/],
+    [['--max-host-heap', 'big'], /--max-host-heap "big"/],
     [['--allow-net=bad host'], /--allow-net/],
   ];
   for (const [flags, message] of cases) {
