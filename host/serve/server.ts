@@ -166,6 +166,8 @@ export class ServeServer {
         body.set(c, at);
         at += c.length;
       }
+      // The pieces are garbage now; the body stays charged until its request ends.
+      chunks.length = 0;
       const withdraw = this.#options.pool.submit(
         {
           type: 'request',
