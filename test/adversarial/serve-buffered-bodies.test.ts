@@ -64,7 +64,8 @@ async function waitBuffered(server: ServeServer, bytes: number): Promise<void> {
   while (server.bufferedBytes < bytes) await new Promise((r) => setTimeout(r, 10));
 }
 
-test('request bodies held at once are bounded together: the one that would pass the budget is 503, the others go on', async () => {
+/** A listener with a 64 KiB body limit and a 100 KiB budget on an ephemeral port, ended after `body`. */
+async function withServer(body: (server: ServeServer, port: number) => Promise<void>): Promise<void> {
   const server = new ServeServer({
     pool: answeringPool(),
     maxBodyBytes: 64 * KiB,
@@ -74,6 +75,17 @@ test('request bodies held at once are bounded together: the one that would pass 
   });
   const { port } = await server.listen('127.0.0.1', 0);
   try {
+    await body(server, port);
+  } finally {
+    // Ends connections still open (a failed assertion can leave one mid-body).
+    const drained = server.drain();
+    server.stopNow();
+    await drained;
+  }
+}
+
+test('request bodies held at once are bounded together: the one that would pass the budget is 503, the others go on', () =>
+  withServer(async (server, port) => {
     // First: 60 KiB held (its body not ended yet).
     const first = openBody(port, 60 * KiB);
     const firstAnswer = answerOf(first);
@@ -95,24 +107,10 @@ test('request bodies held at once are bounded together: the one that would pass 
     assert.deepEqual(await thirdAnswer, { status: 200, text: `got ${60 * KiB}\n` });
     while (server.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
     assert.equal(server.bufferedBytes, 0, 'every byte is released once its request ended');
-  } finally {
-    // Ends connections still open (a failed assertion can leave one mid-body).
-    const drained = server.drain();
-    server.stopNow();
-    await drained;
-  }
-});
+  }));
 
-test('a body refused as too large (413) gives its bytes back to the budget', async () => {
-  const server = new ServeServer({
-    pool: answeringPool(),
-    maxBodyBytes: 64 * KiB,
-    maxBufferedBytes: 100 * KiB,
-    maxConcurrency: 100,
-    log: () => {},
-  });
-  const { port } = await server.listen('127.0.0.1', 0);
-  try {
+test('a body refused as too large (413) gives its bytes back to the budget', () =>
+  withServer(async (_server, port) => {
     for (let i = 0; i < 4; i++) {
       const big = openBody(port, 80 * KiB);
       const answer = answerOf(big);
@@ -123,10 +121,4 @@ test('a body refused as too large (413) gives its bytes back to the budget', asy
     const answer = answerOf(fits);
     fits.end();
     assert.deepEqual(await answer, { status: 200, text: `got ${60 * KiB}\n` });
-  } finally {
-    // Ends connections still open (a failed assertion can leave one mid-body).
-    const drained = server.drain();
-    server.stopNow();
-    await drained;
-  }
-});
+  }));
