@@ -112,8 +112,21 @@ class WrappedResource<T extends { subscribe(): Pollable }> {
   }
 }
 
-/** The socket options TCP and UDP have in common; none of them needs a check. */
+/**
+ * The socket options TCP and UDP have in common; none of them needs a check. Every socket is
+ * one of its guest's open sockets (GuestSockets) from creation until it is dropped.
+ */
 class WrappedSocket<T extends TcpSocket | UdpSocket> extends WrappedResource<T> {
+  readonly #open: GuestSockets;
+  constructor(inner: T, open: GuestSockets) {
+    super(inner);
+    this.#open = open;
+    open.add(this);
+  }
+  override [Symbol.dispose](): void {
+    this.#open.delete(this);
+    super[Symbol.dispose]();
+  }
   localAddress(): IpSocketAddress {
     return this.inner.localAddress();
   }
@@ -187,14 +200,6 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform, 
   }
 
   class GatedTcpSocket extends WrappedSocket<TcpSocket> {
-    constructor(inner: TcpSocket) {
-      super(inner);
-      open.add(this);
-    }
-    override [Symbol.dispose](): void {
-      open.delete(this);
-      super[Symbol.dispose]();
-    }
     /** The bound address, checked again (listen, accept): the real port is known only now. */
     #checkLocal(func: string): void {
       checkAddress(this.inner.localAddress(), TCP, func, 'local');
@@ -224,7 +229,7 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform, 
       this.#checkLocal('tcp-socket.accept');
       open.requireRoom();
       const [socket, input, output] = this.inner.accept();
-      return [new GatedTcpSocket(socket), input, output];
+      return [new GatedTcpSocket(socket, open), input, output];
     }
     isListening(): boolean {
       return this.inner.isListening();
@@ -312,14 +317,6 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform, 
   }
 
   class GatedUdpSocket extends WrappedSocket<UdpSocket> {
-    constructor(inner: UdpSocket) {
-      super(inner);
-      open.add(this);
-    }
-    override [Symbol.dispose](): void {
-      open.delete(this);
-      super[Symbol.dispose]();
-    }
     startBind(network: Network, local: IpSocketAddress): void {
       checkAddress(local, UDP, 'udp-socket.start-bind', 'local');
       this.inner.startBind(network, local);
@@ -354,14 +351,14 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform, 
         // No `net` at all: refused before any platform socket exists.
         if (!gate.allowsId(CapId.net, 'wasi:sockets/tcp-create-socket', 'create-tcp-socket')) throw DENIED;
         open.requireRoom();
-        return new GatedTcpSocket(tcpCreate.createTcpSocket(family));
+        return new GatedTcpSocket(tcpCreate.createTcpSocket(family), open);
       },
     },
     'wasi:sockets/udp-create-socket': {
       createUdpSocket(family: IpAddressFamily): GatedUdpSocket {
         if (!gate.allowsId(CapId.net, 'wasi:sockets/udp-create-socket', 'create-udp-socket')) throw DENIED;
         open.requireRoom();
-        return new GatedUdpSocket(udpCreate.createUdpSocket(family));
+        return new GatedUdpSocket(udpCreate.createUdpSocket(family), open);
       },
     },
     'wasi:sockets/ip-name-lookup': {
