@@ -14,7 +14,7 @@
  * use the `/proc/self/fd` way even when the addon is built: the tests run the confinement
  * suite both ways.
  */
-import { createRequire } from 'node:module';
+import { loadNativeAddon } from './native-addon.js';
 
 /** The addon's exports (native/fsat/src/fsat.c). */
 export interface FsatAddon {
@@ -33,26 +33,9 @@ export interface FsatAddon {
 /** The slots of a stat output array: dev, ino, mode, nlink, size, then (s, ns) for atime, mtime, ctime. */
 export const STAT_SLOTS = 11;
 
-const CANDIDATES = [
-  // dist/host/node/ -> repo root
-  '../../../native/fsat/build/Release/fsat.node',
-  // host/node/ (run from source)
-  '../../native/fsat/build/Release/fsat.node',
-];
-
 /** The addon as built, whatever the environment says (null when it was not built). */
 export function loadFsatAddon(): FsatAddon | null {
-  if (process.platform === 'win32') return null;
-  const require = createRequire(import.meta.url);
-  for (const candidate of CANDIDATES) {
-    try {
-      const addon = require(candidate) as FsatAddon;
-      if (typeof addon.openat === 'function' && typeof addon.pread === 'function') return addon;
-    } catch {
-      // not built here: try the next place, then fall back
-    }
-  }
-  return null;
+  return loadNativeAddon<FsatAddon>('fsat', (a) => typeof a.openat === 'function' && typeof a.pread === 'function');
 }
 
 let chosen: FsatAddon | null | undefined;

@@ -14,7 +14,7 @@
  * (`/proc/self/fd/N/name`); the gate has already checked the capability and the path.
  */
 import { lstatSync, lutimesSync, statSync, utimesSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { loadNativeAddon } from './native-addon.js';
 import type { NewTimestamp } from '../gate/fs/backend.js';
 import { fsErrorCode } from './fs-errors.js';
 
@@ -27,26 +27,10 @@ export interface UtimensAddon {
   readonly UTIME_OMIT: number;
 }
 
-const ADDON_CANDIDATES = [
-  // dist/host/node/ -> repo root
-  '../../../native/utimens/build/Release/utimens.node',
-  // host/node/ (run from source)
-  '../../native/utimens/build/Release/utimens.node',
-];
-
 /** The native addon, or null when it was not built (then times keep microseconds). */
 export function loadUtimens(): UtimensAddon | null {
-  if (process.platform === 'win32' || process.env.MOLT_WASM_NO_NATIVE_UTIMENS === '1') return null;
-  const require = createRequire(import.meta.url);
-  for (const candidate of ADDON_CANDIDATES) {
-    try {
-      const addon = require(candidate) as UtimensAddon;
-      if (typeof addon.utimensat === 'function') return addon;
-    } catch {
-      // not built here: try the next place, then fall back
-    }
-  }
-  return null;
+  if (process.env.MOLT_WASM_NO_NATIVE_UTIMENS === '1') return null;
+  return loadNativeAddon<UtimensAddon>('utimens', (a) => typeof a.utimensat === 'function');
 }
 
 const NS = 1_000_000_000n;
