@@ -38,6 +38,7 @@ import { Authority, endpointText, HTTP_PORT, HTTPS_PORT } from '../net/endpoint.
 import type { Port } from '../net/port.js';
 import type { NetDecider } from './net-policy.js';
 import { disposeInner } from './resource.js';
+import { shownGuestText } from './target-string.js';
 import type { HttpGuestScope, PlatformSockets, WasiImports, WasiImportsPart, WasiPlatform } from './types.js';
 import type { FutureIncomingResponse, IpAddress, OutgoingRequest, RequestOptions, ResolveAddressStream } from './wasi.js';
 
@@ -165,11 +166,6 @@ function guestHttpTypes(types: WasiImports['wasi:http/types'], scope: HttpGuestS
   return { ...types, OutgoingRequest: GuestOutgoingRequest } as unknown as WasiImports['wasi:http/types'];
 }
 
-/** A guest-chosen string as an audit target: at most 256 characters, and its length when cut. */
-function cut(text: string): string {
-  return text.length <= 256 ? text : `${text.slice(0, 256)}... (${text.length} characters)`;
-}
-
 /** The request's authority, or null when the gate cannot read it. */
 function requestAuthority(request: OutgoingRequest): { authority: Authority; defaultPort: Port } | null {
   const scheme = request.scheme?.();
@@ -226,24 +222,24 @@ export function createGatedHttp(
       handle(request: OutgoingRequest, options: RequestOptions | undefined): FutureIncomingResponse {
         const r = requestAuthority(request);
         if (r === null) {
-          decider.recordDenial(HANDLE, cut(String(request?.authority?.() ?? '')), 'missing');
+          decider.recordDenial(HANDLE, shownGuestText(String(request?.authority?.() ?? '')), 'missing');
           throw DENIED;
         }
         const { authority, defaultPort } = r;
         const target: unknown = request.pathWithQuery?.();
         if (target !== undefined && target !== null && (typeof target !== 'string' || (target !== '' && !target.startsWith('/')))) {
-          decider.recordDenial(HANDLE, `${endpointText(authority)} (request target: ${cut(String(target))})`, 'request-target');
+          decider.recordDenial(HANDLE, `${endpointText(authority)} (request target: ${shownGuestText(String(target))})`, 'request-target');
           throw DENIED;
         }
         const headers = headerEntries(request);
         const framing = framingProblem(headers);
         if (framing !== null) {
-          decider.recordDenial(HANDLE, `${endpointText(authority)} (header ${cut(framing)})`, 'request-header');
+          decider.recordDenial(HANDLE, `${endpointText(authority)} (header ${shownGuestText(framing)})`, 'request-header');
           throw DENIED;
         }
         const hosts = headers.filter(([k]) => k === 'host').map(([, v]) => v);
         if (hosts.length > 1 || (hosts.length === 1 && !sameHost(hosts[0] ?? '', authority, defaultPort))) {
-          decider.recordDenial(HANDLE, `${endpointText(authority)} (Host: ${cut(hosts.join(', '))})`, 'host-header');
+          decider.recordDenial(HANDLE, `${endpointText(authority)} (Host: ${shownGuestText(hosts.join(', '))})`, 'host-header');
           throw DENIED;
         }
         const { host, port, address: literal } = authority;

@@ -8,6 +8,7 @@
  * Platform-neutral: no `node:` or DOM imports.
  */
 import type { AuditRecord, DenialSink } from '../gate/audit.js';
+import { SHOWN_GUEST_TEXT_CHARS, shownGuestText } from '../gate/target-string.js';
 import type { OutputSink } from '../gate/types.js';
 import { isCapabilityName } from '../policy/capabilities.js';
 import { CompiledPolicy } from '../policy/policy.js';
@@ -139,7 +140,7 @@ function isQuiet(record: AuditRecord): boolean {
 
 /** One line for a denial that did not trap, e.g. `denied fs.read on /x (wasi:…#open-at); run again with …`. */
 export function denialNotice(ctx: DenialHintContext, record: AuditRecord, checked?: CheckTarget, decision?: Decision): string {
-  const on = record.target === null ? '' : ` on ${shownTarget(record.target)}`;
+  const on = record.target === null ? '' : ` on ${shownGuestText(record.target)}`;
   const head = `${ctx.tool ?? 'molt-wasm'}: denied ${record.capability}${on} (${record.operation})`;
   if (record.code === 'escape') return `${head}: the path leaves its preopened directory`;
   if (record.code === 'host-header') return `${head}: the Host header names another host than the request's authority`;
@@ -164,12 +165,7 @@ export function denialNotice(ctx: DenialHintContext, record: AuditRecord, checke
  */
 export const MAX_DENIAL_NOTICES = 100;
 /** A guest-chosen target is shown up to this many characters in a notice. */
-export const NOTICE_TARGET_CHARS = 256;
-
-/** `target`, cut to NOTICE_TARGET_CHARS with its length said when longer. */
-function shownTarget(target: string): string {
-  return target.length <= NOTICE_TARGET_CHARS ? target : `${target.slice(0, NOTICE_TARGET_CHARS)}... (${target.length} characters)`;
-}
+export const NOTICE_TARGET_CHARS = SHOWN_GUEST_TEXT_CHARS;
 
 export class DenialNotices {
   readonly #sink: OutputSink;
@@ -190,7 +186,7 @@ export class DenialNotices {
 
   readonly denials: DenialSink = (record, checked, decision) => {
     if (isQuiet(record) || this.#silenced) return;
-    const key = `${record.capability}\u0000${record.operation}\u0000${shownTarget(record.target ?? '')}`;
+    const key = `${record.capability}\u0000${record.operation}\u0000${shownGuestText(record.target ?? '')}`;
     if (this.#seen.has(key)) return;
     if (this.#seen.size >= MAX_DENIAL_NOTICES) {
       this.#silenced = true;
