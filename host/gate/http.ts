@@ -37,7 +37,7 @@ import { Address, resolverName, type CheckedAddress } from '../net/address.js';
 import { Authority, endpointText, HTTP_PORT, HTTPS_PORT } from '../net/endpoint.js';
 import type { Port } from '../net/port.js';
 import type { NetDecider } from './net-policy.js';
-import { disposeInner } from './resource.js';
+import { closeEachLeftOpen, disposeInner } from './resource.js';
 import { shownGuestText } from './target-string.js';
 import type { HttpGuestScope, PlatformSockets, WasiImports, WasiImportsPart, WasiPlatform } from './types.js';
 import type { FutureIncomingResponse, IpAddress, OutgoingRequest, RequestOptions, ResolveAddressStream } from './wasi.js';
@@ -136,15 +136,7 @@ export class HttpGuestResources implements HttpGuestScope {
 
   /** The guest ended: close every exchange it still has (their connections with them). */
   closeAll(): void {
-    const all = [...this.#open];
-    this.#open.clear();
-    for (const close of all) {
-      try {
-        close();
-      } catch {
-        // One that cannot be closed must not keep the others open.
-      }
-    }
+    closeEachLeftOpen(this.#open, (close) => close());
   }
 }
 

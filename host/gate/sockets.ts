@@ -21,7 +21,7 @@ import { CapId } from './gate.js';
 import { Address, resolverName } from '../net/address.js';
 import { socketEndpoint, type Endpoint } from '../net/endpoint.js';
 import type { NetDecider } from './net-policy.js';
-import { disposeInner } from './resource.js';
+import { closeEachLeftOpen, disposeInner } from './resource.js';
 import type { WasiImportsPart, WasiPlatform } from './types.js';
 import type {
   IncomingDatagram,
@@ -71,15 +71,7 @@ export class GuestSockets {
 
   /** The guest ended: close every socket it still holds. */
   closeAll(): void {
-    const all = [...this.#open];
-    this.#open.clear();
-    for (const s of all) {
-      try {
-        s[Symbol.dispose]();
-      } catch {
-        // One that cannot be closed must not keep the others open.
-      }
-    }
+    closeEachLeftOpen(this.#open, (s) => s[Symbol.dispose]());
   }
 }
 
