@@ -5,8 +5,8 @@
  *
  * How a name is reached beneath a descriptor without a stored path (docs/filesystem.md):
  * - Linux with the native addon (native/fsat, fs-native.ts): the hot calls are the system
- *   calls themselves on the held descriptor: openat(N, name, O_NOFOLLOW|O_CLOEXEC|...) (with
- *   the new descriptor's type from fstat in the same call), fstatat(N, name,
+ *   calls themselves on the held descriptor: openat(N, name, O_NOFOLLOW|O_CLOEXEC|...) (the
+ *   new descriptor's type is asked with fstat only when something needs it), fstatat(N, name,
  *   AT_SYMLINK_NOFOLLOW), fstat, pread, close. The rest (mkdir, rename, readlink, ...) goes
  *   through `/proc/self/fd/N/name` as below, which is as race-free, only slower.
  * - Linux without it (not built, or MOLT_WASM_NO_NATIVE_FS=1): `/proc/self/fd/N/name`. The
@@ -58,18 +58,6 @@ function typeOfMode(mode: bigint | number): DescriptorType {
       return 'unknown';
   }
 }
-
-/** The addon's type codes (native/fsat/src/fsat.c), in wasi:filesystem's order. */
-const TYPE_BY_CODE: readonly DescriptorType[] = [
-  'unknown',
-  'block-device',
-  'character-device',
-  'directory',
-  'fifo',
-  'symbolic-link',
-  'regular-file',
-  'socket',
-];
 
 /** A stat the addon wrote (STAT_SLOTS: dev, ino, mode, nlink, size, then s/ns of atime, mtime, ctime). */
 function statOfSlots(s: BigInt64Array): FileStat {
@@ -148,8 +136,13 @@ export class NodeFsBackend implements FsBackend<number> {
   #closed = false;
   /** The addon, when names are reached with openat (Linux, built, not turned off). */
   readonly #native: FsatAddon | null;
-  /** With the addon: each open descriptor's type, from the fstat the open made (by fd number). */
-  readonly #types: Array<DescriptorType | undefined> = [];
+  /**
+   * With the addon: the descriptors it opened (by fd number), each with its type once known.
+   * `null`: not asked yet. An open does not fstat (a guest that opens, reads and closes a file
+   * never needs the type, and each system call costs ~2 us here); O_DIRECTORY opens are
+   * directories by construction. `undefined`: not the addon's (node:fs closes those).
+   */
+  readonly #types: Array<DescriptorType | null | undefined> = [];
   /** With the addon: where fstat and fstatat write (one per backend; read at once, never kept). */
   readonly #statOut = new BigInt64Array(STAT_SLOTS);
 
@@ -215,15 +208,14 @@ export class NodeFsBackend implements FsBackend<number> {
     if (native !== null) {
       this.#reserve();
       // The addon adds O_NOFOLLOW, O_CLOEXEC and O_NOCTTY itself; O_NONBLOCK as below.
-      const r = native.openat(dir, name, openFlags(how) | C.O_NONBLOCK, 0o666);
-      if (r < 0) {
-        const e = fsErrorCodeOfErrno(r);
+      const fd = native.openat(dir, name, openFlags(how) | C.O_NONBLOCK, 0o666);
+      if (fd < 0) {
+        const e = fsErrorCodeOfErrno(fd);
         if (e === 'not-directory' && how.directory && this.statAt(dir, name).type === 'symbolic-link') throw 'loop';
         throw e;
       }
-      const fd = Math.floor(r / 8);
       this.#open.add(fd);
-      this.#types[fd] = TYPE_BY_CODE[r % 8];
+      this.#types[fd] = how.directory ? 'directory' : null;
       return fd;
     }
     const path = this.#child(dir, name);
@@ -255,9 +247,8 @@ export class NodeFsBackend implements FsBackend<number> {
     const native = this.#native;
     if (native !== null) {
       this.#reserve();
-      const r = native.openat(dir, name, native.O_PATH | C.O_DIRECTORY, 0);
-      if (r < 0) throw fsErrorCodeOfErrno(r);
-      const fd = Math.floor(r / 8);
+      const fd = native.openat(dir, name, native.O_PATH | C.O_DIRECTORY, 0);
+      if (fd < 0) throw fsErrorCodeOfErrno(fd);
       this.#open.add(fd);
       this.#types[fd] = 'directory';
       return fd;
@@ -332,8 +323,13 @@ export class NodeFsBackend implements FsBackend<number> {
 
   typeOf(h: number): DescriptorType {
     const known = this.#types[h];
-    if (known !== undefined) return known;
-    if (this.#native !== null) return this.stat(h).type;
+    if (known !== undefined && known !== null) return known;
+    if (this.#native !== null) {
+      const type = this.stat(h).type;
+      // The type of an open descriptor never changes: asked once.
+      if (known === null) this.#types[h] = type;
+      return type;
+    }
     try {
       return typeOfMode(fs.fstatSync(h).mode);
     } catch (e) {

@@ -18,7 +18,7 @@ import { loadNativeAddon } from './native-addon.js';
 
 /** The addon's exports (native/fsat/src/fsat.c). */
 export interface FsatAddon {
-  /** fd * 8 + type code (TYPE_BY_CODE), or -errno. */
+  /** The new descriptor, or -errno (no fstat: the caller asks the type when it needs it). */
   openat(dirfd: number, name: string, flags: number, mode: number): number;
   /** lstat of `name` in `dirfd` into `out` (STAT_SLOTS): 0 or -errno. */
   fstatat(dirfd: number, name: string, out: BigInt64Array): number;

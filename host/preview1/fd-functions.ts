@@ -393,11 +393,24 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
     },
 
     fd_read: (fd: number, iovs: number, count: number, out: number) => {
-      const entry = fds().get(fd);
+      // Unsettled: a file opened without O_DIRECTORY is read without asking its type first.
+      const entry = fds().unsettled(fd);
       let n: number;
       if (entry.kind === 'file') {
         requireRight(entry, Rights.fdRead);
-        n = readFileInto(ctx, entry.desc, iovs, count, currentPosition(entry));
+        try {
+          n = readFileInto(ctx, entry.desc, iovs, count, currentPosition(entry));
+        } catch (e) {
+          // It was a directory after all: EBADF, as for any directory (settle makes it one).
+          if (entry.typeUnknown === true && fds().settle(fd).kind === 'dir') fail(Errno.badf);
+          throw e;
+        }
+        if (entry.typeUnknown === true) {
+          // Bytes read: read(2) gives none of a directory. Nothing read (an empty buffer, or
+          // the end) proves nothing, so the type is asked.
+          if (n > 0) delete entry.typeUnknown;
+          else if (fds().settle(fd).kind === 'dir') fail(Errno.badf);
+        }
         entry.position += BigInt(n);
       } else if (entry.kind === 'stdin') {
         n = readStdinInto(ctx, iovs, count);

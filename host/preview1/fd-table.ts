@@ -4,7 +4,7 @@
  * 0-2 are stdio, then the preopens in `get-directories` order; a new descriptor reuses the
  * highest freed number, else takes one past the highest in use.
  */
-import { Errno } from './constants.js';
+import { DIRECTORY_INHERITING, DIRECTORY_RIGHTS, Errno } from './constants.js';
 import { fail } from './errno.js';
 import type { Descriptor02 } from './wasi02.js';
 
@@ -40,6 +40,13 @@ export interface FileEntry {
   nonblock: boolean;
   /** fd_fdstat_get's answer from the 0.2 layer, asked once (see FixedFileStat). */
   fixed?: FixedFileStat;
+  /**
+   * Opened by path_open without O_DIRECTORY, so it may be a directory: its type is asked (an
+   * fstat, ~2 us on these machines) only when something needs it, and a directory then
+   * becomes a DirEntry (FdTable.get). fd_read and fd_close never ask: open, read and close
+   * of a file is the loop every guest runs, and read(2) of a directory fails anyway.
+   */
+  typeUnknown?: true;
 }
 
 /**
@@ -95,12 +102,39 @@ export class FdTable {
 
   /** The entry, or EBADF. */
   get(fd: number): FdEntry {
-    return this.#used.get(fd >>> 0) ?? fail(Errno.badf);
+    const e = this.#used.get(fd >>> 0) ?? fail(Errno.badf);
+    return e.kind === 'file' && e.typeUnknown === true ? this.#settle(fd >>> 0, e) : e;
   }
 
   /** The entry or undefined (for hot paths that answer EBADF without throwing). */
   lookup(fd: number): FdEntry | undefined {
-    return this.#used.get(fd >>> 0);
+    const e = this.#used.get(fd >>> 0);
+    return e?.kind === 'file' && e.typeUnknown === true ? this.#settle(fd >>> 0, e) : e;
+  }
+
+  /**
+   * The entry as opened, its type maybe not asked yet (FileEntry.typeUnknown), or EBADF. Only
+   * for fd_read, which treats such an entry as a file and settles it if read(2) says it is a
+   * directory (settle).
+   */
+  unsettled(fd: number): FdEntry {
+    return this.#used.get(fd >>> 0) ?? fail(Errno.badf);
+  }
+
+  /** Asks the type of an entry opened as maybe a directory; a directory becomes a DirEntry. */
+  settle(fd: number): FdEntry {
+    const e = this.unsettled(fd);
+    return e.kind === 'file' && e.typeUnknown === true ? this.#settle(fd >>> 0, e) : e;
+  }
+
+  #settle(fd: number, file: FileEntry): FdEntry {
+    if (file.desc.getType() === 'directory') {
+      const dir: DirEntry = { kind: 'dir', desc: file.desc, rights: { base: DIRECTORY_RIGHTS, inheriting: DIRECTORY_INHERITING } };
+      this.#used.set(fd, dir);
+      return dir;
+    }
+    delete file.typeUnknown;
+    return file;
   }
 
   has(fd: number): boolean {
@@ -133,8 +167,9 @@ export class FdTable {
     return fail(Errno.badf);
   }
 
+  /** Removes the entry (its type is not asked: closing needs none). */
   remove(fd: number): FdEntry {
-    const e = this.get(fd);
+    const e = this.unsettled(fd);
     this.#used.delete(fd >>> 0);
     this.#addFree(fd >>> 0);
     return e;

@@ -146,17 +146,20 @@ export function pathFunctions(ctx: Preview1Context): Preview1Functions {
       }
       let opened: number;
       try {
-        opened =
-          desc.getType() === 'directory'
-            ? ctx.fds.push({ kind: 'dir', desc, rights: { base: DIRECTORY_RIGHTS, inheriting: DIRECTORY_INHERITING } })
-            : ctx.fds.push({
-                kind: 'file',
-                desc,
-                rights: asked.rights,
-                position: 0n,
-                append: (fdflags & Fdflags.append) !== 0,
-                nonblock: (fdflags & Fdflags.nonblock) !== 0,
-              });
+        // O_DIRECTORY opened a directory or failed. Anything else may be either: it is entered
+        // as a file whose type is asked only when needed (FileEntry.typeUnknown), so the usual
+        // open, read, close costs no fstat.
+        opened = open.directory
+          ? ctx.fds.push({ kind: 'dir', desc, rights: { base: DIRECTORY_RIGHTS, inheriting: DIRECTORY_INHERITING } })
+          : ctx.fds.push({
+              kind: 'file',
+              desc,
+              rights: asked.rights,
+              position: 0n,
+              append: (fdflags & Fdflags.append) !== 0,
+              nonblock: (fdflags & Fdflags.nonblock) !== 0,
+              typeUnknown: true,
+            });
       } catch (e) {
         desc[Symbol.dispose]?.();
         throw e;

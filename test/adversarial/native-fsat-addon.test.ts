@@ -12,7 +12,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, openSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { constants as os } from 'node:os';
 import { join } from 'node:path';
 import { NodeFsBackend } from '../../host/node/fs-backend.js';
@@ -30,10 +30,10 @@ function addon(): FsatAddon {
   return a;
 }
 
-/** The fd and type code of a successful openat, or the failure. */
-function opened(r: number): { fd: number; type: number } {
+/** The descriptor of a successful openat, or the failure. */
+function opened(r: number): { fd: number } {
   assert.ok(r >= 0, `openat failed: errno ${-r}`);
-  return { fd: Math.floor(r / 8), type: r % 8 };
+  return { fd: r };
 }
 
 test('the addon is built and the Node backend uses it on Linux', () => {
@@ -59,8 +59,8 @@ test('a name is one component: NUL, "/", ".", "..", empty and over-long names ar
     }
     assert.equal(a.openat(dir, 'x'.repeat(5000), O_RDONLY, 0), -E.ENAMETOOLONG);
     // A valid name still opens (the checks above are not refusing everything).
-    const { fd, type } = opened(a.openat(dir, 'a.txt', O_RDONLY, 0));
-    assert.equal(type, 6, 'regular file');
+    const { fd } = opened(a.openat(dir, 'a.txt', O_RDONLY, 0));
+    assert.equal(readlinkSync(`/proc/self/fd/${fd}`), join(s.granted, 'a.txt'));
     const buf = new Uint8Array(16);
     assert.equal(new TextDecoder().decode(buf.subarray(0, a.pread(fd, buf, 0n))), 'inside\n');
     assert.equal(a.close(fd), 0);
@@ -144,6 +144,27 @@ test('a final symlink is never followed, by open, create, directory open or stat
   } finally {
     closeSync(dir);
   }
+});
+
+test('an open does not stat; the type is asked once, when needed, and is the real one', () => {
+  const s = sandbox();
+  const backend = new NodeFsBackend({ maxOpenFiles: 8 });
+  const root = backend.openRoot(s.granted);
+  const how = { read: true, write: false, create: false, exclusive: false, truncate: false, directory: false };
+  mkdirSync(join(s.granted, 'sub'), { recursive: true });
+  // A directory opened without O_DIRECTORY (a plain read-only open) is still a directory.
+  const dirNoFlag = backend.openAt(root, 'sub', how);
+  const file = backend.openAt(root, 'a.txt', how);
+  const dirFlag = backend.openAt(root, 'sub', { ...how, directory: true });
+  assert.equal(backend.typeOf(dirNoFlag), 'directory');
+  assert.equal(backend.typeOf(file), 'regular-file');
+  assert.equal(backend.typeOf(dirFlag), 'directory');
+  // Asked again after the name is replaced: the descriptor's own type, which cannot change.
+  rmSync(join(s.granted, 'a.txt'));
+  mkdirSync(join(s.granted, 'a.txt'));
+  assert.equal(backend.typeOf(file), 'regular-file');
+  for (const h of [dirNoFlag, file, dirFlag]) backend.close(h);
+  backend.closeAll();
 });
 
 /** The swapper: `granted/f.txt` a file, then a symlink to the secret, then the file again. */

@@ -7,12 +7,15 @@
  * reports flags changed after open.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
 import { Errno, type WasiImportObject } from '../../host/preview1/index.js';
+import { createGatedWasi } from '../../host/gate/index.js';
+import { nodePlatform } from '../../host/node/platform.js';
+import { PolicyEngine } from '../../host/policy/index.js';
 import { double } from '../support/test-double.js';
 import { instantiateGuest } from './wat-guest.js';
 
@@ -76,4 +79,64 @@ test('fd_fdstat_get reports the file type and flags set after open (append, nonb
   assert.equal(g.exports.fd_fdstat_get(fd, 704), 0);
   assert.equal(g.view().getUint8(704), 4);
   assert.equal(g.view().getUint16(706, true), 1 | 4);
+});
+
+/** molt-wasm's own gated filesystem on Node (not the shim): a read grant on /data. */
+function gatedWasi() {
+  const dir = mkdtempSync(join(tmpdir(), 'molt-p1-lazy-'));
+  dirs.push(dir);
+  mkdirSync(join(dir, 'sub'));
+  writeFileSync(join(dir, 'sub', 'x'), 'x');
+  writeFileSync(join(dir, 'empty'), '');
+  writeFileSync(join(dir, 'a'), 'aaaaaaaa');
+  const engine = new PolicyEngine();
+  const subject = engine.createSubject({ version: 1, allow: { 'fs.read': ['/data'] }, deny: {} });
+  return createGatedWasi({ engine, subject, platform: nodePlatform, preopens: [{ guest: '/data', host: dir }] });
+}
+
+// path_open without O_DIRECTORY does not ask the new descriptor's type (an fstat): the
+// table asks when something needs it. These pin that a directory opened that way is still
+// a directory to every call, and that reads of files and directories answer as before.
+test('a directory opened without O_DIRECTORY is a directory to fdstat, readdir and read', async () => {
+  const g = await instantiateGuest(gatedWasi());
+  const open = (name: string): number => {
+    g.put(500, name);
+    assert.equal(g.exports.path_open(3, 0, 500, name.length, 0, READ | (1n << 14n), 0n, 0, 600), 0, name);
+    return g.view().getUint32(600, true);
+  };
+  const iov = (fd: number): number => {
+    g.view().setUint32(800, 1024, true);
+    g.view().setUint32(804, 16, true);
+    return g.exports.fd_read(fd, 800, 1, 808);
+  };
+  // fdstat first: the type is asked there.
+  const sub1 = open('sub');
+  assert.equal(g.exports.fd_fdstat_get(sub1, 704), 0);
+  assert.equal(g.view().getUint8(704), 3, 'directory');
+  assert.equal(g.exports.fd_readdir(sub1, 1024, 256, 0n, 900), 0);
+  assert.ok(g.view().getUint32(900, true) > 0, 'entries listed');
+  // read first: EBADF as for any directory, and a directory afterwards.
+  const sub2 = open('sub');
+  assert.equal(iov(sub2), Errno.badf);
+  assert.equal(g.exports.fd_fdstat_get(sub2, 704), 0);
+  assert.equal(g.view().getUint8(704), 3, 'directory after a refused read');
+  // A path open of a name beneath it works (it is a directory entry now).
+  g.put(500, 'x');
+  assert.equal(g.exports.path_open(sub2, 0, 500, 1, 0, READ, 0n, 0, 600), 0);
+  // A file: read gives its bytes; an empty file reads 0 and is still a regular file.
+  const a = open('a');
+  assert.equal(iov(a), 0);
+  assert.equal(g.view().getUint32(808, true), 8);
+  assert.equal(g.exports.fd_fdstat_get(a, 704), 0);
+  assert.equal(g.view().getUint8(704), 4, 'regular file');
+  const empty = open('empty');
+  assert.equal(iov(empty), 0);
+  assert.equal(g.view().getUint32(808, true), 0);
+  assert.equal(g.exports.fd_fdstat_get(empty, 704), 0);
+  assert.equal(g.view().getUint8(704), 4, 'regular file');
+  // A directory read with no buffer at all is EBADF too, not "0 bytes".
+  const sub3 = open('sub');
+  g.view().setUint32(804, 0, true);
+  assert.equal(g.exports.fd_read(sub3, 800, 1, 808), Errno.badf);
+  for (const fd of [sub1, sub2, a, empty, sub3]) assert.equal(g.exports.fd_close(fd), 0);
 });
