@@ -408,7 +408,7 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
         if (entry.typeUnknown === true) {
           // Bytes read: read(2) gives none of a directory. Nothing read (an empty buffer, or
           // the end) proves nothing, so the type is asked.
-          if (n > 0) delete entry.typeUnknown;
+          if (n > 0) entry.typeUnknown = false;
           else if (fds().settle(fd).kind === 'dir') fail(Errno.badf);
         }
         entry.position += BigInt(n);

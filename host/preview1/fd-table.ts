@@ -46,7 +46,7 @@ export interface FileEntry {
    * becomes a DirEntry (FdTable.get). fd_read and fd_close never ask: open, read and close
    * of a file is the loop every guest runs, and read(2) of a directory fails anyway.
    */
-  typeUnknown?: true;
+  typeUnknown?: boolean;
 }
 
 /**
@@ -133,7 +133,7 @@ export class FdTable {
       this.#used.set(fd, dir);
       return dir;
     }
-    delete file.typeUnknown;
+    file.typeUnknown = false; // not `delete`: that would turn the object into a slow dictionary
     return file;
   }
 
