@@ -58,6 +58,7 @@ export interface RunCommandOptions {
   readonly timeout?: string;
   readonly maxMemory?: string;
   readonly maxOpenFiles?: string;
+  readonly maxHttpResources?: string;
   readonly quietDenials?: boolean;
   readonly [flag: string]: unknown;
 }
@@ -106,6 +107,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
       ...(audit ? { audit } : {}),
       ...(limits.maxMemoryBytes !== undefined ? { maxMemoryBytes: limits.maxMemoryBytes } : {}),
       ...(limits.maxOpenFiles !== undefined ? { maxOpenFiles: limits.maxOpenFiles } : {}),
+      ...(limits.maxHttpResources !== undefined ? { maxHttpResources: limits.maxHttpResources } : {}),
     };
     const undeclared = resolved.undeclared.map((u) => ({
       time: new Date().toISOString(),
@@ -172,7 +174,11 @@ export function registerRunCommand(program: Command): void {
     .option('--quiet-denials', 'do not print a line on stderr for each distinct denial that does not end the guest')
     .option('--timeout <ms>', 'stop the guest after this many milliseconds (exit 124)')
     .option('--max-memory <bytes>', 'cap each guest memory (bytes, or 64M / 1G); growth past it fails in the guest')
-    .option('--max-open-files <n>', 'host files one guest may hold open at once (default 256); past it opens fail EMFILE');
+    .option('--max-open-files <n>', 'host files one guest may hold open at once (default 256); past it opens fail EMFILE')
+    .option(
+      '--max-http-resources <n>',
+      'wasi:http/types resources (fields, requests, responses, options) one guest may make and hold at once (default 1024); past it the guest traps',
+    );
   addAllowUndeclaredOption(addCapabilityOptions(cmd));
   addPromptOptions(cmd);
   cmd.action(async (app: string, args: string[], opts: RunCommandOptions) => {

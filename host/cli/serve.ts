@@ -40,6 +40,7 @@ export interface ServeCommandOptions {
   readonly maxConcurrency?: string;
   readonly maxMemory?: string;
   readonly maxOpenFiles?: string;
+  readonly maxHttpResources?: string;
   readonly maxHostHeap?: string;
   readonly workers?: string;
   readonly [flag: string]: unknown;
@@ -91,7 +92,7 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
   const say = (line: string): void => void process.stderr.write(`molt-wasm: ${line}\n`);
   // Every flag is read before the file: a bad flag is 64 whatever the file is.
   const settings = readServeSettings(opts);
-  const limits = readLimitOptions({ maxMemory: opts.maxMemory, maxOpenFiles: opts.maxOpenFiles });
+  const limits = readLimitOptions({ maxMemory: opts.maxMemory, maxOpenFiles: opts.maxOpenFiles, maxHttpResources: opts.maxHttpResources });
   const caps = readCapabilityOptions(opts, (p) => readTextFile(p, 'capabilities file'));
   const dirs = parseDirs(opts.dir);
   const extraEnv = parseEnv(opts.env);
@@ -147,6 +148,7 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
       ...(cwd !== undefined ? { cwd } : {}),
       label: app,
       ...(limits.maxOpenFiles !== undefined ? { maxOpenFiles: limits.maxOpenFiles } : {}),
+      ...(limits.maxHttpResources !== undefined ? { maxHttpResources: limits.maxHttpResources } : {}),
       ...(auditFd !== undefined ? { auditFd } : {}),
       stdoutFd: 1,
       stderrFd: 2,
@@ -203,6 +205,10 @@ export function registerServeCommand(program: Command): void {
     .option('--max-concurrency <n>', `requests in flight at once; past it 503 (default ${DEFAULT_MAX_CONCURRENCY})`)
     .option('--max-memory <bytes>', "cap each instance's memory (bytes, or 64M / 1G); growth past it fails in the guest")
     .option('--max-open-files <n>', 'host files one instance may hold open at once (default 256)')
+    .option(
+      '--max-http-resources <n>',
+      'wasi:http/types resources one instance may make and hold at once (default 1024); past it the guest traps',
+    )
     .option(
       '--max-host-heap <bytes>',
       'JavaScript heap of each worker, what guests can make the host allocate outside their memory; past it the request is a 500 (default 256M)',

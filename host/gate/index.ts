@@ -40,6 +40,12 @@ export interface GatedWasiOptions {
   readonly maxOpenFiles?: number | undefined;
   /** Told of every denial, with the checked target (see DenialSink). Default: none. */
   readonly denials?: DenialSink;
+  /**
+   * `wasi:http/types` resources the guest may hold at once that it made without a capability
+   * (fields, outgoing-request, outgoing-response, request-options); past it the guest traps.
+   * Default 1024 (DEFAULT_MAX_HTTP_RESOURCES).
+   */
+  readonly maxHttpResources?: number | undefined;
 }
 
 /** How to release each import object's host resources (see disposeGatedWasi). */
@@ -60,7 +66,7 @@ export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
   const fs = createGatedFilesystem(gate, platform, preopens, {
     maxOpenFiles: options.maxOpenFiles,
   });
-  const http = new HttpGuestResources();
+  const http = new HttpGuestResources({ maxResources: options.maxHttpResources });
   const sockets = new GuestSockets();
   const cli = createGatedCli(gate, { ...options.io, cwd: guestCwd(options.io?.cwd, preopens) }, platform);
   const imports: WasiImportObject = {
@@ -95,7 +101,8 @@ function guestCwd(cwd: string | undefined, preopens: readonly PreopenPlan[]): st
 
 export { Gate, CapId, type PolicyChecker } from './gate.js';
 export { CapabilityTrap, isCapabilityTrap } from './trap.js';
-export { HostLimitTrap, RANDOM_BYTES_MAX, STREAM_CHUNK, STREAM_READ_MAX, STREAM_WRITE_PERMIT } from './host-limits.js';
+export { DEFAULT_MAX_HTTP_RESOURCES } from './http.js';
+export { HostLimitTrap, ResourceLimitTrap, RANDOM_BYTES_MAX, STREAM_CHUNK, STREAM_READ_MAX, STREAM_WRITE_PERMIT } from './host-limits.js';
 export { GuestExit, isGuestExit } from './exit.js';
 export type { AuditRecord, AuditSink, DenialSink } from './audit.js';
 export {

@@ -54,6 +54,7 @@ function gatedImports(request: number | null): { imports: WasiImportObject; rele
     preopens,
     ...(audit !== undefined ? { audit } : {}),
     maxOpenFiles: job.maxOpenFiles,
+    maxHttpResources: job.maxHttpResources,
     io: guestIo({
       args: job.args,
       env: job.env,
