@@ -7,7 +7,7 @@
  */
 import { normalizeGuestPath, pathCovers } from '../policy/scopes/path.js';
 import type { SubjectId } from '../policy/types.js';
-import type { AuditSink, DenialSink } from './audit.js';
+import { CoalescingAudit, type AuditSink, type DenialSink } from './audit.js';
 import { createCapabilitiesInterface } from './capabilities.js';
 import { createGatedCli } from './cli.js';
 import { createGatedClocks } from './clocks.js';
@@ -61,7 +61,9 @@ export function disposeGatedWasi(imports: object): void {
 
 export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
   const { platform } = options;
-  const gate = new Gate(options.engine, options.subject, options.audit, options.prompt, options.denials);
+  // Repeats coalesced, what is held bounded: a guest chooses how many decisions it causes.
+  const audit = options.audit === undefined ? undefined : new CoalescingAudit(options.audit);
+  const gate = new Gate(options.engine, options.subject, audit?.sink, options.prompt, options.denials);
   const preopens = options.preopens ?? [];
   const fs = createGatedFilesystem(gate, platform, preopens, {
     maxOpenFiles: options.maxOpenFiles,
@@ -84,6 +86,7 @@ export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
     fs.dispose();
     http.closeAll();
     sockets.closeAll();
+    audit?.flush();
   });
   return imports;
 }
