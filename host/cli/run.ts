@@ -5,11 +5,9 @@
  * (not wasm, truncated, provenance mismatch, unknown imports); 64 usage.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { CapabilityDeniedError, GuestTimeoutError, GuestTrapError, UsageError } from '../errors.js';
 import type { AuditRecord } from '../gate/audit.js';
-import { guestPathOfHost, planPreopens } from '../gate/preopens.js';
 import { CapabilityTrap } from '../gate/trap.js';
 import { createHost, type GuestOptions, type RunResult } from '../node/host.js';
 import { readLimitOptions } from '../node/limits-options.js';
@@ -25,7 +23,7 @@ import {
   readCapabilityOptions,
 } from './capability-options.js';
 import { RUN_DEFAULT_GRANTS } from './defaults.js';
-import { parseDirs, uncoveredDirWarnings } from './dirs.js';
+import { guestCwdOf, parseDirs, uncoveredDirWarnings } from './dirs.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { addPromptOptions, broadFlagWarnings, promptGuestOptions } from './prompt-tty.js';
 import { stdioWriter } from './stdio.js';
@@ -188,6 +186,6 @@ export function registerRunCommand(program: Command): void {
 
 /** `cwd` for the guest: this process's directory as the preopens show it, when they do. */
 function guestCwdOption(manifest: CanonicalManifest, dirs: Readonly<Record<string, string>>): { cwd?: string } {
-  const cwd = guestPathOfHost(process.cwd(), planPreopens(manifest, dirs), (h) => resolvePath(h));
+  const cwd = guestCwdOf(manifest, dirs);
   return cwd === undefined ? {} : { cwd };
 }

@@ -8,14 +8,11 @@
  * component that cannot be instantiated.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { guestPathOfHost, planPreopens } from '../gate/preopens.js';
 import { readLimitOptions } from '../node/limits-options.js';
 import { readProvenance } from '../manifest/provenance.js';
 import { resolvePolicy } from '../policy/index.js';
-import type { CanonicalManifest } from '../policy/types.js';
 import { prepareProxy } from '../serve/load.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS, readServeSettings } from '../serve/options.js';
 import { ServePool } from '../serve/pool.js';
@@ -24,7 +21,7 @@ import { ServeServer } from '../serve/server.js';
 import type { ServeJob } from '../serve/protocol.js';
 import { addAllowUndeclaredOption, addCapabilityOptions, collectStrings, readCapabilityOptions } from './capability-options.js';
 import { RUN_DEFAULT_GRANTS } from './defaults.js';
-import { parseDirs, uncoveredDirWarnings } from './dirs.js';
+import { guestCwdOf, parseDirs, uncoveredDirWarnings } from './dirs.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { broadFlagWarnings } from './prompt-tty.js';
 import { parseEnv } from './run.js';
@@ -84,10 +81,6 @@ function hostEnv(): Record<string, string> {
   return env;
 }
 
-function guestCwd(manifest: CanonicalManifest, dirs: Readonly<Record<string, string>>): string | undefined {
-  return guestPathOfHost(process.cwd(), planPreopens(manifest, dirs), (h) => resolvePath(h));
-}
-
 export async function serveCommand(app: string, opts: ServeCommandOptions): Promise<number> {
   const say = (line: string): void => void process.stderr.write(`molt-wasm: ${line}\n`);
   // Every flag is read before the file: a bad flag is 64 whatever the file is.
@@ -138,7 +131,7 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
       }
     }
     const proxy = await prepareProxy(bytes, app, { cacheDir: opts.cacheDir, maxMemoryBytes: limits.maxMemoryBytes });
-    const cwd = guestCwd(resolved.manifest, dirs);
+    const cwd = guestCwdOf(resolved.manifest, dirs);
     const job: ServeJob = {
       ...proxy,
       manifest: resolved.manifest,
