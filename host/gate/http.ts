@@ -124,6 +124,8 @@ export interface HttpGuestResourcesOptions {
   readonly maxResources?: number | undefined;
 }
 
+const TYPES = 'wasi:http/types#';
+
 /** One guest's HTTP resources: the bounds above, and closing what it leaves open when it ends. */
 export class HttpGuestResources implements HttpGuestScope {
   #held = 0;
@@ -156,10 +158,45 @@ export class HttpGuestResources implements HttpGuestScope {
   closeAll(): void {
     closeEachLeftOpen(this.#open, (close) => close());
   }
+
+  /**
+   * Each `clone` of the fields `f` is one this guest made (counted in `made`), and so are the
+   * clones' clones: clone needs no capability either. `f` itself is not counted here.
+   */
+  countClones<T extends object>(f: T): T {
+    const clone = (f as { clone?: unknown }).clone;
+    if (typeof clone === 'function' && !Object.hasOwn(f, 'clone'))
+      Object.defineProperty(f, 'clone', {
+        configurable: true,
+        value: () => this.countClones(this.made.make(`${TYPES}[method]fields.clone`, () => clone.call(f) as object)),
+      });
+    return f;
+  }
+
+  /**
+   * The response `handle` promised, as the guest gets it: the headers the platform makes for
+   * it are the exchange's (bounded with it), but their clones are the guest's own.
+   */
+  countResponseClones<T extends object>(future: T): T {
+    const get = (future as { get?: unknown }).get;
+    if (typeof get !== 'function' || Object.hasOwn(future, 'get')) return future;
+    Object.defineProperty(future, 'get', {
+      configurable: true,
+      value: () => {
+        const r: unknown = get.call(future);
+        const response = (r as { tag?: string; val?: { tag?: string; val?: unknown } } | undefined)?.val;
+        const res = r !== undefined && (r as { tag?: string }).tag === 'ok' && response?.tag === 'ok' ? response.val : undefined;
+        const headers = (res as { headers?: unknown } | undefined)?.headers;
+        if (typeof res === 'object' && res !== null && typeof headers === 'function' && !Object.hasOwn(res, 'headers'))
+          Object.defineProperty(res, 'headers', { configurable: true, value: () => this.countClones(headers.call(res) as object) });
+        return r;
+      },
+    });
+    return future;
+  }
 }
 
 type AnyClass = abstract new (...args: never[]) => object;
-const TYPES = 'wasi:http/types#';
 
 /**
  * The platform's class `Base` as the guest sees it: a Proxy whose constructor and `statics`
@@ -197,16 +234,7 @@ function guestHttpTypes(types: WasiImports['wasi:http/types'], scope: HttpGuestR
   if (!isClass(Fields) || !isClass(OutgoingRequest)) return types;
   const made = scope.made;
   // A fields the guest made clones into one it made too (clone needs no capability either).
-  const fields = (operation: string, make: () => object): object => {
-    const f = made.make(operation, make);
-    const clone = (f as { clone?: unknown }).clone;
-    if (typeof clone === 'function' && !Object.hasOwn(f, 'clone'))
-      Object.defineProperty(f, 'clone', {
-        configurable: true,
-        value: () => fields(`${TYPES}[method]fields.clone`, () => clone.call(f) as object),
-      });
-    return f;
-  };
+  const fields = (operation: string, make: () => object): object => scope.countClones(made.make(operation, make));
   /**
    * A counted constructor; `handedOver` is the argument that becomes the new resource's (no
    * longer the guest's); `scoped` is given as the second argument, after the guest's one.
@@ -350,7 +378,7 @@ export function createGatedHttp(
           addresses === null
             ? undefined
             : { host: literal === null ? host : literal.text, port, addresses: addresses.map((a) => a.toChecked()) };
-        return outgoing.handle(request, options, to);
+        return resources.countResponseClones(outgoing.handle(request, options, to));
       },
     },
   };

@@ -15,6 +15,7 @@ import type { GuestSource } from '../node-host/guests/guests.js';
 import { DEFAULT_MAX_HTTP_RESOURCES } from '../../host/gate/http.js';
 import { ResourceLimitTrap } from '../../host/gate/host-limits.js';
 import { host, policy } from './support.js';
+import { guest, httpServer, outgoingGet, policy as netPolicy } from '../net/helpers.js';
 
 const T = `wasi:http/types@${V}`;
 const imp = (name: string, sig: string) => `(import "${T}" "${name}" (func $${name.replace(/[^a-z-]/g, '_')} ${sig}))`;
@@ -119,4 +120,28 @@ test('what a guest drops is no longer counted: 5000 rounds under a bound of 60 r
   const r = await run('churn', 5000, 60);
   assert.equal(r.outcome, 'returned', String(r.error));
   assert.equal(r.out, 'churned\n');
+});
+
+test("clones of a response's headers count too (the headers are the exchange's, their clones the guest's)", async () => {
+  const server = await httpServer();
+  try {
+    const g = guest(netPolicy({ net: [`127.0.0.1:${server.port}`] }));
+    const future = g.imports['wasi:http/outgoing-handler'].handle(outgoingGet(g, 'HTTP', `127.0.0.1:${server.port}`), undefined);
+    let r: ReturnType<typeof future.get>;
+    for (const end = Date.now() + 10_000; (r = future.get()) === undefined && Date.now() < end;)
+      await new Promise((ok) => setTimeout(ok, 10));
+    assert.ok(r?.tag === 'ok' && r.val.tag === 'ok', 'no response');
+    const headers = r.val.val.headers() as unknown as { clone(): { [Symbol.dispose](): void } };
+    // Dropped clones are not counted: far more than the bound, one at a time.
+    for (let i = 0; i < 3 * DEFAULT_MAX_HTTP_RESOURCES; i++) headers.clone()[Symbol.dispose]();
+    // Kept ones are, clones of clones included.
+    const kept = [headers.clone()];
+    for (let i = 1; i < DEFAULT_MAX_HTTP_RESOURCES; i++) kept.push((kept[i - 1] as unknown as typeof headers).clone());
+    assert.throws(
+      () => headers.clone(),
+      (e: unknown) => e instanceof ResourceLimitTrap && /\[method\]fields\.clone/.test(e.message),
+    );
+  } finally {
+    await server.close();
+  }
 });
