@@ -48,6 +48,17 @@ export interface GatedWasiOptions {
   readonly maxHttpResources?: number | undefined;
 }
 
+/** Each import object's HTTP resources (see httpResourcesOf). */
+const httpResources = new WeakMap<object, HttpGuestResources>();
+
+/**
+ * The HTTP resources of the guest of `imports`: what a host that hands the guest resources
+ * of its own (`serve`'s incoming request) counts them against.
+ */
+export function httpResourcesOf(imports: object): HttpGuestResources | undefined {
+  return httpResources.get(imports);
+}
+
 /** How to release each import object's host resources (see disposeGatedWasi). */
 const disposers = new WeakMap<object, () => void>();
 
@@ -82,6 +93,7 @@ export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
     ...createGatedRandom(platform),
     ...createCapabilitiesInterface(gate),
   };
+  httpResources.set(imports, http);
   disposers.set(imports, () => {
     fs.dispose();
     http.closeAll();

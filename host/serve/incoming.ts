@@ -17,6 +17,7 @@ import { IncomingBody, nodeHttpTypes, OutgoingBody } from '../node/http.js';
 import type { WasiImports } from '../gate/types.js';
 import { shownGuestText } from '../gate/target-string.js';
 import { servedTarget } from './target.js';
+import type { HttpGuestResources } from '../gate/http.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const s = shim as any;
@@ -136,9 +137,12 @@ const METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'connect', 'opt
 /** `incoming-request`, as jco's bindings call it. */
 export class ServedRequest {
   readonly #parts: ServedRequestParts;
+  readonly #resources: HttpGuestResources | undefined;
   #consumed = false;
-  constructor(parts: ServedRequestParts) {
+  /** `resources`: the guest's (httpResourcesOf its import object), which counts what `headers` makes. */
+  constructor(parts: ServedRequestParts, resources?: HttpGuestResources) {
     this.#parts = originForm(parts);
+    this.#resources = resources;
   }
   method(): { tag: string; val?: string } {
     const lower = this.#parts.method.toLowerCase();
@@ -154,11 +158,16 @@ export class ServedRequest {
     return this.#parts.authority;
   }
   headers(): unknown {
-    // A new immutable `fields` per call: each is its own resource to the guest.
+    // A new immutable `fields` per call: each is its own resource to the guest, so each is
+    // counted against its bound (a loop of `headers()` is a loop of `new fields()`), and so
+    // are its clones.
     const enc = new TextEncoder();
-    return ImmutableFields.of(
-      this.#parts.headers.filter(([k]) => !HIDDEN_REQUEST_HEADERS.has(k.toLowerCase())).map(([k, v]) => [k, enc.encode(v)] as const),
-    );
+    const make = (): ImmutableFields =>
+      ImmutableFields.of(
+        this.#parts.headers.filter(([k]) => !HIDDEN_REQUEST_HEADERS.has(k.toLowerCase())).map(([k, v]) => [k, enc.encode(v)] as const),
+      );
+    const r = this.#resources;
+    return r === undefined ? make() : r.countClones(r.made.make('wasi:http/types#[method]incoming-request.headers', make));
   }
   consume(): RequestBody {
     if (this.#consumed) throw undefined;

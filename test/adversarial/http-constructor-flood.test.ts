@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { buildComponent } from '../node-host/helpers.js';
 import { V, guestWat } from '../node-host/guests/prelude.js';
 import type { GuestSource } from '../node-host/guests/guests.js';
-import { DEFAULT_MAX_HTTP_RESOURCES } from '../../host/gate/http.js';
+import { DEFAULT_MAX_HTTP_RESOURCES, HttpGuestResources } from '../../host/gate/http.js';
+import { ServedRequest } from '../../host/serve/incoming.js';
 import { ResourceLimitTrap } from '../../host/gate/host-limits.js';
 import { host, policy } from './support.js';
 import { guest, httpServer, outgoingGet, policy as netPolicy } from '../net/helpers.js';
@@ -144,4 +145,24 @@ test("clones of a response's headers count too (the headers are the exchange's, 
   } finally {
     await server.close();
   }
+});
+
+test('serve: each incoming-request.headers() is a new fields, counted like new fields(), and so are its clones', () => {
+  const resources = new HttpGuestResources({ maxResources: 10 });
+  const request = new ServedRequest(
+    { method: 'GET', pathWithQuery: '/', authority: 'front', headers: [['x-a', '1']], body: new Uint8Array(0) },
+    resources,
+  );
+  type Headers = { clone(): Headers; [Symbol.dispose](): void };
+  const headers = () => request.headers() as Headers;
+  for (let i = 0; i < 100; i++) headers()[Symbol.dispose]();
+  const first = headers();
+  const kept = [first, first.clone()]; // two live
+  for (let i = kept.length; i < 10; i++) kept.push(headers());
+  assert.equal(resources.made.live, 10);
+  assert.throws(headers, (e: unknown) => e instanceof ResourceLimitTrap && /incoming-request\.headers/.test(e.message));
+  assert.throws(
+    () => kept[0]!.clone(),
+    (e: unknown) => e instanceof ResourceLimitTrap && /fields\.clone/.test(e.message),
+  );
 });
