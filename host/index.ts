@@ -5,6 +5,8 @@ export {
   planPreopens,
   CapabilityTrap,
   HostLimitTrap,
+  ResourceLimitTrap,
+  DEFAULT_MAX_HTTP_RESOURCES,
   GuestExit,
   isCapabilityTrap,
   isGuestExit,

@@ -2,9 +2,11 @@
  * `--dir GUEST=HOST` (SPEC section 8): parsing, checking the host side, and finding mappings
  * no filesystem grant covers (a warning: the guest would never see them).
  */
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { UsageError } from '../errors.js';
 import { PolicyRules } from '../policy/rules.js';
+import { guestPathOfHost, planPreopens } from '../gate/preopens.js';
 import { normalizeGuestPath, pathCovers, PathScope } from '../policy/scopes/path.js';
 import type { CanonicalManifest } from '../policy/types.js';
 
@@ -69,4 +71,32 @@ export function uncoveredDirWarnings(manifest: CanonicalManifest, dirs: Readonly
     );
   }
   return out;
+}
+
+/**
+ * Where a preopen's host directory really is, as the kernel resolves it when the preopen is
+ * opened: realpath(3), not Node's JS realpathSync or path.resolve, which take `link/..`
+ * lexically (the directory holding `link`, where the kernel goes to the parent of link's
+ * target) and would put the guest's cwd in another directory than its preopen. A directory
+ * that does not exist (an implicit preopen left out) is resolved lexically: it maps nothing.
+ */
+export function hostDirAsOpened(host: string): string {
+  try {
+    return realpathSync.native(host);
+  } catch {
+    return resolvePath(host);
+  }
+}
+
+/**
+ * The guest path of the host's working directory `cwd` (default: this process's, which
+ * getcwd(3) gives as a real path) through the preopens of `manifest` and `dirs`, or undefined
+ * when no preopen maps it: the guest's `initial-cwd`, never a host path (SPEC section 5).
+ */
+export function guestCwdOf(
+  manifest: CanonicalManifest,
+  dirs: Readonly<Record<string, string>>,
+  cwd: string = process.cwd(),
+): string | undefined {
+  return guestPathOfHost(cwd, planPreopens(manifest, dirs), hostDirAsOpened);
 }

@@ -5,11 +5,9 @@
  * (not wasm, truncated, provenance mismatch, unknown imports); 64 usage.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { CapabilityDeniedError, GuestTimeoutError, GuestTrapError, UsageError } from '../errors.js';
 import type { AuditRecord } from '../gate/audit.js';
-import { guestPathOfHost, planPreopens } from '../gate/preopens.js';
 import { CapabilityTrap } from '../gate/trap.js';
 import { createHost, type GuestOptions, type RunResult } from '../node/host.js';
 import { readLimitOptions } from '../node/limits-options.js';
@@ -25,7 +23,7 @@ import {
   readCapabilityOptions,
 } from './capability-options.js';
 import { RUN_DEFAULT_GRANTS } from './defaults.js';
-import { parseDirs, uncoveredDirWarnings } from './dirs.js';
+import { guestCwdOf, parseDirs, uncoveredDirWarnings } from './dirs.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { addPromptOptions, broadFlagWarnings, promptGuestOptions } from './prompt-tty.js';
 import { stdioWriter } from './stdio.js';
@@ -58,6 +56,7 @@ export interface RunCommandOptions {
   readonly timeout?: string;
   readonly maxMemory?: string;
   readonly maxOpenFiles?: string;
+  readonly maxHttpResources?: string;
   readonly quietDenials?: boolean;
   readonly [flag: string]: unknown;
 }
@@ -106,6 +105,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
       ...(audit ? { audit } : {}),
       ...(limits.maxMemoryBytes !== undefined ? { maxMemoryBytes: limits.maxMemoryBytes } : {}),
       ...(limits.maxOpenFiles !== undefined ? { maxOpenFiles: limits.maxOpenFiles } : {}),
+      ...(limits.maxHttpResources !== undefined ? { maxHttpResources: limits.maxHttpResources } : {}),
     };
     const undeclared = resolved.undeclared.map((u) => ({
       time: new Date().toISOString(),
@@ -172,7 +172,11 @@ export function registerRunCommand(program: Command): void {
     .option('--quiet-denials', 'do not print a line on stderr for each distinct denial that does not end the guest')
     .option('--timeout <ms>', 'stop the guest after this many milliseconds (exit 124)')
     .option('--max-memory <bytes>', 'cap each guest memory (bytes, or 64M / 1G); growth past it fails in the guest')
-    .option('--max-open-files <n>', 'host files one guest may hold open at once (default 256); past it opens fail EMFILE');
+    .option('--max-open-files <n>', 'host files one guest may hold open at once (default 256); past it opens fail EMFILE')
+    .option(
+      '--max-http-resources <n>',
+      'wasi:http/types resources (fields, requests, responses, options) one guest may make and hold at once (default 1024); past it the guest traps',
+    );
   addAllowUndeclaredOption(addCapabilityOptions(cmd));
   addPromptOptions(cmd);
   cmd.action(async (app: string, args: string[], opts: RunCommandOptions) => {
@@ -182,6 +186,6 @@ export function registerRunCommand(program: Command): void {
 
 /** `cwd` for the guest: this process's directory as the preopens show it, when they do. */
 function guestCwdOption(manifest: CanonicalManifest, dirs: Readonly<Record<string, string>>): { cwd?: string } {
-  const cwd = guestPathOfHost(process.cwd(), planPreopens(manifest, dirs), (h) => resolvePath(h));
+  const cwd = guestCwdOf(manifest, dirs);
   return cwd === undefined ? {} : { cwd };
 }

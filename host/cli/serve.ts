@@ -8,14 +8,11 @@
  * component that cannot be instantiated.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { guestPathOfHost, planPreopens } from '../gate/preopens.js';
 import { readLimitOptions } from '../node/limits-options.js';
 import { readProvenance } from '../manifest/provenance.js';
 import { resolvePolicy } from '../policy/index.js';
-import type { CanonicalManifest } from '../policy/types.js';
 import { prepareProxy } from '../serve/load.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_MS, readServeSettings } from '../serve/options.js';
 import { ServePool } from '../serve/pool.js';
@@ -24,7 +21,7 @@ import { ServeServer } from '../serve/server.js';
 import type { ServeJob } from '../serve/protocol.js';
 import { addAllowUndeclaredOption, addCapabilityOptions, collectStrings, readCapabilityOptions } from './capability-options.js';
 import { RUN_DEFAULT_GRANTS } from './defaults.js';
-import { parseDirs, uncoveredDirWarnings } from './dirs.js';
+import { guestCwdOf, parseDirs, uncoveredDirWarnings } from './dirs.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { broadFlagWarnings } from './prompt-tty.js';
 import { parseEnv } from './run.js';
@@ -40,6 +37,7 @@ export interface ServeCommandOptions {
   readonly maxConcurrency?: string;
   readonly maxMemory?: string;
   readonly maxOpenFiles?: string;
+  readonly maxHttpResources?: string;
   readonly maxHostHeap?: string;
   readonly workers?: string;
   readonly [flag: string]: unknown;
@@ -83,15 +81,11 @@ function hostEnv(): Record<string, string> {
   return env;
 }
 
-function guestCwd(manifest: CanonicalManifest, dirs: Readonly<Record<string, string>>): string | undefined {
-  return guestPathOfHost(process.cwd(), planPreopens(manifest, dirs), (h) => resolvePath(h));
-}
-
 export async function serveCommand(app: string, opts: ServeCommandOptions): Promise<number> {
   const say = (line: string): void => void process.stderr.write(`molt-wasm: ${line}\n`);
   // Every flag is read before the file: a bad flag is 64 whatever the file is.
   const settings = readServeSettings(opts);
-  const limits = readLimitOptions({ maxMemory: opts.maxMemory, maxOpenFiles: opts.maxOpenFiles });
+  const limits = readLimitOptions({ maxMemory: opts.maxMemory, maxOpenFiles: opts.maxOpenFiles, maxHttpResources: opts.maxHttpResources });
   const caps = readCapabilityOptions(opts, (p) => readTextFile(p, 'capabilities file'));
   const dirs = parseDirs(opts.dir);
   const extraEnv = parseEnv(opts.env);
@@ -137,7 +131,7 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
       }
     }
     const proxy = await prepareProxy(bytes, app, { cacheDir: opts.cacheDir, maxMemoryBytes: limits.maxMemoryBytes });
-    const cwd = guestCwd(resolved.manifest, dirs);
+    const cwd = guestCwdOf(resolved.manifest, dirs);
     const job: ServeJob = {
       ...proxy,
       manifest: resolved.manifest,
@@ -147,6 +141,7 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
       ...(cwd !== undefined ? { cwd } : {}),
       label: app,
       ...(limits.maxOpenFiles !== undefined ? { maxOpenFiles: limits.maxOpenFiles } : {}),
+      ...(limits.maxHttpResources !== undefined ? { maxHttpResources: limits.maxHttpResources } : {}),
       ...(auditFd !== undefined ? { auditFd } : {}),
       stdoutFd: 1,
       stderrFd: 2,
@@ -203,6 +198,10 @@ export function registerServeCommand(program: Command): void {
     .option('--max-concurrency <n>', `requests in flight at once; past it 503 (default ${DEFAULT_MAX_CONCURRENCY})`)
     .option('--max-memory <bytes>', "cap each instance's memory (bytes, or 64M / 1G); growth past it fails in the guest")
     .option('--max-open-files <n>', 'host files one instance may hold open at once (default 256)')
+    .option(
+      '--max-http-resources <n>',
+      'wasi:http/types resources one instance may make and hold at once (default 1024); past it the guest traps',
+    )
     .option(
       '--max-host-heap <bytes>',
       'JavaScript heap of each worker, what guests can make the host allocate outside their memory; past it the request is a 500 (default 256M)',

@@ -79,13 +79,25 @@ export class Gate {
 
   /** Scoped check: true only when the engine answers `ok` for this target. */
   allows(capability: string, target: CheckTarget | undefined, iface: string, func: string): boolean {
+    return this.scoped(capability, target, iface, func, false);
+  }
+
+  /**
+   * Scoped check that traps (CapabilityTrap) on denial: for WIT functions with no error
+   * channel. The denial sink is not told: the trap itself reports it.
+   */
+  require(capability: string, target: CheckTarget | undefined, iface: string, func: string): void {
+    if (!this.scoped(capability, target, iface, func, true)) throw new CapabilityTrap(capability, iface, func);
+  }
+
+  private scoped(capability: string, target: CheckTarget | undefined, iface: string, func: string, traps: boolean): boolean {
     const ok = this.handle.check(capability, target) === 'ok';
     if (ok && this.audit === undefined) return true;
     // Denied or audited: the decision with its reason (which rule, revoked, outside the ceiling).
     const decision = ok ? OK : this.handle.query(capability, target);
-    if (decision.code === 'missing' && this.prompt !== undefined) return this.ask(capability, target, decision, iface, func);
-    if (this.audit !== undefined || (!ok && this.denials !== undefined)) {
-      this.record(capability, iface, func, targetString(target), ok, decision.code, undefined, target, false, decision);
+    if (decision.code === 'missing' && this.prompt !== undefined) return this.ask(capability, target, decision, iface, func, traps);
+    if (this.audit !== undefined || (!ok && !traps && this.denials !== undefined)) {
+      this.record(capability, iface, func, targetString(target), ok, decision.code, undefined, target, traps, decision);
     }
     return ok;
   }

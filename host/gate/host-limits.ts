@@ -49,3 +49,21 @@ export function requireWithin(len: bigint, limit: number, operation: string): nu
 export function capLength(len: bigint, max: number): number {
   return len > BigInt(max) ? max : Number(len);
 }
+
+/**
+ * A guest reached its bound on live resources it made without a capability (LiveResources in
+ * host/gate/resource.ts). A trap like HostLimitTrap: the constructors have no error channel.
+ */
+export class ResourceLimitTrap extends WebAssembly.RuntimeError {
+  override readonly name = 'ResourceLimitTrap';
+  constructor(
+    /** `wasi:http/types#[constructor]fields`. */
+    readonly operation: string,
+    /** The bound. */
+    readonly limit: number,
+    /** Where it is set (`--max-http-resources`). */
+    readonly setting: string,
+  ) {
+    super(`${operation}: the guest holds ${limit} resources it made without a capability, the most it may (${setting})`);
+  }
+}

@@ -37,7 +37,7 @@ import { Address, resolverName, type CheckedAddress } from '../net/address.js';
 import { Authority, endpointText, HTTP_PORT, HTTPS_PORT } from '../net/endpoint.js';
 import type { Port } from '../net/port.js';
 import type { NetDecider } from './net-policy.js';
-import { closeEachLeftOpen, disposeInner } from './resource.js';
+import { closeEachLeftOpen, disposeInner, LiveResources } from './resource.js';
 import { shownGuestText } from './target-string.js';
 import type { HttpGuestScope, PlatformSockets, WasiImports, WasiImportsPart, WasiPlatform } from './types.js';
 import type { FutureIncomingResponse, IpAddress, OutgoingRequest, RequestOptions, ResolveAddressStream } from './wasi.js';
@@ -112,10 +112,30 @@ export const MAX_HELD_REQUEST_BODY_BYTES = 16 * 1024 * 1024;
 /** Outgoing exchanges (each a connection) one guest may have open at once; past it `connection-limit-reached`. */
 export const MAX_OPEN_HTTP_REQUESTS = 128;
 
+/**
+ * Default for the `wasi:http/types` resources one guest may hold at once that it made without a
+ * capability (fields, outgoing-request, outgoing-response, request-options): `maxHttpResources`,
+ * `--max-http-resources`. A guest that builds requests one at a time holds a handful.
+ */
+export const DEFAULT_MAX_HTTP_RESOURCES = 1024;
+
+export interface HttpGuestResourcesOptions {
+  /** See DEFAULT_MAX_HTTP_RESOURCES. */
+  readonly maxResources?: number | undefined;
+}
+
+const TYPES = 'wasi:http/types#';
+
 /** One guest's HTTP resources: the bounds above, and closing what it leaves open when it ends. */
 export class HttpGuestResources implements HttpGuestScope {
   #held = 0;
   readonly #open = new Set<() => void>();
+  /** What the guest made through `wasi:http/types` and still holds (guestHttpTypes). */
+  readonly made: LiveResources;
+
+  constructor(options: HttpGuestResourcesOptions = {}) {
+    this.made = new LiveResources(options.maxResources ?? DEFAULT_MAX_HTTP_RESOURCES, 'maxHttpResources, --max-http-resources');
+  }
 
   reserve(bytes: number): boolean {
     if (this.#held + bytes > MAX_HELD_REQUEST_BODY_BYTES) return false;
@@ -138,24 +158,123 @@ export class HttpGuestResources implements HttpGuestScope {
   closeAll(): void {
     closeEachLeftOpen(this.#open, (close) => close());
   }
+
+  /**
+   * Each `clone` of the fields `f` is one this guest made (counted in `made`), and so are the
+   * clones' clones: clone needs no capability either. `f` itself is not counted here.
+   */
+  countClones<T extends object>(f: T): T {
+    const clone = (f as { clone?: unknown }).clone;
+    if (typeof clone === 'function' && !Object.hasOwn(f, 'clone'))
+      Object.defineProperty(f, 'clone', {
+        configurable: true,
+        value: () => this.countClones(this.made.make(`${TYPES}[method]fields.clone`, () => clone.call(f) as object)),
+      });
+    return f;
+  }
+
+  /**
+   * The response `handle` promised, as the guest gets it: the headers the platform makes for
+   * it are the exchange's (bounded with it), but their clones are the guest's own.
+   */
+  countResponseClones<T extends object>(future: T): T {
+    const get = (future as { get?: unknown }).get;
+    if (typeof get !== 'function' || Object.hasOwn(future, 'get')) return future;
+    Object.defineProperty(future, 'get', {
+      configurable: true,
+      value: () => {
+        const r: unknown = get.call(future);
+        const response = (r as { tag?: string; val?: { tag?: string; val?: unknown } } | undefined)?.val;
+        const res = r !== undefined && (r as { tag?: string }).tag === 'ok' && response?.tag === 'ok' ? response.val : undefined;
+        const headers = (res as { headers?: unknown } | undefined)?.headers;
+        if (typeof res === 'object' && res !== null && typeof headers === 'function' && !Object.hasOwn(res, 'headers'))
+          Object.defineProperty(res, 'headers', { configurable: true, value: () => this.countClones(headers.call(res) as object) });
+        return r;
+      },
+    });
+    return future;
+  }
+}
+
+type AnyClass = abstract new (...args: never[]) => object;
+
+/**
+ * The platform's class `Base` as the guest sees it: a Proxy whose constructor and `statics`
+ * are the guest's own and everything else the platform's. A Proxy, not a subclass: jco checks
+ * every resource it hands the guest with `instanceof` against the class in the import object,
+ * and the platform makes instances too (a response's headers), which a subclass would fail.
+ * `construct` gets the arguments and the platform's constructor of them.
+ */
+function guestClass<C extends AnyClass>(
+  Base: C,
+  construct: (args: unknown[], build: (args: unknown[]) => object) => object,
+  statics: Readonly<Record<string, (...args: unknown[]) => unknown>> = {},
+): C {
+  return new Proxy(Base, {
+    construct: (target, args: unknown[], newTarget) =>
+      construct(args, (given) => Reflect.construct(target as unknown as new (...a: unknown[]) => object, given, newTarget)),
+    get: (target, key, receiver: unknown) =>
+      typeof key === 'string' && Object.hasOwn(statics, key) ? statics[key] : Reflect.get(target, key, receiver),
+  });
 }
 
 /**
- * The platform's `wasi:http/types` with `outgoing-request` made this guest's: a subclass whose
- * constructor hands the platform the guest's scope (jco checks resources with `instanceof`
- * against the class the import object names, and instances of the subclass are the
- * platform's too). A platform whose class is not a constructor (none there) is passed as is.
+ * The platform's `wasi:http/types` made this guest's. Every resource the guest can make
+ * without a capability is counted against its LiveResources (`new fields()`, `from-list`,
+ * `clone`, `new outgoing-request`, `new outgoing-response`, `new request-options`) until it
+ * drops it or hands it over (a constructor's `fields`, `response-outparam.set`'s response,
+ * `outgoing-body.finish`'s trailers; `handle` is in createGatedHttp). `outgoing-request`
+ * also gets the guest's scope as its constructor's second argument (bodies and exchanges).
+ * A platform whose classes are not constructors is passed as is.
  */
-function guestHttpTypes(types: WasiImports['wasi:http/types'], scope: HttpGuestScope): WasiImports['wasi:http/types'] {
-  const Base = (types as { OutgoingRequest?: unknown }).OutgoingRequest;
-  if (typeof Base !== 'function' || Base.prototype === undefined) return types;
-  const PlatformRequest = Base as new (headers: unknown, scope: HttpGuestScope) => object;
-  class GuestOutgoingRequest extends PlatformRequest {
-    constructor(headers: unknown) {
-      super(headers, scope);
-    }
-  }
-  return { ...types, OutgoingRequest: GuestOutgoingRequest } as unknown as WasiImports['wasi:http/types'];
+function guestHttpTypes(types: WasiImports['wasi:http/types'], scope: HttpGuestResources): WasiImports['wasi:http/types'] {
+  const t = types as unknown as Record<string, unknown>;
+  const isClass = (c: unknown): c is AnyClass => typeof c === 'function' && c.prototype !== undefined;
+  const { Fields, OutgoingRequest, OutgoingResponse, RequestOptions, ResponseOutparam, OutgoingBody } = t;
+  if (!isClass(Fields) || !isClass(OutgoingRequest)) return types;
+  const made = scope.made;
+  // A fields the guest made clones into one it made too (clone needs no capability either).
+  const fields = (operation: string, make: () => object): object => scope.countClones(made.make(operation, make));
+  /**
+   * A counted constructor; `handedOver` is the argument that becomes the new resource's (no
+   * longer the guest's); `scoped` is given as the second argument, after the guest's one.
+   */
+  const counted = (operation: string, Base: AnyClass, handedOver: (args: unknown[]) => unknown, scoped?: HttpGuestScope) =>
+    guestClass(Base, (args, build) => {
+      // Handed over before anything else: jco took it out of the guest's table, whatever happens next.
+      made.release(handedOver(args));
+      return made.make(operation, () => build(scoped === undefined ? args : [args[0], scoped]));
+    });
+  const out: Record<string, unknown> = { ...t };
+  const fromList = (Fields as { fromList?: unknown }).fromList;
+  out.Fields = guestClass(
+    Fields,
+    (args, build) => fields(`${TYPES}[constructor]fields`, () => build(args)),
+    typeof fromList === 'function'
+      ? { fromList: (...args: unknown[]) => fields(`${TYPES}[static]fields.from-list`, () => fromList.apply(Fields, args) as object) }
+      : {},
+  );
+  // The guest's scope goes to the platform's constructor as its second argument.
+  out.OutgoingRequest = counted(`${TYPES}[constructor]outgoing-request`, OutgoingRequest, (a) => a[0], scope);
+  if (isClass(OutgoingResponse)) out.OutgoingResponse = counted(`${TYPES}[constructor]outgoing-response`, OutgoingResponse, (a) => a[0]);
+  if (isClass(RequestOptions)) out.RequestOptions = counted(`${TYPES}[constructor]request-options`, RequestOptions, () => undefined);
+  const set = (ResponseOutparam as { set?: unknown } | undefined)?.set;
+  if (isClass(ResponseOutparam) && typeof set === 'function')
+    out.ResponseOutparam = guestClass(ResponseOutparam, (args, build) => build(args), {
+      set: (param: unknown, response: unknown) => {
+        made.release((response as { val?: unknown } | null)?.val);
+        return set.call(ResponseOutparam, param, response);
+      },
+    });
+  const finish = (OutgoingBody as { finish?: unknown } | undefined)?.finish;
+  if (isClass(OutgoingBody) && typeof finish === 'function')
+    out.OutgoingBody = guestClass(OutgoingBody, (args, build) => build(args), {
+      finish: (body: unknown, trailers: unknown) => {
+        made.release(trailers);
+        return finish.call(OutgoingBody, body, trailers);
+      },
+    });
+  return out as unknown as WasiImports['wasi:http/types'];
 }
 
 /** The request's authority, or null when the gate cannot read it. */
@@ -212,6 +331,9 @@ export function createGatedHttp(
     'wasi:http/types': guestHttpTypes(platform.http.types, resources),
     'wasi:http/outgoing-handler': {
       handle(request: OutgoingRequest, options: RequestOptions | undefined): FutureIncomingResponse {
+        // Both are the host's now (jco took them from the guest's table), sent or refused.
+        resources.made.release(request);
+        resources.made.release(options);
         const r = requestAuthority(request);
         if (r === null) {
           decider.recordDenial(HANDLE, shownGuestText(String(request?.authority?.() ?? '')), 'missing');
@@ -256,7 +378,7 @@ export function createGatedHttp(
           addresses === null
             ? undefined
             : { host: literal === null ? host : literal.text, port, addresses: addresses.map((a) => a.toChecked()) };
-        return outgoing.handle(request, options, to);
+        return resources.countResponseClones(outgoing.handle(request, options, to));
       },
     },
   };

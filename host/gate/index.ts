@@ -7,7 +7,7 @@
  */
 import { normalizeGuestPath, pathCovers } from '../policy/scopes/path.js';
 import type { SubjectId } from '../policy/types.js';
-import type { AuditSink, DenialSink } from './audit.js';
+import { CoalescingAudit, type AuditSink, type DenialSink } from './audit.js';
 import { createCapabilitiesInterface } from './capabilities.js';
 import { createGatedCli } from './cli.js';
 import { createGatedClocks } from './clocks.js';
@@ -40,6 +40,23 @@ export interface GatedWasiOptions {
   readonly maxOpenFiles?: number | undefined;
   /** Told of every denial, with the checked target (see DenialSink). Default: none. */
   readonly denials?: DenialSink;
+  /**
+   * `wasi:http/types` resources the guest may hold at once that it made without a capability
+   * (fields, outgoing-request, outgoing-response, request-options); past it the guest traps.
+   * Default 1024 (DEFAULT_MAX_HTTP_RESOURCES).
+   */
+  readonly maxHttpResources?: number | undefined;
+}
+
+/** Each import object's HTTP resources (see httpResourcesOf). */
+const httpResources = new WeakMap<object, HttpGuestResources>();
+
+/**
+ * The HTTP resources of the guest of `imports`: what a host that hands the guest resources
+ * of its own (`serve`'s incoming request) counts them against.
+ */
+export function httpResourcesOf(imports: object): HttpGuestResources | undefined {
+  return httpResources.get(imports);
 }
 
 /** How to release each import object's host resources (see disposeGatedWasi). */
@@ -55,12 +72,14 @@ export function disposeGatedWasi(imports: object): void {
 
 export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
   const { platform } = options;
-  const gate = new Gate(options.engine, options.subject, options.audit, options.prompt, options.denials);
+  // Repeats coalesced, what is held bounded: a guest chooses how many decisions it causes.
+  const audit = options.audit === undefined ? undefined : new CoalescingAudit(options.audit);
+  const gate = new Gate(options.engine, options.subject, audit?.sink, options.prompt, options.denials);
   const preopens = options.preopens ?? [];
   const fs = createGatedFilesystem(gate, platform, preopens, {
     maxOpenFiles: options.maxOpenFiles,
   });
-  const http = new HttpGuestResources();
+  const http = new HttpGuestResources({ maxResources: options.maxHttpResources });
   const sockets = new GuestSockets();
   const cli = createGatedCli(gate, { ...options.io, cwd: guestCwd(options.io?.cwd, preopens) }, platform);
   const imports: WasiImportObject = {
@@ -74,10 +93,12 @@ export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
     ...createGatedRandom(platform),
     ...createCapabilitiesInterface(gate),
   };
+  httpResources.set(imports, http);
   disposers.set(imports, () => {
     fs.dispose();
     http.closeAll();
     sockets.closeAll();
+    audit?.flush();
   });
   return imports;
 }
@@ -95,7 +116,8 @@ function guestCwd(cwd: string | undefined, preopens: readonly PreopenPlan[]): st
 
 export { Gate, CapId, type PolicyChecker } from './gate.js';
 export { CapabilityTrap, isCapabilityTrap } from './trap.js';
-export { HostLimitTrap, RANDOM_BYTES_MAX, STREAM_CHUNK, STREAM_READ_MAX, STREAM_WRITE_PERMIT } from './host-limits.js';
+export { DEFAULT_MAX_HTTP_RESOURCES } from './http.js';
+export { HostLimitTrap, ResourceLimitTrap, RANDOM_BYTES_MAX, STREAM_CHUNK, STREAM_READ_MAX, STREAM_WRITE_PERMIT } from './host-limits.js';
 export { GuestExit, isGuestExit } from './exit.js';
 export type { AuditRecord, AuditSink, DenialSink } from './audit.js';
 export {

@@ -29,8 +29,11 @@ export function mapDirs(dirs: Readonly<Record<string, string>>): MappedDir[] {
     const parts = components(guest);
     if (parts.includes('..')) throw new Error(`native dirs: guest path ${JSON.stringify(guest)} may not contain ".."`);
     // realpath once: a mapped directory that is itself a symlink is fine; what matters is
-    // that nothing below it leads out of where it really is.
-    out.push({ guest: toGuest(parts), parts, host: realpathSync(host) });
+    // that nothing below it leads out of where it really is. realpath(3) (`.native`), as the
+    // kernel resolves the path: Node's JS realpathSync resolves the path lexically first, so
+    // `link/..` was the directory holding `link`, not the parent of link's target where a
+    // guest's preopen of the same path is (and what the CLI checked).
+    out.push({ guest: toGuest(parts), parts, host: realpathSync.native(host) });
   }
   // Longest first, so `/data/sub` mapped separately wins over `/data`.
   return out.sort((a, b) => b.parts.length - a.parts.length);

@@ -55,6 +55,7 @@ const PLAIN_GUEST_OPTIONS = [
   'maxMemoryBytes',
   'embedded',
   'maxOpenFiles',
+  'maxHttpResources',
   'denialNotices',
 ] as const;
 export type PlainGuestOptions = Pick<GuestOptions, (typeof PLAIN_GUEST_OPTIONS)[number]>;

@@ -51,6 +51,12 @@ export interface GatedGuestOptions extends GuestIoOptions {
    */
   readonly maxOpenFiles?: number | undefined;
   /**
+   * `wasi:http/types` resources the guest may hold at once that it made without a capability
+   * (`new fields()`, `from-list`, `clone`, `new outgoing-request`, ...); past it the guest
+   * traps (ResourceLimitTrap, exit 70). Default 1024.
+   */
+  readonly maxHttpResources?: number | undefined;
+  /**
    * Host notices on the stderr sink (the CLI's default): one line per distinct denial that
    * does not trap, saying which flag would grant it (unless `quiet`), and, when the guest
    * traps, its open stderr line ended so the host's own message starts a line. The hint's
@@ -126,6 +132,7 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
       ...(guest.audit ? { audit: guest.audit } : {}),
       ...(prompt ? { prompt } : {}),
       maxOpenFiles: guest.maxOpenFiles,
+      maxHttpResources: guest.maxHttpResources,
       ...(notices !== undefined && guest.denialNotices?.quiet !== true ? { denials: notices.denials } : {}),
       io: guestIo(notices !== undefined ? { ...guest, stderr: notices.stderr } : guest),
     });

@@ -15,6 +15,9 @@
 import * as shim from '@bytecodealliance/preview2-shim';
 import { IncomingBody, nodeHttpTypes, OutgoingBody } from '../node/http.js';
 import type { WasiImports } from '../gate/types.js';
+import { shownGuestText } from '../gate/target-string.js';
+import { servedTarget } from './target.js';
+import type { HttpGuestResources } from '../gate/http.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const s = shim as any;
@@ -117,23 +120,16 @@ class RequestBody extends IncomingBody {
 }
 
 /**
- * The request as the guest sees it, in origin form. A client may send an absolute-form target
- * (`GET http://x/admin HTTP/1.1`), which every server must accept and whose authority wins
- * over `Host` (RFC 9112 section 3.2.2); handed on as written, the guest's `path-with-query`
- * would be `http://x/admin`, which a check for paths starting with `/admin` does not catch
- * while a router parsing the URL sends it to `/admin`. Wasmtime gives the guest `/admin` and
- * the target's authority; so does this. Origin form (`/p`, `//p`) and `*` pass as they are.
+ * The request as the guest sees it, in origin form (servedTarget, target.ts): an absolute-form
+ * target (`GET http://x/admin`) reaches the guest as `/admin` with the target's authority. A
+ * target servedTarget cannot read never gets here (the server answers 400); if one did, it is
+ * refused here too rather than handed on as written.
  */
 function originForm(parts: ServedRequestParts): ServedRequestParts {
-  const target = parts.pathWithQuery;
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return parts;
-  let url: URL;
-  try {
-    url = new URL(target);
-  } catch {
-    return parts;
-  }
-  return { ...parts, pathWithQuery: `${url.pathname === '' ? '/' : url.pathname}${url.search}`, authority: url.host };
+  const t = servedTarget(parts.pathWithQuery);
+  if (t === null)
+    throw new TypeError(`molt-wasm serve: a request target that cannot be read: ${shownGuestText(JSON.stringify(parts.pathWithQuery))}`);
+  return t.authority === undefined ? { ...parts, pathWithQuery: t.pathWithQuery } : { ...parts, ...t };
 }
 
 const METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'connect', 'options', 'trace', 'patch']);
@@ -141,9 +137,12 @@ const METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'connect', 'opt
 /** `incoming-request`, as jco's bindings call it. */
 export class ServedRequest {
   readonly #parts: ServedRequestParts;
+  readonly #resources: HttpGuestResources | undefined;
   #consumed = false;
-  constructor(parts: ServedRequestParts) {
+  /** `resources`: the guest's (httpResourcesOf its import object), which counts what `headers` makes. */
+  constructor(parts: ServedRequestParts, resources?: HttpGuestResources) {
     this.#parts = originForm(parts);
+    this.#resources = resources;
   }
   method(): { tag: string; val?: string } {
     const lower = this.#parts.method.toLowerCase();
@@ -159,11 +158,16 @@ export class ServedRequest {
     return this.#parts.authority;
   }
   headers(): unknown {
-    // A new immutable `fields` per call: each is its own resource to the guest.
+    // A new immutable `fields` per call: each is its own resource to the guest, so each is
+    // counted against its bound (a loop of `headers()` is a loop of `new fields()`), and so
+    // are its clones.
     const enc = new TextEncoder();
-    return ImmutableFields.of(
-      this.#parts.headers.filter(([k]) => !HIDDEN_REQUEST_HEADERS.has(k.toLowerCase())).map(([k, v]) => [k, enc.encode(v)] as const),
-    );
+    const make = (): ImmutableFields =>
+      ImmutableFields.of(
+        this.#parts.headers.filter(([k]) => !HIDDEN_REQUEST_HEADERS.has(k.toLowerCase())).map(([k, v]) => [k, enc.encode(v)] as const),
+      );
+    const r = this.#resources;
+    return r === undefined ? make() : r.countClones(r.made.make('wasi:http/types#[method]incoming-request.headers', make));
   }
   consume(): RequestBody {
     if (this.#consumed) throw undefined;

@@ -21,6 +21,7 @@ export interface ServeJob {
   readonly cwd?: string;
   readonly label: string;
   readonly maxOpenFiles?: number;
+  readonly maxHttpResources?: number;
   /** One JSON line per capability decision, written by the worker (append mode). */
   readonly auditFd?: number;
   /** Where the guest's stdout and stderr go (the server's own fds 1 and 2). */

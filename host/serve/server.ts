@@ -2,6 +2,7 @@
  * The listener of `molt-wasm serve`: Node's HTTP server in front of the guest pool
  * (pool.ts). The listener is the operator's (`--listen`), never a guest capability. What
  * it bounds before any guest runs:
+ * - the request target: one the guest would get as written, not as read (target.ts), is 400;
  * - headers: Node's own limits (MAX_HEADER_BYTES in all, answered 431 by Node) and at most
  *   MAX_HEADERS fields (431 here; Node alone would drop the extra ones silently);
  * - requests in flight (`maxConcurrency`): one more is answered 503 at once;
@@ -20,6 +21,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ServePool } from './pool.js';
 import type { ResponseHeaders } from './protocol.js';
+import { servedTarget } from './target.js';
 
 /** Header fields a request may carry (hyper's and Wasmtime's default is 100 too). */
 export const MAX_HEADERS = 100;
@@ -112,6 +114,8 @@ export class ServeServer {
     const id = ++this.#nextId;
     if (this.#draining) return refuse(res, 503, 'Service Unavailable: shutting down\n');
     if (req.rawHeaders.length / 2 > MAX_HEADERS) return refuse(res, 431, 'Request Header Fields Too Large\n');
+    // A target the guest would get as written, not as the server read it: refused (target.ts).
+    if (servedTarget(req.url ?? '/') === null) return refuse(res, 400, 'Bad Request: the request target cannot be read\n');
     if (this.#inFlight >= this.#options.maxConcurrency) return refuse(res, 503, 'Service Unavailable\n', { 'retry-after': '1' });
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > this.#options.maxBodyBytes) return refuse(res, 413, 'Content Too Large\n');

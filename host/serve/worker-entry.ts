@@ -8,7 +8,7 @@
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AuditRecord } from '../gate/audit.js';
-import { createGatedWasi, disposeGatedWasi } from '../gate/index.js';
+import { createGatedWasi, disposeGatedWasi, httpResourcesOf } from '../gate/index.js';
 import { planPreopens } from '../gate/preopens.js';
 import { CapabilityTrap } from '../gate/trap.js';
 import type { WasiImportObject, WasiPlatform } from '../gate/types.js';
@@ -54,6 +54,7 @@ function gatedImports(request: number | null): { imports: WasiImportObject; rele
     preopens,
     ...(audit !== undefined ? { audit } : {}),
     maxOpenFiles: job.maxOpenFiles,
+    maxHttpResources: job.maxHttpResources,
     io: guestIo({
       args: job.args,
       env: job.env,
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
     const exchange = new Exchange(m.id);
     try {
       const handle = findHandle(await mod.instantiate(getCoreModule, imports));
-      handle(new ServedRequest(m), new ResponseOutparam(exchange));
+      handle(new ServedRequest(m, httpResourcesOf(imports)), new ResponseOutparam(exchange));
       exchange.done();
     } catch (e) {
       exchange.failed(describeFailure(e));

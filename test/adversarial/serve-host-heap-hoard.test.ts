@@ -10,6 +10,10 @@
  *
  * With the bound removed the hoarding request runs on to its --timeout (504), so the status
  * tells the two apart; the timeout is far above what a loaded machine needs to reach the bound.
+ * The per-guest resource bound (`--max-http-resources`, default 1024; its own test is
+ * http-constructor-flood.test.ts) would trap the hoard long before the heap bound, so it is
+ * set to its largest here: a million fields are far more than 32 MiB of heap, and this test
+ * is about the heap bound, the one for what no count reaches.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -19,7 +23,7 @@ import { get, serve, type Served } from '../serve/helpers.js';
 let s: Served;
 before(async () => {
   const app = await buildWatProxy();
-  s = await serve(['--max-host-heap', '32M', '--timeout', '60000', '--workers', '1', app]);
+  s = await serve(['--max-host-heap', '32M', '--max-http-resources', '1048576', '--timeout', '60000', '--workers', '1', app]);
 });
 after(async () => {
   await s?.stop();

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHost, GuestMemoryLimitError, GuestTimeoutError, limitMemories, UsageError } from '../../host/index.js';
-import { parseByteSize, parseMaxOpenFiles, parseTimeoutMs } from '../../host/node/limits-options.js';
+import { parseByteSize, parseMaxHttpResources, parseMaxOpenFiles, parseTimeoutMs } from '../../host/node/limits-options.js';
 import { buildComponent, capture, REPO, tempDir } from '../node-host/helpers.js';
 import { guestWat, V } from '../node-host/guests/prelude.js';
 import { wat2wasm } from '../adversarial/support.js';
@@ -167,6 +167,38 @@ test('molt-wasm run --max-memory: growth fails in the guest; initial over the li
   }
 });
 
+/** Makes `new fields()` in a loop and keeps every one (no capability needed). */
+const FIELDS_HOARD = {
+  imports: [`wasi:cli/stdout@${V}`, `wasi:io/streams@${V}`, `wasi:cli/environment@${V}`, `wasi:http/types@${V}`],
+  wat: guestWat(
+    `(import "wasi:http/types@${V}" "[constructor]fields" (func $fields (result i32)))`,
+    '',
+    '(loop $l (drop (call $fields)) (br $l))',
+  ),
+};
+
+test('molt-wasm run --max-http-resources: the bound reaches the guest, on the main thread and in the --timeout worker; bad values are 64', async () => {
+  const hoard = await file('hoard.wasm', await buildComponent(FIELDS_HOARD));
+  const trap =
+    /^molt-wasm: the guest trapped: wasi:http\/types#\[constructor\]fields: the guest holds (\d+) resources it made without a capability/;
+  const byDefault = cli(hoard);
+  assert.equal(byDefault.code, 70, byDefault.stderr);
+  assert.equal(trap.exec(byDefault.stderr)?.[1], '1024');
+  for (const args of [
+    ['--max-http-resources', '10'],
+    ['--timeout', '60000', '--max-http-resources', '10'],
+  ]) {
+    const r = cli(...args, hoard);
+    assert.equal(r.code, 70, r.stderr);
+    assert.equal(trap.exec(r.stderr)?.[1], '10', args.join(' '));
+  }
+  for (const bad of ['0', '-1', '1.5', 'many', '1048577']) {
+    const r = cli('--max-http-resources', bad, hoard);
+    assert.equal(r.code, 64, bad);
+    assert.match(r.stderr, /--max-http-resources/, bad);
+  }
+});
+
 test('limit option parsing', () => {
   assert.equal(parseByteSize('64M'), 64 * MiB);
   assert.equal(parseByteSize('64MiB'), 64 * MiB);
@@ -178,4 +210,6 @@ test('limit option parsing', () => {
   assert.equal(parseMaxOpenFiles('64'), 64);
   assert.equal(parseMaxOpenFiles('65536'), 65536);
   assert.throws(() => parseMaxOpenFiles('0'), UsageError);
+  assert.equal(parseMaxHttpResources('1048576'), 1048576);
+  assert.throws(() => parseMaxHttpResources('0'), UsageError);
 });

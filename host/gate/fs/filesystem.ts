@@ -181,6 +181,12 @@ export function createGatedFilesystem(
     if (!allows(cap, path, func)) throw 'access';
   }
 
+  /** `check` for a function with no error channel: a denial traps (CapabilityTrap, SPEC section 5). */
+  function require(cap: Cap, path: string, func: string): void {
+    if (allowed?.has(path, cap === 'fs.read' ? AllowedPaths.READ : AllowedPaths.WRITE) !== true)
+      gate.require(cap, { kind: 'path', path }, T, func);
+  }
+
   // Streams check every call with the same remembered answers (a stream read is asked at the
   // file's path on every call: the policy question costs more than the read).
   const streams = createFileStreamClasses(allows, platform);
@@ -295,6 +301,15 @@ export function createGatedFilesystem(
       this.#ensureOpen();
       return this.#flags;
     }
+    /**
+     * Not gated, on purpose (SPEC section 5 gates reads, stat, readdir and readlink with
+     * fs.read; this is none of them): the type was settled when the descriptor was opened,
+     * an open the policy allowed (fs.read, or fs.write for a write open), and that open's own
+     * answers already tell it (`is-directory`, `not-directory`), as do fs.write's own calls
+     * (`unlink-file-at` on a directory). No new host fact is read here about anything the
+     * guest could not open. And preview1's `fd_fdstat_get`, which every libc calls on every
+     * descriptor, asks it: gating it with fs.read would break write-only files.
+     */
     getType(): DescriptorType {
       this.#ensureOpen();
       return this.#file.type;
@@ -335,8 +350,16 @@ export function createGatedFilesystem(
       check('fs.read', this.#file.path, 'descriptor.stat');
       return wasiStat(backend.stat(this.#handle));
     }
+    /**
+     * A stat of both descriptors (device and inode compared), so fs.read on both, like `stat`
+     * and `metadata-hash` (which is the same identity as a hash): with fs.write alone a guest
+     * could otherwise learn that a file it may only write is a hard link to another. The WIT
+     * gives no error channel, so a denial traps (SPEC section 5).
+     */
     isSameObject(other: unknown): boolean {
       if (!(other instanceof Descriptor)) return false;
+      require('fs.read', this.#file.path, 'descriptor.is-same-object');
+      require('fs.read', other.#file.path, 'descriptor.is-same-object');
       const a = backend.stat(this.#handle);
       const b = backend.stat(other.#handle);
       return a.dev === b.dev && a.ino === b.ino;
