@@ -5,10 +5,12 @@
 // following symlinks. A guest that could write /data in one run replaces `pub` by a relative
 // symlink (allowed when made, checked when followed) and, in the next run, reads through the
 // preopen whatever the link points to: outside the mapping, or a sibling it was never granted.
+// `export spin` of the same grant mounted the link's target under the preopen's name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { exportSpin, proxyComponent, writeWasm } from '../export-spin/helpers.js';
 import { policy, REFUSED, runOps, sandbox } from './support.js';
 
 /**
@@ -74,4 +76,30 @@ test('a preopen below a --dir mapping that is a symlink inside it is checked whe
   );
   assert.equal(viaPub.codes['read'], 0, viaPub.stdout);
   assert.ok(viaPub.stdout.includes(privateText));
+});
+
+test('export spin refuses a preopen below a --dir mapping that is reached through a symlink (Spin would mount its target)', async () => {
+  const s = sandbox();
+  mkdirSync(join(s.granted, 'private'));
+  writeFileSync(join(s.granted, 'private', 'p.txt'), 'PRIVATE\n');
+  await plant(s.granted, '../outside');
+  const app = writeWasm(s.root, 'app.wasm', await proxyComponent());
+  const output = join(s.root, 'spin.toml');
+  const opts = { allowTime: true, allowRead: ['/data/pub'], dir: [`/data=${s.granted}`], output };
+  const refused = exportSpin(app, opts);
+  assert.equal(refused.code, 65, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /fs\.read "\/data\/pub": the host directory .* is reached through a symlink below the --dir mapping of "\/data"/,
+  );
+  const lossy = exportSpin(app, { ...opts, allowLossy: true });
+  assert.equal(lossy.code, 0, lossy.stderr);
+  assert.doesNotMatch(readFileSync(output, 'utf8'), /destination = "\/data\/pub"/);
+
+  // A real directory there is mounted as before.
+  const t = sandbox();
+  mkdirSync(join(t.granted, 'pub'));
+  const ok = exportSpin(app, { allowTime: true, allowRead: ['/data/pub'], dir: [`/data=${t.granted}`], output });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(readFileSync(output, 'utf8'), /destination = "\/data\/pub"/);
 });
