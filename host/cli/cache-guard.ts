@@ -1,0 +1,82 @@
+/**
+ * `run` refuses a policy under which the guest could write the cache root: that directory
+ * holds code the host runs (transpiled components, imported as JavaScript; the CLI's V8 code
+ * cache), and its hashes detect damage, not a writer (host/node/transpile-cache.ts). A guest
+ * granted `--allow-write=~` (or a --dir covering the cache) could plant JavaScript there that a
+ * later `run` executes with the user's rights: fs.write turned into everything. The README
+ * said never to grant it; this makes the host hold to it. Only the guest's write grant
+ * counts (reading the cache tells nothing secret), and only where it reaches the cache root,
+ * as the preopens place it and as the policy allows writing there.
+ */
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { UsageError } from '../errors.js';
+import { planPreopens } from '../gate/preopens.js';
+import { CompiledPolicy } from '../policy/policy.js';
+import { PolicyRules } from '../policy/rules.js';
+import { pathCovers, PathScope } from '../policy/scopes/path.js';
+import type { CanonicalManifest } from '../policy/types.js';
+
+/** `p` absolute, with every symlink in its longest existing prefix resolved (the rest may not exist yet). */
+function realish(p: string): string {
+  let head = resolve(p);
+  const rest: string[] = [];
+  while (!existsSync(head)) {
+    const up = dirname(head);
+    if (up === head) break;
+    rest.unshift(head.slice(up.length).replace(/^[/\\]+/, ''));
+    head = up;
+  }
+  let real = head;
+  try {
+    real = realpathSync.native(head);
+  } catch {
+    // keep it as given
+  }
+  return rest.length === 0 ? real : resolve(real, ...rest);
+}
+
+/** `inner` relative to `outer` when it lies at or below it (`''` for itself), else null. */
+function below(outer: string, inner: string): string | null {
+  const r = relative(outer, inner);
+  if (r === '') return '';
+  if (r.startsWith('..') || resolve(outer, r) !== inner || r.split(sep).includes('..')) return null;
+  return r.split(sep).join('/');
+}
+
+/** Whether a write grant names a path inside `guest` (a place in the cache itself). */
+function writeScopeWithin(policy: CompiledPolicy, guest: string): boolean {
+  const grant = policy.rules.allow.get('fs.write');
+  if (grant === undefined || grant === true) return false;
+  return [...grant].some(
+    (s) => s instanceof PathScope && pathCovers(guest, s.path) && policy.check('fs.write', { kind: 'path', path: s.path }) === 'ok',
+  );
+}
+
+/**
+ * Throws UsageError when a preopen of `manifest` (with `dirs`) lets the guest write at or
+ * above or inside one of `cacheRoots`. Scopes and deny rules are honoured: a write grant below the cache
+ * root's path, or a deny of writing there, is fine.
+ */
+export function refuseWritableCache(
+  manifest: CanonicalManifest,
+  dirs: Readonly<Record<string, string>>,
+  cacheRoots: readonly string[],
+): void {
+  const policy = CompiledPolicy.fromRules(PolicyRules.fromManifest(manifest));
+  for (const root of cacheRoots) {
+    const cache = realish(root);
+    for (const p of planPreopens(manifest, dirs)) {
+      const host = realish(p.host);
+      const rest = below(host, cache);
+      // The cache inside the preopen (at the guest path it has there), or the preopen inside the cache.
+      if (rest === null && below(cache, host) === null) continue;
+      const guest = rest === null || rest === '' ? p.guest : p.guest === '/' ? `/${rest}` : p.guest === '.' ? rest : `${p.guest}/${rest}`;
+      if (policy.check('fs.write', { kind: 'path', path: guest }) !== 'ok' && !writeScopeWithin(policy, guest)) continue;
+      throw new UsageError(
+        `the guest could write in ${JSON.stringify(cache)} (as ${JSON.stringify(guest)}), molt-wasm's cache of code the host runs: ` +
+          'narrow the write grant, deny writing there (--deny-write), or move the cache (MOLT_WASM_CACHE_DIR, --cache-dir)',
+      );
+    }
+  }
+}
