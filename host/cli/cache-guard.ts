@@ -1,21 +1,45 @@
 /**
- * `run` refuses a policy under which the guest could write the cache root: that directory
- * holds code the host runs (transpiled components, imported as JavaScript; the CLI's V8 code
- * cache), and its hashes detect damage, not a writer (host/node/transpile-cache.ts). A guest
- * granted `--allow-write=~` (or a --dir covering the cache) could plant JavaScript there that a
- * later `run` executes with the user's rights: fs.write turned into everything. The README
- * said never to grant it; this makes the host hold to it. Only the guest's write grant
- * counts (reading the cache tells nothing secret), and only where it reaches the cache root,
- * as the preopens place it and as the policy allows writing there.
+ * `run` and `serve` refuse a policy under which the guest could write code the host runs:
+ * - the cache root (transpiled components, imported as JavaScript; the CLI's V8 code cache),
+ *   whose hashes detect damage, not a writer (host/node/transpile-cache.ts): a guest granted
+ *   `--allow-write=~` could plant JavaScript there that a later `run` executes with the user's
+ *   rights, fs.write turned into everything;
+ * - molt-wasm's own installed files (its package directory, and the node_modules directory it
+ *   was installed into, which holds jco and preview2-shim): `npx molt-wasm run --allow-write=.`
+ *   in a project is the same plant, one directory over.
+ * The README said never to grant them; this makes the host hold to it. Only the guest's write
+ * grant counts (reading them tells nothing secret), and only where it reaches one of them, as
+ * the preopens place it and as the policy allows writing there.
  */
-import { existsSync, realpathSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { planPreopens } from '../gate/preopens.js';
 import { CompiledPolicy } from '../policy/policy.js';
 import { PolicyRules } from '../policy/rules.js';
 import { pathCovers, PathScope } from '../policy/scopes/path.js';
 import type { CanonicalManifest } from '../policy/types.js';
+
+/**
+ * The directories molt-wasm's own code is loaded from: its package root (the nearest
+ * ancestor of this module with a package.json named molt-wasm; the same from the CLI bundle)
+ * and, when it was installed as a dependency, the node_modules directory holding it.
+ */
+export function ownCodeRoots(from: string = fileURLToPath(import.meta.url)): string[] {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+      if (pkg.name === 'molt-wasm') {
+        const parent = dirname(dir);
+        return basename(parent) === 'node_modules' ? [dir, parent] : [dir];
+      }
+    } catch {
+      // no package.json here, or not JSON: look further up
+    }
+    if (dirname(dir) === dir) return [];
+  }
+}
 
 /** `p` absolute, with every symlink in its longest existing prefix resolved (the rest may not exist yet). */
 function realish(p: string): string {
@@ -74,8 +98,8 @@ export function refuseWritableCache(
       const guest = rest === null || rest === '' ? p.guest : p.guest === '/' ? `/${rest}` : p.guest === '.' ? rest : `${p.guest}/${rest}`;
       if (policy.check('fs.write', { kind: 'path', path: guest }) !== 'ok' && !writeScopeWithin(policy, guest)) continue;
       throw new UsageError(
-        `the guest could write in ${JSON.stringify(cache)} (as ${JSON.stringify(guest)}), molt-wasm's cache of code the host runs: ` +
-          'narrow the write grant, deny writing there (--deny-write), or move the cache (MOLT_WASM_CACHE_DIR, --cache-dir)',
+        `the guest could write in ${JSON.stringify(cache)} (as ${JSON.stringify(guest)}), which holds code the host runs ` +
+          "(molt-wasm's cache or its own installed files): narrow the write grant, deny writing there (--deny-write), or move the cache (MOLT_WASM_CACHE_DIR, --cache-dir)",
       );
     }
   }

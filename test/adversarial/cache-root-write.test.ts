@@ -4,8 +4,10 @@
 // imports as JavaScript, checked by hashes that detect damage, not a writer. A guest granted
 // `--allow-write=~` (a home directory holding ~/.cache/molt-wasm) rewrote a cached entry's
 // component.js and its molt-entry.json hashes; the next `run` of that component executed the
-// guest's JavaScript with the user's rights. `run` now refuses, before the guest starts, a
-// policy under which the guest could write at, above or inside the cache root.
+// guest's JavaScript with the user's rights. molt-wasm's own installed files are the same
+// (`npx molt-wasm run --allow-write=.` in a project that installed it). `run` now refuses,
+// before the guest starts, a policy under which the guest could write at, above or inside
+// the cache root or its own package directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -51,7 +53,7 @@ test('a guest that could write the cache root is refused before it runs; a narro
   ]) {
     const r = runMolt(['run', '--allow-console', ...grant, guest], { cwd: home, cacheDir });
     assert.equal(r.code, 64, `${grant.join(' ')}: ${r.stdout}${r.stderr}`);
-    assert.match(r.stderr, /cache of code the host runs/);
+    assert.match(r.stderr, /holds code the host runs/);
   }
   // The user runs hello again: nothing planted runs.
   const again = runMolt(['run', HELLO], { cwd: home, cacheDir });
@@ -66,9 +68,19 @@ test('a guest that could write the cache root is refused before it runs; a narro
   ]) {
     const r = runMolt(['run', '--allow-console', ...grant, guest], { cwd: home, cacheDir });
     assert.notEqual(r.code, 64, `${grant.join(' ')}: ${r.stderr}`);
-    assert.doesNotMatch(r.stderr, /cache of code the host runs/);
+    assert.doesNotMatch(r.stderr, /holds code the host runs/);
   }
   const last = runMolt(['run', HELLO], { cwd: home, cacheDir });
   assert.equal(last.code, 0, last.stderr);
   assert.ok(!existsSync(marker), 'the guest planted code that the host ran');
+});
+
+test("a guest that could write molt-wasm's own files is refused; reading them is not", () => {
+  const cwd = tempDir('molt-adv-pkg-');
+  const cacheDir = join(cwd, 'cache');
+  const refused = runMolt(['run', '--allow-write=/pkg', '--dir', `/pkg=${REPO}`, HELLO], { cwd, cacheDir });
+  assert.equal(refused.code, 64, refused.stdout + refused.stderr);
+  assert.match(refused.stderr, /holds code the host runs/);
+  const read = runMolt(['run', '--allow-read=/pkg', '--dir', `/pkg=${REPO}`, HELLO], { cwd, cacheDir });
+  assert.equal(read.code, 0, read.stderr);
 });
