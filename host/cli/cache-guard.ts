@@ -21,18 +21,25 @@ import { PolicyRules } from '../policy/rules.js';
 import { pathCovers, PathScope } from '../policy/scopes/path.js';
 import type { CanonicalManifest } from '../policy/types.js';
 
+/** The package's directories the host loads code from (the CLI, its bundle, the addons, dependencies). */
+const CODE_DIRS = ['package.json', 'bin', 'dist', 'native', 'node_modules'];
+
 /**
- * The directories molt-wasm's own code is loaded from: its package root (the nearest
- * ancestor of this module with a package.json named molt-wasm; the same from the CLI bundle)
- * and, when it was installed as a dependency, the node_modules directory holding it.
+ * The places molt-wasm's own code is loaded from: in its package root (the nearest ancestor
+ * of this module with a package.json named molt-wasm; the same from the CLI bundle), CODE_DIRS;
+ * and, when it was installed as a dependency, the node_modules directory holding it. A grant
+ * on the package root reaches them all.
  */
 export function ownCodeRoots(from: string = fileURLToPath(import.meta.url)): string[] {
   for (let dir = dirname(from); ; dir = dirname(dir)) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown };
       if (pkg.name === 'molt-wasm') {
+        // Where code is loaded from, not the whole directory: a checkout's root also holds
+        // guest examples and test data, which a guest may well be given to write.
+        const code = CODE_DIRS.map((d) => join(dir, d));
         const parent = dirname(dir);
-        return basename(parent) === 'node_modules' ? [dir, parent] : [dir];
+        return basename(parent) === 'node_modules' ? [...code, parent] : code;
       }
     } catch {
       // no package.json here, or not JSON: look further up
