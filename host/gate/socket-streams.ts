@@ -81,15 +81,26 @@ export function createSocketStreamClasses(platform: WasiPlatform): SocketStreamC
 
   class SocketOutputStream extends BaseOutput {
     readonly #inner: OutputStream;
+    /**
+     * What the last `check-write` permitted, less what was written since: never more than the
+     * platform permits now (its buffer only drains meanwhile), so a write within it needs no
+     * second question to the platform's I/O worker; past it the platform is asked again.
+     */
+    #permit = 0n;
     constructor(inner: OutputStream) {
       super();
       this.#inner = inner;
     }
     checkWrite(): bigint {
-      return this.#inner.checkWrite();
+      return (this.#permit = this.#inner.checkWrite());
+    }
+    /** Throws the WIT's trap when `len` is past what `check-write` permits; else counts it as written. */
+    #spend(len: bigint, func: string): void {
+      if (len > this.#permit) requirePermitted(len, this.checkWrite(), func);
+      this.#permit -= len;
     }
     write(contents: Uint8Array): void {
-      requirePermitted(BigInt(contents.length), this.#inner.checkWrite(), 'write');
+      this.#spend(BigInt(contents.length), 'write');
       this.#inner.write(contents);
     }
     blockingWriteAndFlush(contents: Uint8Array): void {
@@ -104,7 +115,7 @@ export function createSocketStreamClasses(platform: WasiPlatform): SocketStreamC
       this.#inner.blockingFlush();
     }
     writeZeroes(len: bigint): void {
-      requirePermitted(len, this.#inner.checkWrite(), 'write-zeroes');
+      this.#spend(len, 'write-zeroes');
       this.#inner.writeZeroes(len);
     }
     blockingWriteZeroesAndFlush(len: bigint): void {
@@ -113,11 +124,11 @@ export function createSocketStreamClasses(platform: WasiPlatform): SocketStreamC
     }
     /** As much as the connection takes now (check-write), at most STREAM_READ_MAX; never blocks. */
     splice(src: InputStream, len: bigint): bigint {
-      const room = this.#inner.checkWrite();
+      const room = this.checkWrite();
       const n = capLength(len < room ? len : room, STREAM_READ_MAX);
       if (n === 0) return 0n;
       const bytes = src.read(BigInt(n));
-      if (bytes.length > 0) this.#inner.write(bytes);
+      if (bytes.length > 0) this.write(bytes);
       return BigInt(bytes.length);
     }
     /** Waits for the source, then writes and flushes what it gave (at most STREAM_READ_MAX). */
