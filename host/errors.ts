@@ -4,6 +4,7 @@
  * section 8. Denials a guest can handle never use these: they go to the guest as the WIT
  * interface's own error code. Pure module: no `node:` or DOM imports.
  */
+import { escapeForTerminal } from './terminal-text.js';
 
 /** Exit codes (sysexits), SPEC section 8. */
 export const ExitCode = {
@@ -155,7 +156,8 @@ export class UnknownImportError extends MoltError {
   override readonly code = 'MOLT_IMPORT_UNKNOWN';
   override readonly exitCode = ExitCode.dataErr;
   constructor(readonly imports: readonly string[]) {
-    super(`the guest imports what this host does not supply: ${listFew(imports)}`);
+    // The names are the binary's: escaped, so none can write to the terminal.
+    super(`the guest imports what this host does not supply: ${listFew(imports.map(escapeForTerminal))}`);
   }
 }
 

@@ -81,6 +81,15 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/** realpath(3) of a host path, or null (missing, a loop). */
+function realPath(path: string): string | null {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return null;
+  }
+}
+
 /** Entries `linksLeaving` looks at in one mount before it gives up (and the export refuses the mount). */
 const MAX_SCANNED_ENTRIES = 100_000;
 
@@ -163,6 +172,7 @@ export function exportSpinCommand(app: string, opts: ExportSpinOptions, io: Expo
     mountSource: (host) => manifestPath(baseDir, host),
     isDirectory,
     linksLeaving,
+    realPath,
   });
 
   const warn = (w: string): void => void io.stderr.write(`molt-wasm: warning: ${w}\n`);

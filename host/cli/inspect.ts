@@ -13,6 +13,7 @@ import { emptyManifest } from '../policy/manifest.js';
 import type { CanonicalManifest } from '../policy/types.js';
 import { RUN_DEFAULT_GRANTS } from './defaults.js';
 import { inFile, loadWasm } from './load.js';
+import { escapeForTerminal } from '../terminal-text.js';
 
 export type ProvenanceStatus =
   | { status: 'verified'; provenance: Provenance }
@@ -69,11 +70,14 @@ export function inspectFile(file: string): InspectResult {
 function provenanceLine(p: ProvenanceStatus): string {
   switch (p.status) {
     case 'verified':
-      return `verified (code sha256 ${p.provenance.component_sha256}, manifest sha256 ${p.provenance.manifest_sha256}, built by ${p.provenance.tool.name} ${p.provenance.tool.version})`;
+      // Every string here is the binary's own (the hashes verify code and manifest, not the tool's name).
+      return escapeForTerminal(
+        `verified (code sha256 ${p.provenance.component_sha256}, manifest sha256 ${p.provenance.manifest_sha256}, built by ${p.provenance.tool.name} ${p.provenance.tool.version})`,
+      );
     case 'unsigned':
       return 'unsigned (no molt:capabilities / molt:provenance sections; run grants it console.write alone, and what flags add)';
     case 'failed':
-      return `FAILED (${p.part}): ${p.message}`;
+      return `FAILED (${p.part}): ${escapeForTerminal(p.message)}`;
   }
 }
 
@@ -84,12 +88,14 @@ export function formatInspect(r: InspectResult): string {
     `provenance: ${provenanceLine(r.provenance)}`,
     `manifest: ${r.manifest ? manifestToCanonicalJson(r.manifest) : '(none)'}`,
     `imports (${r.imports.length}):`,
-    ...r.imports.map((i) => `  ${i}`),
+    // Import and export names are the binary's choice (any UTF-8 in a core module): escaped,
+    // so a name cannot move the cursor, conceal or rewrite the audit below.
+    ...r.imports.map((i) => `  ${escapeForTerminal(i)}`),
     `exports (${r.exports.length}):`,
-    ...r.exports.map((e) => `  ${e}`),
+    ...r.exports.map((e) => `  ${escapeForTerminal(e)}`),
     'audit:',
     ...formatAuditTable(r.audit).map((l) => `  ${l}`),
-    ...r.audit.warnings.map((w) => `warning: ${w}`),
+    ...r.audit.warnings.map((w) => `warning: ${escapeForTerminal(w)}`),
   ];
   return lines.join('\n') + '\n';
 }

@@ -24,6 +24,8 @@ import {
 } from './capability-options.js';
 import { RUN_DEFAULT_GRANTS } from './defaults.js';
 import { guestCwdOf, parseDirs, uncoveredDirWarnings } from './dirs.js';
+import { ownCodeRoots, refuseWritableCache } from './cache-guard.js';
+import { defaultCacheDir } from '../node/cache-dir.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { addPromptOptions, broadFlagWarnings, promptGuestOptions } from './prompt-tty.js';
 import { stdioWriter } from './stdio.js';
@@ -73,6 +75,12 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
   for (const w of resolved.warnings) process.stderr.write(`molt-wasm: warning: ${w}\n`);
   for (const w of broadFlagWarnings(caps.broad)) process.stderr.write(w);
   for (const w of uncoveredDirWarnings(resolved.manifest, dirs)) process.stderr.write(`molt-wasm: warning: ${w}\n`);
+  // The cache root and molt-wasm's own files hold code the host runs: a guest that may write them is refused (cache-guard.ts).
+  refuseWritableCache(resolved.manifest, dirs, [
+    defaultCacheDir(),
+    ...(opts.cacheDir !== undefined ? [opts.cacheDir] : []),
+    ...ownCodeRoots(),
+  ]);
   // How a denial says what would fix it (SPEC section 8): the trap line and the notices.
   const hints: DenialHintContext = resolved.hints;
 

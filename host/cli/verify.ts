@@ -11,6 +11,7 @@ import { ALL_CAPABILITY_NAMES } from '../policy/capabilities.js';
 import { parseScopeObject, scopesMayOverlap } from '../policy/scopes/index.js';
 import type { CanonicalManifest, CapabilityName } from '../policy/types.js';
 import { inFile, loadManifestFile, loadWasm } from './load.js';
+import { escapeForTerminal } from '../terminal-text.js';
 
 const EXIT_CODES = `
 Exit codes:
@@ -43,15 +44,17 @@ export function siteViolations(binary: CanonicalManifest, site: CanonicalManifes
       continue;
     }
     for (const scope of grant) {
+      // The binary's scope, as it spelled it: escaped (a scope with ESC or CR could redraw the line).
+      const shown = escapeForTerminal(scope);
       if (!manifestCovers(site, cap, scope)) {
         out.push(
           siteAllow === undefined
-            ? `${cap} ${scope}: not allowed by the site policy (it does not allow ${cap} at all)`
-            : `${cap} ${scope}: not allowed by the site policy`,
+            ? `${cap} ${shown}: not allowed by the site policy (it does not allow ${cap} at all)`
+            : `${cap} ${shown}: not allowed by the site policy`,
         );
       }
       for (const denied of siteDeny ?? []) {
-        if (overlaps(cap, scope, denied)) out.push(`${cap} ${scope}: the site policy denies ${denied}`);
+        if (overlaps(cap, scope, denied)) out.push(`${cap} ${shown}: the site policy denies ${denied}`);
       }
     }
   }

@@ -21,6 +21,24 @@ export interface PreopenPlan {
    * Default true (a preopen an embedder names must exist).
    */
   readonly mapped?: boolean;
+  /**
+   * Set when the preopen lies below a `--dir` mapping (a scope inside it): that mapping's guest
+   * path and host directory, and the path below it. The preopen is then opened by the sandbox
+   * walk beneath the mapping's directory (symlinks resolved inside it, checked where they
+   * lead), never through `host` as a string: a symlink planted there (by a guest that could
+   * write the mapping, in an earlier run) would otherwise make the preopen any host directory.
+   */
+  readonly within?: PreopenWithin;
+}
+
+/** Where a preopen below a `--dir` mapping lies: the mapping and the path below it. */
+export interface PreopenWithin {
+  /** The mapping's normalised guest path. */
+  readonly guest: string;
+  /** The mapping's host directory (as given). */
+  readonly host: string;
+  /** The preopen's path below it, normal (no `.`, `..` or empty components). */
+  readonly path: string;
 }
 
 /**
@@ -32,6 +50,7 @@ export function planPreopens(manifest: CanonicalManifest | PolicyRules, dirs: Re
   const plans = new Map<string, string>();
   const fromDir = new Set<string>();
   const mapped = new Set<string>();
+  const within = new Map<string, PreopenWithin>();
   for (const [guest, host] of Object.entries(dirs)) {
     const g = normalizeGuestPath(guest);
     if (g !== null) {
@@ -60,10 +79,14 @@ export function planPreopens(manifest: CanonicalManifest | PolicyRules, dirs: Re
       const host = plans.get(dir)!;
       plans.set(s, host.endsWith('/') ? host + rest : `${host}/${rest}`);
       mapped.add(s);
+      within.set(s, { guest: dir, host, path: rest });
     } else plans.set(s, s);
   }
   return [...plans.entries()]
-    .map(([guest, host]) => ({ guest, host, mapped: mapped.has(guest) }))
+    .map(([guest, host]) => {
+      const w = within.get(guest);
+      return { guest, host, mapped: mapped.has(guest), ...(w === undefined ? {} : { within: w }) };
+    })
     .sort((a, b) => (a.guest < b.guest ? -1 : a.guest > b.guest ? 1 : 0));
 }
 

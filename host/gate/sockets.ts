@@ -10,7 +10,8 @@
  * classes in the import object, and the platform's classes keep their state in `#private`
  * fields, so a wrapper must be its own class, never a lookalike). Platform resources never
  * reach the guest: accept() and stream() wrap what they return. Streams and pollables are
- * `wasi:io` resources and pass through.
+ * `wasi:io` resources: pollables pass through, a connection's streams are wrapped
+ * (socket-streams.ts: the platform's own splice ends the process on a stream it did not make).
  *
  * Inbound traffic is gated where it is opened (bind, listen; accept re-checks the listening
  * address), not per peer: like Deno's `--allow-net` for a listener. Bytes on a connection
@@ -22,6 +23,7 @@ import { Address, resolverName } from '../net/address.js';
 import { socketEndpoint, type Endpoint } from '../net/endpoint.js';
 import type { NetDecider } from './net-policy.js';
 import { closeEachLeftOpen, disposeInner } from './resource.js';
+import { createSocketStreamClasses } from './socket-streams.js';
 import type { WasiImportsPart, WasiPlatform } from './types.js';
 import type {
   IncomingDatagram,
@@ -148,6 +150,9 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform, 
   const tcpCreate = s.tcpCreateSocket;
   const udpCreate = s.udpCreateSocket;
   const lookup = s.ipNameLookup;
+  // Made on the first connection (a platform without streams never reaches one).
+  let socketStreams: ReturnType<typeof createSocketStreamClasses> | undefined;
+  const streams = { wrap: (pair: [InputStream, OutputStream]) => (socketStreams ??= createSocketStreamClasses(platform)).wrap(pair) };
 
   /**
    * The address a socket call names must be allowed; throws `access-denied` otherwise. A
@@ -208,7 +213,7 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform, 
       this.inner.startConnect(network, remote);
     }
     finishConnect(): [InputStream, OutputStream] {
-      return this.inner.finishConnect();
+      return streams.wrap(this.inner.finishConnect());
     }
     startListen(): void {
       this.#checkLocal('tcp-socket.start-listen');
@@ -221,7 +226,8 @@ export function createGatedSockets(decider: NetDecider, platform: WasiPlatform, 
       this.#checkLocal('tcp-socket.accept');
       open.requireRoom();
       const [socket, input, output] = this.inner.accept();
-      return [new GatedTcpSocket(socket, open), input, output];
+      const [guestInput, guestOutput] = streams.wrap([input, output]);
+      return [new GatedTcpSocket(socket, open), guestInput, guestOutput];
     }
     isListening(): boolean {
       return this.inner.isListening();

@@ -7,6 +7,7 @@
 import type { CanonicalManifest, CapabilityName } from '../policy/types.js';
 import { ALL_CAPABILITY_NAMES } from '../policy/capabilities.js';
 import { importLabel, type ImportEntry } from './wasm/imports.js';
+import { escapeForTerminal } from '../terminal-text.js';
 
 /** Either filesystem capability opens the door (preopens list only granted directories). */
 export const FS_EITHER = 'fs.read|fs.write';
@@ -162,8 +163,9 @@ export function auditImports(imports: readonly ImportEntry[], manifest: Canonica
 /** The audit table as aligned text lines (CLI and inspect). */
 export function formatAuditTable(report: AuditReport): string[] {
   const header = ['import', 'needs', 'declared'];
+  // The binary chose its import names: shown escaped, so none can redraw the table.
   const body = report.rows.map((r) => [
-    r.import,
+    escapeForTerminal(r.import),
     r.capability === null ? '-' : r.only ? `${r.capability} (${r.only.join(', ')})` : r.capability,
     r.capability === null ? 'ungated' : r.declared ? 'yes' : r.byDefault ? 'no (run grants it by default)' : 'NO',
   ]);

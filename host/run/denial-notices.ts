@@ -8,6 +8,7 @@
  * Platform-neutral: no `node:` or DOM imports.
  */
 import type { AuditRecord, DenialSink } from '../gate/audit.js';
+import { escapeForTerminal } from '../gate/prompt.js';
 import { SHOWN_GUEST_TEXT_CHARS, shownGuestText } from '../gate/target-string.js';
 import type { OutputSink } from '../gate/types.js';
 import { isCapabilityName } from '../policy/capabilities.js';
@@ -51,10 +52,35 @@ function scopeOf(t: CheckTarget): string {
   }
 }
 
-/** `--allow-time`, `--allow-read=/data/x`, `--allow-net=api.example.com:443`. */
-export function grantingFlag(capability: string, target?: CheckTarget): string {
+/**
+ * Whether a flag's value can say `scope` and nothing else: the guest chose it, and a comma is
+ * the flags' separator (a lookup of `api.example.com,169.254.169.254` would have the notice
+ * advise granting both), whitespace splits a pasted command line, and a control or bidi
+ * character shows one thing and pastes another.
+ */
+function isFlagValue(scope: string): boolean {
+  return scope.length > 0 && scope.length <= SHOWN_GUEST_TEXT_CHARS && !/[,\s]/.test(scope) && escapeForTerminal(scope) === scope;
+}
+
+/**
+ * `--allow-time`, `--allow-read=/data/x`, `--allow-net=api.example.com:443`; null when the
+ * target is no scope a flag can name exactly (isFlagValue): then no flag is advised.
+ */
+export function grantingFlag(capability: string, target?: CheckTarget): string | null {
   const suffix = FLAG[capability] ?? capability;
-  return target === undefined ? `--allow-${suffix}` : `--allow-${suffix}=${scopeOf(target)}`;
+  if (target === undefined) return `--allow-${suffix}`;
+  const scope = scopeOf(target);
+  return isFlagValue(scope) ? `--allow-${suffix}=${scope}` : null;
+}
+
+/**
+ * A guest-chosen string (a path, a name) as a notice shows it: cut (shownGuestText) and with
+ * every character a terminal would act on escaped (escapeForTerminal). A notice is the host's
+ * own line on the operator's terminal, written even when the guest has no `console.write`:
+ * raw, a denied open of `x\nmolt-wasm: ...` or of ESC sequences wrote the guest's text there.
+ */
+function shownOnTerminal(text: string): string {
+  return escapeForTerminal(shownGuestText(text));
 }
 
 /** A context's manifests compiled once (a manifest the policy core made is not parsed again). */
@@ -116,6 +142,7 @@ export function denialHint(ctx: DenialHintContext, capability: string, target?: 
     if (deniedBy(c.policy, capability, target)) return ', denied by the policy';
   }
   const flag = grantingFlag(capability, target);
+  if (flag === null) return '';
   const outside =
     why === 'outside-ceiling' ||
     (c.embedded !== undefined && (!isCapabilityName(capability) || c.embedded.check(capability, target) !== 'ok'));
@@ -140,7 +167,7 @@ function isQuiet(record: AuditRecord): boolean {
 
 /** One line for a denial that did not trap, e.g. `denied fs.read on /x (wasi:…#open-at); run again with …`. */
 export function denialNotice(ctx: DenialHintContext, record: AuditRecord, checked?: CheckTarget, decision?: Decision): string {
-  const on = record.target === null ? '' : ` on ${shownGuestText(record.target)}`;
+  const on = record.target === null ? '' : ` on ${shownOnTerminal(record.target)}`;
   const head = `${ctx.tool ?? 'molt-wasm'}: denied ${record.capability}${on} (${record.operation})`;
   if (record.code === 'escape') return `${head}: the path leaves its preopened directory`;
   if (record.code === 'host-header') return `${head}: the Host header names another host than the request's authority`;

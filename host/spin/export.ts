@@ -26,6 +26,8 @@ export interface SpinPreopen {
   readonly host: string;
   /** Named by a `--dir` mapping (checked to exist already), not a scope mapped to itself. */
   readonly mapped?: boolean;
+  /** Below a `--dir` mapping: that mapping and the path below it (PreopenPlan.within). */
+  readonly within?: { readonly guest: string; readonly host: string; readonly path: string };
 }
 
 export interface SpinExportInput {
@@ -57,6 +59,8 @@ export interface SpinExportInput {
    * holding one would give the guest what it points to.
    */
   readonly linksLeaving: (host: string) => { readonly links: readonly string[]; readonly incomplete: boolean };
+  /** A host path with every symlink resolved (realpath(3)), or null when it cannot be. */
+  readonly realPath: (host: string) => string | null;
 }
 
 /** `[[component.NAME.files]]` placement entries. */
@@ -211,6 +215,14 @@ interface Part<T> {
   warnings: string[];
 }
 
+/** Whether `host` is the mapping's directory joined with `within.path`, no symlink on the way. */
+function reachedDirectly(input: SpinExportInput, host: string, within: NonNullable<SpinPreopen['within']>): boolean {
+  const real = input.realPath(host);
+  const base = input.realPath(within.host);
+  if (real === null || base === null) return false;
+  return real === (base.endsWith('/') ? base : base + '/') + within.path;
+}
+
 function filesPart(input: SpinExportInput): Part<SpinFilesMount[]> {
   const grant = effectiveGrant(input.policy, 'fs.read');
   const value: SpinFilesMount[] = [];
@@ -231,6 +243,15 @@ function filesPart(input: SpinExportInput): Part<SpinFilesMount[]> {
       }
       warnings.push(
         `fs.read ${p.guest}: the host directory ${JSON.stringify(p.host)} does not exist, so it is not mounted (run leaves it out too)`,
+      );
+      continue;
+    }
+    // A preopen below a --dir mapping that is reached through a symlink: `run` opens it by the
+    // walk beneath the mapping and checks it where the link leads (refusing one that leads
+    // out), while Spin would mount whatever the link points to under the preopen's name.
+    if (p.within !== undefined && !reachedDirectly(input, p.host, p.within)) {
+      unsupported.push(
+        `fs.read ${JSON.stringify(p.guest)}: the host directory ${JSON.stringify(p.host)} is reached through a symlink below the --dir mapping of ${JSON.stringify(p.within.guest)}; run checks it where the link leads (or refuses it when the link leads out), Spin would mount what it points to`,
       );
       continue;
     }

@@ -33,6 +33,7 @@ const FILES = [
   'adversarial/native-race-swap.test.js',
   'adversarial/native-rename-write-only-source.test.js',
   'adversarial/path-spellings.test.js',
+  'adversarial/preopen-below-mapping-symlink.test.js',
   'adversarial/root-listing.test.js',
   'adversarial/second-argument-traversal.test.js',
   'node-host/fs.test.js',

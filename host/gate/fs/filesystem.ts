@@ -89,6 +89,17 @@ const MAX_PATH_LENGTH = 4096;
 
 const ADVICE = new Set(['normal', 'sequential', 'random', 'will-need', 'dont-need', 'no-reuse']);
 
+/** How a preopen below a `--dir` mapping is opened once the walk reached it: a directory, for reading. */
+const PREOPEN_HOW: OpenHow = Object.freeze({
+  read: true,
+  write: false,
+  create: false,
+  exclusive: false,
+  truncate: false,
+  directory: true,
+  sync: undefined,
+});
+
 /** OpenHow records by their fields' bits: every open of the same kind shares one (frozen). */
 const OPEN_HOWS = new Map<number, OpenHow>();
 
@@ -570,22 +581,62 @@ export function createGatedFilesystem(
     }
   }
 
+  /**
+   * A preopen's handle and the guest path it is checked at. One below a `--dir` mapping is
+   * reached by the sandbox walk beneath the mapping's directory, as a guest's own open of that
+   * path would be (GHSA-vqjp-4c8c-hfgg's class at start-up): a symlink there that leads out is
+   * an escape, and one that stays inside makes the preopen checked where it leads (SPEC
+   * section 5: a descriptor's scope is where it really is), not at the name it was planned by.
+   */
+  function openPreopen(p: PreopenPlan): { handle: unknown; path: string } {
+    const w = p.within;
+    if (w === undefined) return { handle: backend.openRoot(p.host), path: p.guest };
+    const root = backend.openRoot(w.host);
+    try {
+      // The trailing `/` walks into the last name too, following a symlink there inside the sandbox.
+      let r: Resolved<unknown>;
+      try {
+        r = resolveBeneath(backend, root, w.path + '/', true);
+      } catch (e) {
+        if (e !== 'no-entry') throw e;
+        // Missing: a backend that makes preopens on demand (the browser's in-memory tree)
+        // makes it now; Node's answers no-entry again. The handle is never used: the walk
+        // below is what opens the preopen.
+        backend.close(backend.openRoot(p.host));
+        r = resolveBeneath(backend, root, w.path + '/', true);
+      }
+      try {
+        const handle = backend.reopen(r.dir, PREOPEN_HOW);
+        return { handle, path: joinGuestPath(w.guest, r.segments) };
+      } finally {
+        release(backend, r);
+      }
+    } finally {
+      backend.close(root);
+    }
+  }
+
   // Preopens are opened now: a missing host directory is the embedder's mistake, reported at once.
   // The table keeps each preopen's handle for the guest's whole life; `get-directories` hands
   // out a new descriptor on it each time, so a guest dropping one never closes the preopen.
   const roots: Array<[OpenFile<unknown>, string]> = [];
   for (const p of preopens) {
-    let handle: unknown;
+    let opened: { handle: unknown; path: string };
     try {
-      handle = backend.openRoot(p.host);
+      opened = openPreopen(p);
     } catch (e) {
       // A scope mapped to itself whose directory does not exist here reaches nothing.
       if ((e === 'no-entry' || e === 'not-directory') && p.mapped === false) continue;
       files.closeAll();
+      if (e instanceof PathEscape) {
+        throw new UsageError(
+          `the host directory ${JSON.stringify(p.host)} for ${JSON.stringify(p.guest)} leads outside ${JSON.stringify(p.within?.guest)} (a symlink)`,
+        );
+      }
       if (typeof e !== 'string') throw e;
       throw new UsageError(`the host directory ${JSON.stringify(p.host)} for ${JSON.stringify(p.guest)} cannot be opened (${e})`);
     }
-    roots.push([files.add(handle, p.guest, 'directory'), p.guest]);
+    roots.push([files.add(opened.handle, opened.path, 'directory'), p.guest]);
   }
   const PREOPEN_FLAGS: DescriptorFlags = { read: true, mutateDirectory: true };
 
