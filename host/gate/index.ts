@@ -59,6 +59,13 @@ export function httpResourcesOf(imports: object): HttpGuestResources | undefined
   return httpResources.get(imports);
 }
 
+/** Whether the guest imports an interface under `prefix` (`wasi:cli/`); every one when `interfaces` is not given. */
+function importsUnder(interfaces: ReadonlySet<string> | undefined, prefix: string): boolean {
+  if (interfaces === undefined) return true;
+  for (const i of interfaces) if (i.startsWith(prefix)) return true;
+  return false;
+}
+
 /** How to release each import object's host resources (see disposeGatedWasi). */
 const disposers = new WeakMap<object, () => void>();
 
@@ -71,33 +78,52 @@ export function disposeGatedWasi(imports: object): void {
 }
 
 export function createGatedWasi(options: GatedWasiOptions): WasiImportObject {
+  // Every part is built when no interface list is given: the whole object.
+  return buildGatedWasi(options, undefined) as WasiImportObject;
+}
+
+/**
+ * The gated import object of a guest that imports `interfaces` (unversioned names, as the
+ * transpile cache lists them): only the parts that hold one of them are built (each part
+ * whole, under the same gate as createGatedWasi's), the others are absent. For a server that
+ * makes an import object per request (host/serve/): a proxy that imports no filesystem,
+ * sockets or CLI interface has none of those built, which were a third of a request's host
+ * allocations. Released with disposeGatedWasi like the whole object.
+ */
+export function createGatedWasiFor(options: GatedWasiOptions, interfaces: ReadonlySet<string>): Partial<WasiImportObject> {
+  return buildGatedWasi(options, interfaces);
+}
+
+function buildGatedWasi(options: GatedWasiOptions, interfaces: ReadonlySet<string> | undefined): Partial<WasiImportObject> {
   const { platform } = options;
+  const has = (prefix: string): boolean => importsUnder(interfaces, prefix);
   // Repeats coalesced, what is held bounded: a guest chooses how many decisions it causes.
   const audit = options.audit === undefined ? undefined : new CoalescingAudit(options.audit);
   const gate = new Gate(options.engine, options.subject, audit?.sink, options.prompt, options.denials);
   const preopens = options.preopens ?? [];
-  const fs = createGatedFilesystem(gate, platform, preopens, {
-    maxOpenFiles: options.maxOpenFiles,
-  });
-  const http = new HttpGuestResources({ maxResources: options.maxHttpResources });
-  const sockets = new GuestSockets();
-  const cli = createGatedCli(gate, { ...options.io, cwd: guestCwd(options.io?.cwd, preopens) }, platform);
-  const imports: WasiImportObject = {
-    ...cli,
-    ...createGatedClocks(gate, platform),
-    ...fs.imports,
-    ...createGatedNet(gate, platform, { httpResources: http, sockets }),
+  const fs = has('wasi:filesystem/') ? createGatedFilesystem(gate, platform, preopens, { maxOpenFiles: options.maxOpenFiles }) : undefined;
+  const withHttp = has('wasi:http/');
+  const withSockets = has('wasi:sockets/');
+  const http = withHttp ? new HttpGuestResources({ maxResources: options.maxHttpResources }) : undefined;
+  const sockets = withSockets ? new GuestSockets() : undefined;
+  const netOptions = { ...(http !== undefined ? { httpResources: http } : {}), ...(sockets !== undefined ? { sockets } : {}) };
+  // Every part the guest could reach, each under the same gate; a part it does not import is left out whole.
+  const imports: Partial<WasiImportObject> = {
+    ...(has('wasi:cli/') ? createGatedCli(gate, { ...options.io, cwd: guestCwd(options.io?.cwd, preopens) }, platform) : {}),
+    ...(has('wasi:clocks/') ? createGatedClocks(gate, platform) : {}),
+    ...fs?.imports,
+    ...(withHttp || withSockets ? createGatedNet(gate, platform, netOptions, { http: withHttp, sockets: withSockets }) : {}),
     'wasi:io/error': platform.io.error,
     'wasi:io/poll': platform.io.poll,
     'wasi:io/streams': platform.io.streams,
-    ...createGatedRandom(platform),
-    ...createCapabilitiesInterface(gate),
+    ...(has('wasi:random/') ? createGatedRandom(platform) : {}),
+    ...(has('molt:capabilities/') ? createCapabilitiesInterface(gate) : {}),
   };
-  httpResources.set(imports, http);
+  if (http !== undefined) httpResources.set(imports, http);
   disposers.set(imports, () => {
-    fs.dispose();
-    http.closeAll();
-    sockets.closeAll();
+    fs?.dispose();
+    http?.closeAll();
+    sockets?.closeAll();
     audit?.flush();
   });
   return imports;

@@ -20,16 +20,31 @@ export interface GatedNetOptions {
   readonly sockets?: GuestSockets;
 }
 
+/** Which parts createGatedNet builds (createGatedWasiFor leaves out what the guest does not import). */
+export interface GatedNetParts {
+  readonly sockets: boolean;
+  readonly http: boolean;
+}
+
+type NetImports = ReturnType<typeof createGatedSockets> &
+  ReturnType<typeof createGatedHttp> &
+  Partial<WasiImportsPart<'wasi:http/incoming-handler'>>;
+
+/** Both parts. */
+export function createGatedNet(gate: Gate, platform: WasiPlatform, options?: GatedNetOptions): NetImports;
+/** Only the parts asked for; the others are absent. */
+export function createGatedNet(gate: Gate, platform: WasiPlatform, options: GatedNetOptions, parts: GatedNetParts): Partial<NetImports>;
 export function createGatedNet(
   gate: Gate,
   platform: WasiPlatform,
   options: GatedNetOptions = {},
-): ReturnType<typeof createGatedSockets> & ReturnType<typeof createGatedHttp> & Partial<WasiImportsPart<'wasi:http/incoming-handler'>> {
+  parts: GatedNetParts = { sockets: true, http: true },
+): Partial<NetImports> {
   const decider = new NetDecider(gate);
   return {
-    ...createGatedSockets(decider, platform, options.sockets),
-    ...createGatedHttp(decider, platform, options.resolve, options.httpResources),
-    ...(platform.http.incomingHandler ? { 'wasi:http/incoming-handler': platform.http.incomingHandler } : {}),
+    ...(parts.sockets ? createGatedSockets(decider, platform, options.sockets) : {}),
+    ...(parts.http ? createGatedHttp(decider, platform, options.resolve, options.httpResources) : {}),
+    ...(parts.http && platform.http.incomingHandler ? { 'wasi:http/incoming-handler': platform.http.incomingHandler } : {}),
   };
 }
 

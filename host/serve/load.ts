@@ -21,6 +21,8 @@ export interface PreparedProxy {
   readonly componentJs: string;
   readonly modules: Record<string, WebAssembly.Module>;
   readonly handlerExport: string;
+  /** The unversioned interfaces it imports (each one supplied by the gated import object). */
+  readonly imports: readonly string[];
 }
 
 /** The unversioned interfaces a gated import object supplies (what a guest may import). */
@@ -55,5 +57,5 @@ export async function prepareProxy(
     const limited = options.maxMemoryBytes === undefined ? core : limitMemories(core, options.maxMemoryBytes);
     modules[name] = await WebAssembly.compile(limited as Uint8Array<ArrayBuffer>);
   }
-  return { componentJs: pathToFileURL(componentJs).href, modules, handlerExport };
+  return { componentJs: pathToFileURL(componentJs).href, modules, handlerExport, imports: entry.imports };
 }

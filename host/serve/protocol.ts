@@ -14,6 +14,8 @@ export interface ServeJob {
   readonly modules: Readonly<Record<string, WebAssembly.Module>>;
   /** The incoming-handler export's name (`wasi:http/incoming-handler@0.2.12`). */
   readonly handlerExport: string;
+  /** The unversioned interfaces the component imports: the only parts of its import object built per request. */
+  readonly imports: readonly string[];
   readonly manifest: CanonicalManifest;
   readonly dirs: Readonly<Record<string, string>>;
   readonly env: Readonly<Record<string, string>>;

@@ -8,7 +8,7 @@
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AuditRecord } from '../gate/audit.js';
-import { createGatedWasi, disposeGatedWasi, httpResourcesOf } from '../gate/index.js';
+import { createGatedWasiFor, disposeGatedWasi, httpResourcesOf } from '../gate/index.js';
 import { planPreopens } from '../gate/preopens.js';
 import { CapabilityTrap } from '../gate/trap.js';
 import type { WasiImportObject, WasiPlatform } from '../gate/types.js';
@@ -16,7 +16,6 @@ import { serializeError } from '../node/worker-runner.js';
 import { nodePlatform } from '../node/platform.js';
 import { PolicyEngine } from '../policy/index.js';
 import { guestIo } from '../run/guest-io.js';
-import type { GeneratedInstantiate } from '../run/loaded-guest.js';
 import { ResponseOutparam, serveHttpTypes, ServedRequest, type ResponseBody, type ResponseSink } from './incoming.js';
 import type { RequestMessage, ResponseHeaders, ServeJob, WorkerReport } from './protocol.js';
 
@@ -36,6 +35,14 @@ const engine = new PolicyEngine();
 const preopens = planPreopens(job.manifest, job.dirs);
 const platform: WasiPlatform = { ...nodePlatform, http: { ...nodePlatform.http, types: serveHttpTypes } };
 const encoder = new TextEncoder();
+/** What the component imports: a request's import object holds these parts and no others (prepareProxy checked each is supplied). */
+const imported: ReadonlySet<string> = new Set(job.imports);
+
+/** jco's generated `instantiate`: it reads only the interfaces the component imports. */
+type ProxyInstantiate = (
+  getCoreModule: (name: string) => Promise<WebAssembly.Module>,
+  imports: Partial<WasiImportObject>,
+) => Promise<Record<string, unknown>>;
 
 function auditFor(request: number | null): ((r: AuditRecord) => void) | undefined {
   const fd = job.auditFd;
@@ -44,25 +51,28 @@ function auditFor(request: number | null): ((r: AuditRecord) => void) | undefine
 }
 
 /** One guest instance's import object, under a subject of its own. */
-function gatedImports(request: number | null): { imports: WasiImportObject; release(): void } {
+function gatedImports(request: number | null): { imports: Partial<WasiImportObject>; release(): void } {
   const subject = engine.createSubject(job.manifest, request === null ? `${job.label} (start)` : `${job.label} request ${request}`);
   const audit = auditFor(request);
-  const imports = createGatedWasi({
-    engine,
-    subject,
-    platform,
-    preopens,
-    ...(audit !== undefined ? { audit } : {}),
-    maxOpenFiles: job.maxOpenFiles,
-    maxHttpResources: job.maxHttpResources,
-    io: guestIo({
-      args: job.args,
-      env: job.env,
-      ...(job.cwd !== undefined ? { cwd: job.cwd } : {}),
-      stdout: (b) => writeAll(job.stdoutFd, b),
-      stderr: (b) => writeAll(job.stderrFd, b),
-    }),
-  });
+  const imports = createGatedWasiFor(
+    {
+      engine,
+      subject,
+      platform,
+      preopens,
+      ...(audit !== undefined ? { audit } : {}),
+      maxOpenFiles: job.maxOpenFiles,
+      maxHttpResources: job.maxHttpResources,
+      io: guestIo({
+        args: job.args,
+        env: job.env,
+        ...(job.cwd !== undefined ? { cwd: job.cwd } : {}),
+        stdout: (b) => writeAll(job.stdoutFd, b),
+        stderr: (b) => writeAll(job.stderrFd, b),
+      }),
+    },
+    imported,
+  );
   return {
     imports,
     release() {
@@ -157,7 +167,7 @@ function describeFailure(e: unknown): string {
 }
 
 async function main(): Promise<void> {
-  const mod = (await import(job.componentJs)) as { instantiate: GeneratedInstantiate };
+  const mod = (await import(job.componentJs)) as { instantiate: ProxyInstantiate };
   const getCoreModule = (name: string): Promise<WebAssembly.Module> => {
     const m = job.modules[name];
     return m === undefined ? Promise.reject(new Error(`transpiled output has no ${name}`)) : Promise.resolve(m);
