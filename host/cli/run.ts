@@ -156,10 +156,22 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
       if (opts.verbose && result.error?.stack) process.stderr.write(result.error.stack + '\n');
       throw new GuestTrapError(`the guest trapped: ${msg}`, { cause: result.error });
     }
-    return result.exitCode;
+    return processExitCode(result.exitCode);
   } finally {
     if (auditFd !== undefined) closeSync(auditFd);
   }
+}
+
+/**
+ * The process exit status for a guest's exit code. preview1's proc_exit takes a u32, but a
+ * process status keeps 8 bits: 256 would read as 0, a failure shown as success. Such a code
+ * is 1, said on stderr (Wasmtime refuses codes from 126 up; 126-255 are kept here, as
+ * wasi:cli/exit-with-code's u8 allows them).
+ */
+function processExitCode(code: number): number {
+  if (code >= 0 && code <= 255) return code;
+  process.stderr.write(`molt-wasm: the guest's exit code ${code} does not fit a process exit status; exiting 1\n`);
+  return 1;
 }
 
 export function registerRunCommand(program: Command): void {

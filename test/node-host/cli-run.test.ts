@@ -162,3 +162,21 @@ test('a preview1 core module runs through the same gates', async () => {
   assert.equal(denied.code, 77);
   assert.match(denied.stderr, /capability 'console.write' denied/);
 });
+
+test('a preview1 exit code no process status can carry is 1 with a line saying so, never 0', async () => {
+  const wabt = await (await import('wabt')).default();
+  for (const [code, want] of [
+    [256, 1],
+    [4096, 1],
+    [255, 255],
+  ] as const) {
+    const wat = `(module (import "wasi_snapshot_preview1" "proc_exit" (func $e (param i32)))
+      (memory (export "memory") 1) (func (export "_start") (call $e (i32.const ${code}))))`;
+    const p = join(work, `exit-${code}.wasm`);
+    writeFileSync(p, wabt.parseWat('exit.wat', wat).toBinary({}).buffer);
+    const r = run(p);
+    assert.equal(r.code, want, `proc_exit(${code})`);
+    if (want === 1) assert.match(r.stderr, new RegExp(`exit code ${code}.*exiting 1`));
+    else assert.equal(r.stderr, '');
+  }
+});
