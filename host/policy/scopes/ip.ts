@@ -28,6 +28,19 @@ function fromValue(value: bigint): IpAddress {
   return { version: isV4Mapped(value) ? 4 : 6, value };
 }
 
+/** 64:ff9b::/96, RFC 6052's well-known NAT64 prefix. */
+const NAT64_BASE = 0x64ff9bn << 96n;
+const NAT64_MASK = ((1n << 96n) - 1n) << 32n;
+
+/**
+ * The IPv4 address a NAT64 address stands for (64:ff9b::a.b.c.d reaches a.b.c.d on a network
+ * with NAT64, as many IPv6-only hosts have), or null for any other address.
+ */
+export function nat64Embedded(addr: IpAddress): IpAddress | null {
+  if (addr.version !== 6 || (addr.value & NAT64_MASK) !== NAT64_BASE) return null;
+  return fromValue(V4_MAPPED_BASE | (addr.value & 0xffff_ffffn));
+}
+
 /** The network mask of a /prefix over 128 bits. */
 export function prefixMask(prefix: number): bigint {
   if (prefix <= 0) return 0n;

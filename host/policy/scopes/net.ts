@@ -11,7 +11,7 @@
  * scope with a port does not block a port-less target (it blocks the connection instead).
  */
 import { ScopeError } from '../../errors.js';
-import { formatIp, isLoopback, isV4Mapped, parseIpAddress, prefixMask, type IpAddress } from './ip.js';
+import { formatIp, isLoopback, isV4Mapped, nat64Embedded, parseIpAddress, prefixMask, type IpAddress } from './ip.js';
 
 /**
  * The one name a DENY rule stretches to addresses: `localhost` also blocks every loopback
@@ -184,7 +184,12 @@ export class NetScope {
     if (mode === 'deny' && this.pattern.kind === 'name' && this.pattern.name === LOOPBACK_NAME && h.kind === 'ip' && isLoopback(h.addr)) {
       return true;
     }
-    return patternMatchesHost(this.pattern, h);
+    if (patternMatchesHost(this.pattern, h)) return true;
+    // A deny of an IPv4 address also blocks its NAT64 spelling (64:ff9b::a.b.c.d), which
+    // reaches that address on a NAT64 network: denying 169.254.169.254 must not leave
+    // [64:ff9b::a9fe:a9fe] open to a guest with a broad grant.
+    const v4 = mode === 'deny' && h.kind === 'ip' ? nat64Embedded(h.addr) : null;
+    return v4 !== null && this.matchesHost({ kind: 'ip', addr: v4 }, port, 'deny');
   }
 
   /** The same host pattern on every port. */

@@ -6,7 +6,7 @@
  * finds are still asked through the scope's own matcher, so ports and modes stay the
  * scope's business.
  */
-import { isLoopback, prefixMask } from './ip.js';
+import { isLoopback, nat64Embedded, prefixMask } from './ip.js';
 import { LOOPBACK_NAME, type HostValue, type NetScope } from './net.js';
 import type { PathScope } from './path.js';
 
@@ -98,6 +98,8 @@ export class NetIndex {
     for (const { mask, byNetwork } of this.#cidrs.values()) {
       if (any(byNetwork.get(value & mask))) return true;
     }
-    return false;
+    // A deny of an IPv4 address blocks its NAT64 spelling too (NetScope.matchesHost).
+    const v4 = mode === 'deny' ? nat64Embedded(h.addr) : null;
+    return v4 !== null && this.matches({ kind: 'ip', addr: v4 }, port, 'deny');
   }
 }
