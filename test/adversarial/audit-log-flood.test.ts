@@ -12,32 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUDIT_REPEATS_PER_RECORD, MAX_AUDIT_PENDING, type AuditRecord } from '../../host/gate/audit.js';
 import { SHOWN_GUEST_TEXT_CHARS } from '../../host/gate/target-string.js';
-import { host, policy, sandbox, wat2wasm } from './support.js';
-
-/**
- * A guest opening `private/<8 hex digits of (i & mask)><pad a's>` for i in 0..n, all denied:
- * mask 0 is one path n times, mask 1 two paths in turn, mask -1 n distinct paths.
- */
-function floodWat(n: number, mask: number, pad: number): string {
-  const path = 'private/00000000' + 'a'.repeat(pad);
-  return `(module
- (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
- (memory (export "memory") 1)
- (data (i32.const 100) "0123456789abcdef")
- (data (i32.const 1024) "${path}")
- (func (export "_start") (local $i i32) (local $j i32) (local $k i32)
-   (loop $l
-     (local.set $k (i32.and (local.get $i) (i32.const ${mask})))
-     (local.set $j (i32.const 0))
-     (loop $h
-       (i32.store8 (i32.add (i32.const ${1024 + 'private/'.length}) (local.get $j))
-         (i32.load8_u (i32.add (i32.const 100) (i32.and (i32.shr_u (local.get $k) (i32.mul (local.get $j) (i32.const 4))) (i32.const 15)))))
-       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-       (br_if $h (i32.lt_u (local.get $j) (i32.const 8))))
-     (drop (call $open (i32.const 3) (i32.const 0) (i32.const 1024) (i32.const ${path.length}) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 40)))
-     (local.set $i (i32.add (local.get $i) (i32.const 1)))
-     (br_if $l (i32.lt_u (local.get $i) (i32.const ${n}))))))`;
-}
+import { deniedOpenFloodWat, host, policy, sandbox, wat2wasm } from './support.js';
 
 const OPEN = 'wasi:filesystem/types#descriptor.open-at';
 
@@ -45,7 +20,7 @@ async function flood(n: number, mask: number, pad = 8): Promise<AuditRecord[]> {
   const s = sandbox();
   mkdirSync(join(s.granted, 'private'));
   const records: AuditRecord[] = [];
-  const r = await host.run(await wat2wasm(floodWat(n, mask, pad)), {
+  const r = await host.run(await wat2wasm(deniedOpenFloodWat(n, mask, pad)), {
     manifest: policy({ 'fs.read': ['/data'] }, { 'fs.read': ['/data/private'] }),
     dirs: { '/data': s.granted },
     audit: (rec) => void records.push(rec),

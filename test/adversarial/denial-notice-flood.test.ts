@@ -9,34 +9,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DenialNotices, MAX_DENIAL_NOTICES, NOTICE_TARGET_CHARS } from '../../host/run/denial-notices.js';
-import { host, policy, sandbox, wat2wasm } from './support.js';
-
-/** A guest opening `private/<8 hex digits of i><4000 a's>` for i in 0..n (all denied). */
-function floodWat(n: number): string {
-  const path = 'private/00000000' + 'a'.repeat(4000);
-  return `(module
- (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
- (memory (export "memory") 1)
- (data (i32.const 100) "0123456789abcdef")
- (data (i32.const 1024) "${path}")
- (func (export "_start") (local $i i32) (local $j i32)
-   (loop $l
-     (local.set $j (i32.const 0))
-     (loop $h
-       (i32.store8 (i32.add (i32.const ${1024 + 'private/'.length}) (local.get $j))
-         (i32.load8_u (i32.add (i32.const 100) (i32.and (i32.shr_u (local.get $i) (i32.mul (local.get $j) (i32.const 4))) (i32.const 15)))))
-       (local.set $j (i32.add (local.get $j) (i32.const 1)))
-       (br_if $h (i32.lt_u (local.get $j) (i32.const 8))))
-     (drop (call $open (i32.const 3) (i32.const 0) (i32.const 1024) (i32.const ${path.length}) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 40)))
-     (local.set $i (i32.add (local.get $i) (i32.const 1)))
-     (br_if $l (i32.lt_u (local.get $i) (i32.const ${n}))))))`;
-}
+import { deniedLookup, deniedOpenFloodWat, host, policy, sandbox, wat2wasm } from './support.js';
 
 test('a guest denied on many distinct long paths gets a bounded number of short notices', async () => {
   const s = sandbox();
   mkdirSync(join(s.granted, 'private'));
   let stderr = '';
-  const r = await host.run(await wat2wasm(floodWat(2000)), {
+  const r = await host.run(await wat2wasm(deniedOpenFloodWat(2000, -1, 4000)), {
     manifest: policy({ 'fs.read': ['/data'] }, { 'fs.read': ['/data/private'] }),
     dirs: { '/data': s.granted },
     stderr: (b) => void (stderr += Buffer.from(b).toString()),
@@ -54,15 +33,7 @@ test('a notice shows at most NOTICE_TARGET_CHARS of a target, and says how long 
   let out = '';
   const n = new DenialNotices((b) => void (out += Buffer.from(b).toString()), { policy: policy({}) });
   const name = 'x'.repeat(1 << 20);
-  n.denials({
-    time: '',
-    subject: 1,
-    capability: 'net',
-    operation: 'wasi:sockets/ip-name-lookup#resolve-addresses',
-    target: name,
-    decision: 'deny',
-    code: 'missing',
-  });
+  n.denials(deniedLookup(name));
   assert.ok(out.length < NOTICE_TARGET_CHARS + 400, `${out.length}`);
   assert.match(out, /\(1048576 characters\)/);
 });

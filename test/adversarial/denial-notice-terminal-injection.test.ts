@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DenialNotices } from '../../host/run/denial-notices.js';
-import { host, policy, sandbox, wat2wasm } from './support.js';
+import { deniedLookup, host, policy, sandbox, wat2wasm } from './support.js';
 
 const PATHS = [
   'plain.txt',
@@ -94,18 +94,7 @@ test('a lookup name with a comma gets no advice to grant both names', () => {
   let out = '';
   const n = new DenialNotices((b) => void (out += Buffer.from(b).toString()), { policy: policy({}) });
   const name = 'api.example.com,169.254.169.254';
-  n.denials(
-    {
-      time: '',
-      subject: 1,
-      capability: 'net',
-      operation: 'wasi:sockets/ip-name-lookup#resolve-addresses',
-      target: name,
-      decision: 'deny',
-      code: 'missing',
-    },
-    { kind: 'net', host: name },
-  );
+  n.denials(deniedLookup(name), { kind: 'net', host: name });
   assert.match(out, /denied net on api\.example\.com,169\.254\.169\.254/);
   assert.doesNotMatch(out, /--allow-net/);
 });

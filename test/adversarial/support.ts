@@ -12,6 +12,7 @@ import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFil
 import { join } from 'node:path';
 import wabtInit from 'wabt';
 import { createHost, type GuestOptions, type RunResult } from '../../host/index.js';
+import type { AuditRecord } from '../../host/gate/audit.js';
 import type { CanonicalManifest } from '../../host/policy/types.js';
 import { capture, tempDir } from '../node-host/helpers.js';
 
@@ -297,6 +298,45 @@ export function opsWat(ops: readonly Op[]): string {
    (call $print (i32.const 196608) (local.get $n)))
  (func (export "_start") (local $e i32) (local $i i32)
    ${body.join('\n   ')}))`;
+}
+
+/**
+ * A guest opening `private/<8 hex digits of (i & mask)><pad a's>` for i in 0..n, all denied:
+ * mask 0 is one path n times, mask 1 two paths in turn, mask -1 n distinct paths. For the
+ * floods of denials (audit records, notices) a guest can cause with one capability missing.
+ */
+export function deniedOpenFloodWat(n: number, mask: number, pad: number): string {
+  const path = 'private/00000000' + 'a'.repeat(pad);
+  return `(module
+ (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+ (memory (export "memory") 1)
+ (data (i32.const 100) "0123456789abcdef")
+ (data (i32.const 1024) "${path}")
+ (func (export "_start") (local $i i32) (local $j i32) (local $k i32)
+   (loop $l
+     (local.set $k (i32.and (local.get $i) (i32.const ${mask})))
+     (local.set $j (i32.const 0))
+     (loop $h
+       (i32.store8 (i32.add (i32.const ${1024 + 'private/'.length}) (local.get $j))
+         (i32.load8_u (i32.add (i32.const 100) (i32.and (i32.shr_u (local.get $k) (i32.mul (local.get $j) (i32.const 4))) (i32.const 15)))))
+       (local.set $j (i32.add (local.get $j) (i32.const 1)))
+       (br_if $h (i32.lt_u (local.get $j) (i32.const 8))))
+     (drop (call $open (i32.const 3) (i32.const 0) (i32.const 1024) (i32.const ${path.length}) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 40)))
+     (local.set $i (i32.add (local.get $i) (i32.const 1)))
+     (br_if $l (i32.lt_u (local.get $i) (i32.const ${n}))))))`;
+}
+
+/** A denied lookup of `name`, as the gate records it (for DenialNotices cases). */
+export function deniedLookup(name: string): AuditRecord {
+  return {
+    time: '',
+    subject: 1,
+    capability: 'net',
+    operation: 'wasi:sockets/ip-name-lookup#resolve-addresses',
+    target: name,
+    decision: 'deny',
+    code: 'missing',
+  };
 }
 
 let wabt: Awaited<ReturnType<typeof wabtInit>> | undefined;
