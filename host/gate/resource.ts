@@ -1,8 +1,11 @@
 import { ResourceLimitTrap } from './host-limits.js';
 
+/** The key jco calls when a guest drops a resource (`Symbol.for('dispose')` where Symbol.dispose is missing). */
+const DISPOSE: symbol = Symbol.dispose ?? Symbol.for('dispose');
+
 /** Disposes a platform resource (resources without a destructor, and nothing, are left). */
 export function disposeInner(inner: object | null | undefined): void {
-  const fn = (inner as Record<symbol, unknown> | null | undefined)?.[Symbol.dispose ?? Symbol.for('dispose')];
+  const fn = (inner as Record<symbol, unknown> | null | undefined)?.[DISPOSE];
   if (typeof fn === 'function') fn.call(inner);
 }
 
@@ -21,9 +24,6 @@ export function closeEachLeftOpen<T>(open: Set<T>, close: (item: T) => void): vo
     }
   }
 }
-
-/** The key jco calls when a guest drops a resource (`Symbol.for('dispose')` where Symbol.dispose is missing). */
-const DISPOSE: symbol = Symbol.dispose ?? Symbol.for('dispose');
 
 /**
  * One guest's live resources of the kinds it makes without a capability (`new fields()`,
