@@ -401,15 +401,15 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
         try {
           n = readFileInto(ctx, entry.desc, iovs, count, currentPosition(entry));
         } catch (e) {
-          // It was a directory after all: EBADF, as for any directory (settle makes it one).
-          if (entry.typeUnknown === true && fds().settle(fd).kind === 'dir') fail(Errno.badf);
+          // It was a directory after all: EBADF, as for any directory (get makes it one).
+          if (entry.typeUnknown === true && fds().get(fd).kind === 'dir') fail(Errno.badf);
           throw e;
         }
         if (entry.typeUnknown === true) {
           // Bytes read: read(2) gives none of a directory. Nothing read (an empty buffer, or
           // the end) proves nothing, so the type is asked.
           if (n > 0) entry.typeUnknown = false;
-          else if (fds().settle(fd).kind === 'dir') fail(Errno.badf);
+          else if (fds().get(fd).kind === 'dir') fail(Errno.badf);
         }
         entry.position += BigInt(n);
       } else if (entry.kind === 'stdin') {

@@ -100,33 +100,27 @@ export class FdTable {
     else free.splice(i, 0, fd);
   }
 
-  /** The entry, or EBADF. */
+  /** The entry, its type asked if it was not yet (FileEntry.typeUnknown), or EBADF. */
   get(fd: number): FdEntry {
-    const e = this.#used.get(fd >>> 0) ?? fail(Errno.badf);
-    return e.kind === 'file' && e.typeUnknown === true ? this.#settle(fd >>> 0, e) : e;
+    return this.lookup(fd) ?? fail(Errno.badf);
   }
 
-  /** The entry or undefined (for hot paths that answer EBADF without throwing). */
+  /** The entry or undefined (for hot paths that answer EBADF without throwing); as `get`. */
   lookup(fd: number): FdEntry | undefined {
     const e = this.#used.get(fd >>> 0);
     return e?.kind === 'file' && e.typeUnknown === true ? this.#settle(fd >>> 0, e) : e;
   }
 
   /**
-   * The entry as opened, its type maybe not asked yet (FileEntry.typeUnknown), or EBADF. Only
-   * for fd_read, which treats such an entry as a file and settles it if read(2) says it is a
-   * directory (settle).
+   * The entry as opened, its type maybe not asked yet (FileEntry.typeUnknown), or EBADF: for
+   * fd_read, which reads such an entry as a file and asks `get` when read(2) leaves it in doubt,
+   * and for remove.
    */
   unsettled(fd: number): FdEntry {
     return this.#used.get(fd >>> 0) ?? fail(Errno.badf);
   }
 
   /** Asks the type of an entry opened as maybe a directory; a directory becomes a DirEntry. */
-  settle(fd: number): FdEntry {
-    const e = this.unsettled(fd);
-    return e.kind === 'file' && e.typeUnknown === true ? this.#settle(fd >>> 0, e) : e;
-  }
-
   #settle(fd: number, file: FileEntry): FdEntry {
     if (file.desc.getType() === 'directory') {
       const dir: DirEntry = { kind: 'dir', desc: file.desc, rights: { base: DIRECTORY_RIGHTS, inheriting: DIRECTORY_INHERITING } };
