@@ -34,6 +34,31 @@ test('NAT64: a denied IPv4 address or range is denied in its 64:ff9b::/96 spelli
   for (const host of ['64:ff9b::808:808', '64:ff9c::a9fe:a9fe', '2001:db8::a9fe:a9fe']) assert.ok(!denied(host), host);
 });
 
+test('NAT64 local-use 64:ff9b:1::/48 (RFC 8215): every prefix length the network may choose is a spelling of the denied address', () => {
+  const engine = new PolicyEngine();
+  const s = engine.createSubject(MANIFEST, 'nat64-local');
+  const denied = (host: string): boolean => engine.check(s, 'net', { kind: 'net', host, port: 80 }) !== 'ok';
+  // 169.254.169.254 (a9.fe.a9.fe) placed as RFC 6052 section 2.2 places it under a /96, /64, /56
+  // (with and without a subnet octet) and /48, around the reserved octet (bits 64-71).
+  for (const host of [
+    '64:ff9b:1::a9fe:a9fe',
+    '64:ff9b:1::169.254.169.254',
+    '64:ff9b:1:0:a9:fea9:fe00:0',
+    '64:ff9b:1:a9:fe:a9fe::',
+    '64:ff9b:1:12a9:fe:a9fe::',
+    '64:ff9b:1:a9fe:a9:fe00::',
+    '64:ff9b:1::a00:1',
+  ]) {
+    assert.ok(denied(host), host);
+    assert.ok(
+      NetScope.parse('169.254.169.254').blocks({ host, port: 80 }) || NetScope.parse('10.0.0.0/8').blocks({ host, port: 80 }),
+      host,
+    );
+  }
+  // Outside the /48, or an IPv4 address no placement gives, stays as granted.
+  for (const host of ['64:ff9b:2::a9fe:a9fe', '64:ff9b:1::808:808', '64:ff9b:1:0:8:808:800:0']) assert.ok(!denied(host), host);
+});
+
 test('NAT64: HTTP and sockets to the NAT64 spelling of a denied address are refused before any connection', async () => {
   const g = guest(MANIFEST);
   assert.deepEqual(await thrown(() => httpGet(g, outgoingGet(g, 'HTTP', '[64:ff9b::a9fe:a9fe]:80'))), DENIED);

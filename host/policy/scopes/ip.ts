@@ -31,14 +31,34 @@ function fromValue(value: bigint): IpAddress {
 /** 64:ff9b::/96, RFC 6052's well-known NAT64 prefix. */
 const NAT64_BASE = 0x64ff9bn << 96n;
 const NAT64_MASK = ((1n << 96n) - 1n) << 32n;
+/** 64:ff9b:1::/48, RFC 8215's local-use NAT64 prefix: a network picks its own length in it. */
+const NAT64_LOCAL_BASE = 0x64ff9b0001n << 80n;
+const NAT64_LOCAL_MASK = ((1n << 48n) - 1n) << 80n;
+
+/** Bits `from..from+count` of a 128-bit value (bit 0 the most significant), as a number. */
+function bitsAt(value: bigint, from: number, count: number): bigint {
+  return (value >> BigInt(128 - from - count)) & ((1n << BigInt(count)) - 1n);
+}
 
 /**
- * The IPv4 address a NAT64 address stands for (64:ff9b::a.b.c.d reaches a.b.c.d on a network
- * with NAT64, as many IPv6-only hosts have), or null for any other address.
+ * The IPv4 addresses a NAT64 address may stand for, or none for any other address:
+ * 64:ff9b::a.b.c.d reaches a.b.c.d on a network with NAT64, as many IPv6-only hosts have.
+ * In the local-use prefix 64:ff9b:1::/48 the network chooses a prefix length of 48, 56, 64 or
+ * 96, each placing the IPv4 bits differently around the reserved octet (RFC 6052 section 2.2);
+ * the host cannot know which, so every placement is a candidate.
  */
-export function nat64Embedded(addr: IpAddress): IpAddress | null {
-  if (addr.version !== 6 || (addr.value & NAT64_MASK) !== NAT64_BASE) return null;
-  return fromValue(V4_MAPPED_BASE | (addr.value & 0xffff_ffffn));
+export function nat64Embedded(addr: IpAddress): IpAddress[] {
+  if (addr.version !== 6) return [];
+  const v = addr.value;
+  const v4 = (n: bigint): IpAddress => fromValue(V4_MAPPED_BASE | n);
+  if ((v & NAT64_MASK) === NAT64_BASE) return [v4(v & 0xffff_ffffn)];
+  if ((v & NAT64_LOCAL_MASK) !== NAT64_LOCAL_BASE) return [];
+  return [
+    v4((bitsAt(v, 48, 16) << 16n) | bitsAt(v, 72, 16)), // /48
+    v4((bitsAt(v, 56, 8) << 24n) | bitsAt(v, 72, 24)), // /56
+    v4(bitsAt(v, 72, 32)), // /64
+    v4(v & 0xffff_ffffn), // /96
+  ];
 }
 
 /** The network mask of a /prefix over 128 bits. */

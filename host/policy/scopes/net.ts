@@ -185,11 +185,12 @@ export class NetScope {
       return true;
     }
     if (patternMatchesHost(this.pattern, h)) return true;
-    // A deny of an IPv4 address also blocks its NAT64 spelling (64:ff9b::a.b.c.d), which
-    // reaches that address on a NAT64 network: denying 169.254.169.254 must not leave
-    // [64:ff9b::a9fe:a9fe] open to a guest with a broad grant.
-    const v4 = mode === 'deny' && h.kind === 'ip' ? nat64Embedded(h.addr) : null;
-    return v4 !== null && this.matchesHost({ kind: 'ip', addr: v4 }, port, 'deny');
+    // A deny of an IPv4 address also blocks its NAT64 spellings (64:ff9b::a.b.c.d, and the
+    // placements of the local-use 64:ff9b:1::/48), which reach that address on a NAT64 network:
+    // denying 169.254.169.254 must not leave [64:ff9b::a9fe:a9fe] open to a broad grant.
+    return (
+      mode === 'deny' && h.kind === 'ip' && nat64Embedded(h.addr).some((v4) => this.matchesHost({ kind: 'ip', addr: v4 }, port, 'deny'))
+    );
   }
 
   /** The same host pattern on every port. */

@@ -99,7 +99,6 @@ export class NetIndex {
       if (any(byNetwork.get(value & mask))) return true;
     }
     // A deny of an IPv4 address blocks its NAT64 spelling too (NetScope.matchesHost).
-    const v4 = mode === 'deny' ? nat64Embedded(h.addr) : null;
-    return v4 !== null && this.matches({ kind: 'ip', addr: v4 }, port, 'deny');
+    return mode === 'deny' && nat64Embedded(h.addr).some((v4) => this.matches({ kind: 'ip', addr: v4 }, port, 'deny'));
   }
 }
