@@ -8,6 +8,7 @@ import { errnoFromThrown, fail } from './errno.js';
 import type { Preview1Context, Preview1Functions } from './context.js';
 import { currentPosition, type DirEntry, type FdEntry, type FileEntry, type FixedFileStat } from './fd-table.js';
 import { encodeUtf8 } from './memory.js';
+import { dropReaddirCursor, readDirents, type ReaddirHelpers } from './readdir.js';
 import { datetimeToNs, nsToDatetime, type Descriptor02, type DescriptorStat02, type NewTimestamp02, type PathFlags02 } from './wasi02.js';
 
 /** WASI 0.2 descriptor-type -> preview1 filetype. */
@@ -299,6 +300,8 @@ function requireRight(file: FileEntry, right: bigint): void {
   if ((file.rights.base & right) === 0n) fail(Errno.badf);
 }
 
+const READDIR_HELPERS: ReaddirHelpers = { filetypeOf, inoOf, inoAt: (desc, name) => inoAt(desc, {}, name) };
+
 function disposeEntry(entry: FdEntry | undefined): void {
   if (entry && (entry.kind === 'file' || entry.kind === 'dir')) entry.desc[Symbol.dispose]?.();
 }
@@ -317,7 +320,11 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
       return Errno.notsup; // WASI 0.2 has no allocate (Wasmtime)
     },
 
-    fd_close: (fd: number) => disposeEntry(fds().remove(fd)),
+    fd_close: (fd: number) => {
+      const entry = fds().remove(fd);
+      dropReaddirCursor(ctx, entry);
+      disposeEntry(entry);
+    },
 
     fd_datasync: (fd: number) => fds().file(fd).desc.syncData(),
     fd_sync: (fd: number) => fds().file(fd).desc.sync(),
@@ -483,7 +490,11 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
       ctx.mem.write(path, name);
     },
 
-    fd_renumber: (from: number, to: number) => disposeEntry(fds().renumber(from, to)),
+    fd_renumber: (from: number, to: number) => {
+      const closed = fds().renumber(from, to);
+      dropReaddirCursor(ctx, closed);
+      disposeEntry(closed);
+    },
 
     fd_seek: (fd: number, offset: bigint, whence: number, out: number) => {
       const file = fds().seekable(fd);
@@ -512,84 +523,10 @@ export function fdFunctions(ctx: Preview1Context): Preview1Functions {
     fd_readdir: (fd: number, buf: number, bufLen: number, cookie: bigint, out: number) => {
       // The buffer is guest memory, written in place (no host buffer of bufLen): check it first.
       ctx.mem.requireRange(buf, bufLen);
-      const dir = fds().dir(fd);
-      const used = withDirectoryListing(dir, (entries, ino) =>
-        writeDirents(ctx, entries, ino, buf, bufLen >>> 0, BigInt.asUintN(64, cookie)),
-      );
+      const used = readDirents(ctx, fds().dir(fd), READDIR_HELPERS, buf, bufLen >>> 0, BigInt.asUintN(64, cookie));
       ctx.mem.setU32(out, used);
     },
   };
-}
-
-interface ListedEntry {
-  name: string;
-  /** Known for "." and ".."; the others are asked only when written (see withDirectoryListing). */
-  ino?: bigint;
-  filetype: number;
-}
-
-/**
- * All entries of a directory, with "." and ".." first (Wasmtime), handed to `use` with a
- * function that gives an entry's inode. Inodes are asked (metadata-hash-at, a gated call with
- * a path walk each) only for the entries `use` writes, not for the whole directory on every
- * fd_readdir.
- */
-function withDirectoryListing<T>(dir: DirEntry, use: (entries: ListedEntry[], ino: (e: ListedEntry) => bigint) => T): T {
-  let desc = dir.desc;
-  let stream;
-  let opened: Descriptor02 | undefined;
-  try {
-    stream = desc.readDirectory();
-  } catch (e) {
-    // preview2-shim cannot list a preopen descriptor itself; "." opened from it is the same.
-    if (e !== 'bad-descriptor' || dir.preopenPath === undefined) throw e;
-    opened = desc = desc.openAt({}, '.', { directory: true }, { read: true });
-    stream = desc.readDirectory();
-  }
-  try {
-    const self = inoOf(dir.desc);
-    const entries: ListedEntry[] = [
-      { name: '.', ino: self, filetype: Filetype.directory },
-      { name: '..', ino: self, filetype: Filetype.directory },
-    ];
-    for (let e = stream.readDirectoryEntry(); e !== undefined; e = stream.readDirectoryEntry()) {
-      entries.push({ name: e.name, filetype: filetypeOf(e.type) });
-    }
-    const listed = desc;
-    return use(entries, (e) => (e.ino ??= inoAt(listed, {}, e.name)));
-  } finally {
-    (stream as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
-    opened?.[Symbol.dispose]?.();
-  }
-}
-
-/** Serialises dirents from `cookie` on; a full buffer (used === bufLen) means "call again". */
-function writeDirents(
-  ctx: Preview1Context,
-  entries: ListedEntry[],
-  ino: (e: ListedEntry) => bigint,
-  buf: number,
-  bufLen: number,
-  cookie: bigint,
-): number {
-  let at = 0;
-  for (let i = Number(cookie > BigInt(entries.length) ? BigInt(entries.length) : cookie); i < entries.length; i++) {
-    const e = entries[i]!;
-    const name = encodeUtf8(e.name);
-    const header = new Uint8Array(Size.dirent);
-    const view = new DataView(header.buffer);
-    view.setBigUint64(0, BigInt(i + 1), true);
-    view.setBigUint64(8, ino(e), true);
-    view.setUint32(16, name.length, true);
-    view.setUint8(20, e.filetype);
-    for (const part of [header, name]) {
-      const n = Math.min(part.length, bufLen - at);
-      ctx.mem.write(buf + at, part.subarray(0, n));
-      at += n;
-      if (at === bufLen) return at;
-    }
-  }
-  return at;
 }
 
 /** What fdstat says of an open file that cannot change while it is open: its type and sync flags. */
