@@ -202,16 +202,20 @@ export async function benchServe(opts: { quick: boolean; log: (s: string) => voi
         ] as const) {
           const r = await load(url, connections, seconds);
           if (r.bad > 0) log(`  ${side}: ${r.bad} requests failed or were not 2xx`);
-          log(`  ${side}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99Ms} ms, ${(r.cpuMs / r.requests).toFixed(3)} ms CPU/request`);
+          log(
+            `  ${side}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99Ms} ms, ${r.requests > 0 ? (r.cpuMs / r.requests).toFixed(3) : 'n/a'} ms CPU/request`,
+          );
           into.push(r);
         }
       }
+      const served = (xs: Turn[]): number => xs.reduce((a, x) => a + x.requests, 0);
       const side = (xs: Turn[]): ServeSide => ({
         rps: median(xs.map((x) => x.rps)),
         p99Ms: median(xs.map((x) => x.p99Ms)),
         turns: xs.length,
         failed: xs.reduce((a, x) => a + x.bad, 0),
-        cpuMsPerRequest: xs.reduce((a, x) => a + x.cpuMs, 0) / xs.reduce((a, x) => a + x.requests, 0),
+        // No request served: no figure (not Infinity).
+        cpuMsPerRequest: served(xs) > 0 ? xs.reduce((a, x) => a + x.cpuMs, 0) / served(xs) : NaN,
       });
       const ms = side(m);
       const js = side(j);
