@@ -40,11 +40,15 @@ function suppliedInterfaces(nodePlatform: WasiPlatform): Set<string> {
 }
 
 /**
- * False when `MOLT_WASM_SERVE_MEMORY_POOL=0`: every instance gets a new linear memory from V8
- * (as before pooling; for measuring the pool against it).
+ * False when `MOLT_WASM_SERVE_MEMORY_POOL=0` (for measuring the pool against it) or when this
+ * Node has JSPI: then every instance gets a new linear memory from V8, as before pooling.
  */
 export function memoryPoolEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env['MOLT_WASM_SERVE_MEMORY_POOL'] !== '0';
+  // Under JSPI jco hands exports to WebAssembly.promising, which takes only a wasm function,
+  // not the lease's wrapper (memory-pool.ts); a suspended call would also outlive its
+  // request's handler. The pool is for the synchronous case only (Node 20 has no JSPI).
+  const jspi = typeof (WebAssembly as { promising?: unknown }).promising === 'function';
+  return env['MOLT_WASM_SERVE_MEMORY_POOL'] !== '0' && !jspi;
 }
 
 export async function prepareProxy(
