@@ -4,6 +4,7 @@
  * message about a request (`response`, `end` or `failed`) frees its worker.
  */
 import type { CanonicalManifest } from '../policy/types.js';
+import type { PooledMemoryType } from './memory-import.js';
 import type { SerializedError } from '../node/worker-runner.js';
 
 /** Everything a worker needs to serve, given once when it starts. */
@@ -12,6 +13,11 @@ export interface ServeJob {
   readonly componentJs: string;
   /** The component's core modules, compiled once by the serving process (memory limit written in). */
   readonly modules: Readonly<Record<string, WebAssembly.Module>>;
+  /**
+   * The core modules rewritten to import their linear memory (memory-import.ts), by name, and
+   * the memory type each imports: a worker supplies those from its pool (memory-pool.ts).
+   */
+  readonly pooledMemories: Readonly<Record<string, PooledMemoryType>>;
   /** The incoming-handler export's name (`wasi:http/incoming-handler@0.2.12`). */
   readonly handlerExport: string;
   /** The unversioned interfaces the component imports: the only parts of its import object built per request. */

@@ -16,6 +16,7 @@ import { serializeError } from '../node/worker-runner.js';
 import { nodePlatform } from '../node/platform.js';
 import { PolicyEngine } from '../policy/index.js';
 import { guestIo } from '../run/guest-io.js';
+import { MemoryPool } from './memory-pool.js';
 import { ResponseOutparam, serveHttpTypes, ServedRequest, type ResponseBody, type ResponseSink } from './incoming.js';
 import type { RequestMessage, ResponseHeaders, ServeJob, WorkerReport } from './protocol.js';
 
@@ -42,7 +43,11 @@ const imported: ReadonlySet<string> = new Set(job.imports);
 type ProxyInstantiate = (
   getCoreModule: (name: string) => Promise<WebAssembly.Module>,
   imports: Partial<WasiImportObject>,
+  instantiateCore?: (module: WebAssembly.Module, imports?: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> },
 ) => Promise<Record<string, unknown>>;
+
+/** This worker's pooled linear memories, for the modules load.ts rewrote to import theirs. */
+const memories = new MemoryPool(new Map(Object.entries(job.pooledMemories).map(([name, type]) => [job.modules[name]!, type] as const)));
 
 function auditFor(request: number | null): ((r: AuditRecord) => void) | undefined {
   const fd = job.auditFd;
@@ -176,10 +181,12 @@ async function main(): Promise<void> {
   // before the server listens, and the bindings are warm for the first request.
   {
     const first = gatedImports(null);
+    const lease = memories.lease();
     try {
-      findHandle(await mod.instantiate(getCoreModule, first.imports));
+      findHandle(await mod.instantiate(getCoreModule, first.imports, lease.instantiateCore));
     } finally {
       first.release();
+      lease.release();
     }
   }
 
@@ -193,14 +200,18 @@ async function main(): Promise<void> {
   async function serve(m: RequestMessage): Promise<void> {
     const { imports, release } = gatedImports(m.id);
     const exchange = new Exchange(m.id);
+    // Every core instance of this request is made through its lease; releasing it (after the
+    // response has left) revokes them all and returns their pooled memories clean.
+    const lease = memories.lease();
     try {
-      const handle = findHandle(await mod.instantiate(getCoreModule, imports));
+      const handle = findHandle(await mod.instantiate(getCoreModule, imports, lease.instantiateCore));
       handle(new ServedRequest(m, httpResourcesOf(imports)), new ResponseOutparam(exchange));
       exchange.done();
     } catch (e) {
       exchange.failed(describeFailure(e));
     } finally {
       release();
+      lease.release();
     }
   }
 }

@@ -7,7 +7,7 @@ declare module 'autocannon' {
     pipelining?: number;
   }
   interface Result {
-    requests: { average: number };
+    requests: { average: number; total: number };
     latency: { p99: number; average: number };
     non2xx: number;
     errors: number;

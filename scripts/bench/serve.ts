@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 import { buildJsProxy, buildWatProxy } from '../../test/serve/build.js';
@@ -24,6 +25,12 @@ export interface ServeSide {
   readonly turns: number;
   /** Requests over all turns that failed or were not 2xx: a side with any has no ratio. */
   readonly failed: number;
+  /**
+   * The server's CPU time (user + system, every process of its group: `jco serve` runs its
+   * server in a child) over all turns, per completed request, in ms. Less sensitive to other
+   * load on the machine than req/s. NaN where /proc is not there to read.
+   */
+  readonly cpuMsPerRequest: number;
 }
 
 export interface ServeResult {
@@ -113,9 +120,40 @@ async function stop(r: Running): Promise<void> {
   killGroup(r.child, 'SIGKILL');
 }
 
-async function load(url: string, connections: number, seconds: number): Promise<{ rps: number; p99Ms: number; bad: number }> {
-  const r = await autocannon({ url: `${url}/`, connections, duration: seconds, pipelining: 1 });
-  return { rps: r.requests.average, p99Ms: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts };
+/** Linux clock ticks per second (USER_HZ), what /proc/PID/stat counts CPU time in. */
+const CLOCK_TICKS = 100;
+
+/** CPU ms (user + system) of every live process in process group `pgid`; NaN without /proc. */
+function groupCpuMs(pgid: number): number {
+  let ticks = 0;
+  try {
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      } catch {
+        continue; // gone since the listing
+      }
+      // After the command name, which may hold spaces: state ppid pgrp ... utime(14) stime(15).
+      const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+    }
+  } catch {
+    return NaN;
+  }
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+async function load(
+  server: Running,
+  connections: number,
+  seconds: number,
+): Promise<{ rps: number; p99Ms: number; bad: number; requests: number; cpuMs: number }> {
+  const before = groupCpuMs(server.child.pid!);
+  const r = await autocannon({ url: `${server.url}/`, connections, duration: seconds, pipelining: 1 });
+  const cpuMs = groupCpuMs(server.child.pid!) - before;
+  return { rps: r.requests.average, p99Ms: r.latency.p99, bad: r.non2xx + r.errors + r.timeouts, requests: r.requests.total, cpuMs };
 }
 
 export async function benchServe(opts: { quick: boolean; log: (s: string) => void }): Promise<ServeResult[]> {
@@ -151,28 +189,33 @@ export async function benchServe(opts: { quick: boolean; log: (s: string) => voi
       );
       servers.push(jcoIsolated);
       // Warm all three (JIT, caches) before anything counts.
-      for (const s of servers) await load(s.url, connections, 1);
-      type Turn = { rps: number; p99Ms: number; bad: number };
+      for (const s of servers) await load(s, connections, 1);
+      type Turn = { rps: number; p99Ms: number; bad: number; requests: number; cpuMs: number };
       const m: Turn[] = [];
       const j: Turn[] = [];
       const ji: Turn[] = [];
       for (let t = 0; t < turns; t++) {
         for (const [side, url, into] of [
-          ['molt-wasm serve', molt.url, m],
-          ['jco serve', jcoServer.url, j],
-          ['jco serve --isolate-requests instance', jcoIsolated.url, ji],
+          ['molt-wasm serve', molt, m],
+          ['jco serve', jcoServer, j],
+          ['jco serve --isolate-requests instance', jcoIsolated, ji],
         ] as const) {
           const r = await load(url, connections, seconds);
           if (r.bad > 0) log(`  ${side}: ${r.bad} requests failed or were not 2xx`);
-          log(`  ${side}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99Ms} ms`);
+          log(
+            `  ${side}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99Ms} ms, ${r.requests > 0 ? (r.cpuMs / r.requests).toFixed(3) : 'n/a'} ms CPU/request`,
+          );
           into.push(r);
         }
       }
+      const served = (xs: Turn[]): number => xs.reduce((a, x) => a + x.requests, 0);
       const side = (xs: Turn[]): ServeSide => ({
         rps: median(xs.map((x) => x.rps)),
         p99Ms: median(xs.map((x) => x.p99Ms)),
         turns: xs.length,
         failed: xs.reduce((a, x) => a + x.bad, 0),
+        // No request served: no figure (not Infinity).
+        cpuMsPerRequest: served(xs) > 0 ? xs.reduce((a, x) => a + x.cpuMs, 0) / served(xs) : NaN,
       });
       const ms = side(m);
       const js = side(j);

@@ -10,6 +10,13 @@
 ;;   /trap           traps (unreachable)
 ;;   /hoard          makes wasi:http fields resources in a loop and keeps them all: host memory
 ;;                   with no guest memory and no capability (--max-host-heap must end it)
+;;   /secret         writes the marker "SECRET!!" all over its memory (return-area page, past
+;;                   the counter, the heap, the last bytes): 200 "stored\n"
+;;   /grow-secret    grows its memory by a page and writes the marker there too: 200 "grown\n"
+;;   /scan           counts the non-zero bytes of its memory other than its data segments and
+;;                   what this request itself has written so far (the path and its return
+;;                   area): 200 "dirty=N pages=P\n". A fresh memory answers dirty=0 pages=2; so
+;;                   must a reused one (the pooled-memory tests, test/adversarial/serve-pooled-*).
 ;; Memory: 0..511 return areas, 960..999 number formatting, 1024.. strings, 2048 the
 ;; counter, 4096.. the response text, 65536.. the bump heap for cabi_realloc.
 (module
@@ -60,6 +67,13 @@
   (data (i32.const 1112) "\0a\00")
   (data (i32.const 1116) "/\00")
   (data (i32.const 1120) "/hoard\00")
+  (data (i32.const 1128) "/secret\00")
+  (data (i32.const 1136) "/grow-secret\00")
+  (data (i32.const 1152) "/scan\00")
+  (data (i32.const 1160) "stored\0a\00")
+  (data (i32.const 1168) "grown\0a\00")
+  (data (i32.const 1176) "dirty=\00")
+  (data (i32.const 1184) " pages=\00")
 
   (func $cabi_realloc (export "cabi_realloc")
     (param $old i32) (param $old_size i32) (param $align i32) (param $size i32) (result i32)
@@ -174,6 +188,34 @@
     (call $drop_in_body (local.get $body))
     (local.get $total))
 
+;; the marker at a (unaligned stores are fine)
+  (func $mark (param $a i32)
+    (i64.store (local.get $a) (i64.const 0x2121544552434553))) ;; "SECRET!!"
+
+  (func $mark_all
+    (call $mark (i32.const 512))
+    (call $mark (i32.const 2056))
+    (call $mark (i32.const 8192))
+    (call $mark (i32.const 70000))
+    (call $mark (i32.sub (i32.shl (memory.size) (i32.const 16)) (i32.const 8))))
+
+  ;; non-zero bytes outside [skip_a, skip_a + len_a), [skip_b, skip_b + len_b) and the data segments [1024, 1192)
+  (func $dirty (param $skip_a i32) (param $len_a i32) (param $skip_b i32) (param $len_b i32) (result i32)
+    (local $i i32) (local $end i32) (local $n i32)
+    (local.set $end (i32.shl (memory.size) (i32.const 16)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (if (i32.load8_u (local.get $i))
+        (then
+          (if (i32.eqz (i32.or (i32.or
+                (i32.and (i32.ge_u (local.get $i) (local.get $skip_a)) (i32.lt_u (local.get $i) (i32.add (local.get $skip_a) (local.get $len_a))))
+                (i32.and (i32.ge_u (local.get $i) (local.get $skip_b)) (i32.lt_u (local.get $i) (i32.add (local.get $skip_b) (local.get $len_b)))))
+                (i32.and (i32.ge_u (local.get $i) (i32.const 1024)) (i32.lt_u (local.get $i) (i32.const 1192)))))
+            (then (local.set $n (i32.add (local.get $n) (i32.const 1)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $n))
+
   (func (export "wasi:http/incoming-handler@0.2.12#handle") (param $req i32) (param $outparam i32)
     (local $p i32) (local $n i32) (local $r i32)
     ;; The response text and the heap start afresh on every call: an instance that serves many
@@ -191,6 +233,30 @@
       (then (loop $hoard (drop (call $fields_new)) (br $hoard))))
     (if (call $starts (local.get $p) (local.get $n) (i32.const 1048))
       (then unreachable))
+    (if (call $starts (local.get $p) (local.get $n) (i32.const 1152))
+      (then
+        ;; before anything else is written: only the path (p, n) and its return area (64..75)
+        (local.set $r (call $dirty (i32.const 64) (i32.const 12) (local.get $p) (local.get $n)))
+        (call $drop_req (local.get $req))
+        (call $emit (i32.const 1176)) (call $emit_u32 (local.get $r))
+        (call $emit (i32.const 1184)) (call $emit_u32 (memory.size)) (call $emit (i32.const 1112))
+        (call $respond (local.get $outparam) (i32.const 200))
+        (return)))
+    (if (call $starts (local.get $p) (local.get $n) (i32.const 1136))
+      (then
+        (drop (memory.grow (i32.const 1)))
+        (call $mark_all)
+        (call $drop_req (local.get $req))
+        (call $emit (i32.const 1168))
+        (call $respond (local.get $outparam) (i32.const 200))
+        (return)))
+    (if (call $starts (local.get $p) (local.get $n) (i32.const 1128))
+      (then
+        (call $mark_all)
+        (call $drop_req (local.get $req))
+        (call $emit (i32.const 1160))
+        (call $respond (local.get $outparam) (i32.const 200))
+        (return)))
     (if (call $starts (local.get $p) (local.get $n) (i32.const 1056))
       (then
         (local.set $r (call $read_body (local.get $req)))
