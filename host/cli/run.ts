@@ -59,6 +59,7 @@ export interface RunCommandOptions {
   readonly maxMemory?: string;
   readonly maxOpenFiles?: string;
   readonly maxHttpResources?: string;
+  readonly maxHostResources?: string;
   readonly quietDenials?: boolean;
   readonly [flag: string]: unknown;
 }
@@ -114,6 +115,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
       ...(limits.maxMemoryBytes !== undefined ? { maxMemoryBytes: limits.maxMemoryBytes } : {}),
       ...(limits.maxOpenFiles !== undefined ? { maxOpenFiles: limits.maxOpenFiles } : {}),
       ...(limits.maxHttpResources !== undefined ? { maxHttpResources: limits.maxHttpResources } : {}),
+      ...(limits.maxHostResources !== undefined ? { maxHostResources: limits.maxHostResources } : {}),
     };
     const undeclared = resolved.undeclared.map((u) => ({
       time: new Date().toISOString(),
@@ -196,6 +198,10 @@ export function registerRunCommand(program: Command): void {
     .option(
       '--max-http-resources <n>',
       'wasi:http/types resources (fields, requests, responses, options) one guest may make and hold at once (default 1024); past it the guest traps',
+    )
+    .option(
+      '--max-host-resources <n>',
+      'resources any WASI call hands one guest (pollables, streams, bodies, headers, sockets, ...) that it may hold at once (default 16384); past it the guest traps',
     );
   addAllowUndeclaredOption(addCapabilityOptions(cmd));
   addPromptOptions(cmd);

@@ -40,6 +40,7 @@ export interface ServeCommandOptions {
   readonly maxMemory?: string;
   readonly maxOpenFiles?: string;
   readonly maxHttpResources?: string;
+  readonly maxHostResources?: string;
   readonly maxHostHeap?: string;
   readonly workers?: string;
   readonly [flag: string]: unknown;
@@ -87,7 +88,12 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
   const say = (line: string): void => void process.stderr.write(`molt-wasm: ${line}\n`);
   // Every flag is read before the file: a bad flag is 64 whatever the file is.
   const settings = readServeSettings(opts);
-  const limits = readLimitOptions({ maxMemory: opts.maxMemory, maxOpenFiles: opts.maxOpenFiles, maxHttpResources: opts.maxHttpResources });
+  const limits = readLimitOptions({
+    maxMemory: opts.maxMemory,
+    maxOpenFiles: opts.maxOpenFiles,
+    maxHttpResources: opts.maxHttpResources,
+    maxHostResources: opts.maxHostResources,
+  });
   const caps = readCapabilityOptions(opts, (p) => readTextFile(p, 'capabilities file'));
   const dirs = parseDirs(opts.dir);
   const extraEnv = parseEnv(opts.env);
@@ -150,6 +156,7 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
       label: app,
       ...(limits.maxOpenFiles !== undefined ? { maxOpenFiles: limits.maxOpenFiles } : {}),
       ...(limits.maxHttpResources !== undefined ? { maxHttpResources: limits.maxHttpResources } : {}),
+      ...(limits.maxHostResources !== undefined ? { maxHostResources: limits.maxHostResources } : {}),
       ...(auditFd !== undefined ? { auditFd } : {}),
       stdoutFd: 1,
       stderrFd: 2,
@@ -209,6 +216,10 @@ export function registerServeCommand(program: Command): void {
     .option(
       '--max-http-resources <n>',
       'wasi:http/types resources one instance may make and hold at once (default 1024); past it the guest traps',
+    )
+    .option(
+      '--max-host-resources <n>',
+      'resources any WASI call hands one instance that it may hold at once (default 16384); past it the guest traps',
     )
     .option(
       '--max-host-heap <bytes>',
