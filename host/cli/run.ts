@@ -24,7 +24,7 @@ import {
 } from './capability-options.js';
 import { RUN_DEFAULT_GRANTS } from './defaults.js';
 import { guestCwdOf, parseDirs, uncoveredDirWarnings } from './dirs.js';
-import { ownCodeRoots, refuseWritableCache } from './cache-guard.js';
+import { ownCodeRoots, refuseWritableCode } from '../node/code-guard.js';
 import { defaultCacheDir } from '../node/cache-dir.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { addPromptOptions, broadFlagWarnings, promptGuestOptions } from './prompt-tty.js';
@@ -76,8 +76,8 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
   for (const w of resolved.warnings) process.stderr.write(`molt-wasm: warning: ${w}\n`);
   for (const w of broadFlagWarnings(caps.broad)) process.stderr.write(w);
   for (const w of uncoveredDirWarnings(resolved.manifest, dirs)) process.stderr.write(`molt-wasm: warning: ${w}\n`);
-  // The cache root and molt-wasm's own files hold code the host runs: a guest that may write them is refused (cache-guard.ts).
-  refuseWritableCache(resolved.manifest, dirs, [
+  // The cache root and molt-wasm's own files hold code the host runs: a guest that may write them is refused (host/node/code-guard.ts).
+  refuseWritableCode(resolved.manifest, dirs, [
     defaultCacheDir(),
     ...(opts.cacheDir !== undefined ? [opts.cacheDir] : []),
     ...ownCodeRoots(),

@@ -22,7 +22,7 @@ import type { ServeJob } from '../serve/protocol.js';
 import { addAllowUndeclaredOption, addCapabilityOptions, collectStrings, readCapabilityOptions } from './capability-options.js';
 import { RUN_DEFAULT_GRANTS } from './defaults.js';
 import { guestCwdOf, parseDirs, uncoveredDirWarnings } from './dirs.js';
-import { ownCodeRoots, refuseWritableCache } from './cache-guard.js';
+import { ownCodeRoots, refuseWritableCode } from '../node/code-guard.js';
 import { defaultCacheDir } from '../node/cache-dir.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { broadFlagWarnings } from './prompt-tty.js';
@@ -112,8 +112,8 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
   for (const w of resolved.warnings) say(`warning: ${w}`);
   for (const w of broadFlagWarnings(caps.broad)) process.stderr.write(w);
   for (const w of uncoveredDirWarnings(resolved.manifest, dirs)) say(`warning: ${w}`);
-  // The cache root and molt-wasm's own files hold code the host runs: a guest that may write them is refused (cache-guard.ts).
-  refuseWritableCache(resolved.manifest, dirs, [
+  // The cache root and molt-wasm's own files hold code the host runs: a guest that may write them is refused (host/node/code-guard.ts).
+  refuseWritableCode(resolved.manifest, dirs, [
     defaultCacheDir(),
     ...(opts.cacheDir !== undefined ? [opts.cacheDir] : []),
     ...ownCodeRoots(),
