@@ -81,24 +81,20 @@ const TAKES: Readonly<Record<string, readonly number[]>> = {
   'wasi:http/outgoing-handler#handle': [0, 1],
 };
 
-/** The WIT names of every member above, for the test that checks the table against the WIT. */
+/** A member's WIT name from its table entry: `get-stdin`, `[constructor]fields`, `[static]fields.from-list`, `[method]fields.clone`. */
+function witName(resource: string, m: string): string {
+  if (resource === '') return m;
+  if (m === '[constructor]') return `[constructor]${resource}`;
+  if (m.startsWith('[static]')) return `[static]${resource}.${m.slice(8)}`;
+  return `[method]${resource}.${m}`;
+}
+
+/** The WIT names of every member above, by interface, for the test that checks the table against the WIT. */
 export function handingMembers(): ReadonlyMap<string, ReadonlySet<string>> {
   const out = new Map<string, Set<string>>();
   for (const [iface, resources] of Object.entries(HANDS_OUT))
     for (const [resource, members] of Object.entries(resources))
-      for (const m of members) {
-        const name =
-          resource === ''
-            ? m
-            : m === '[constructor]'
-              ? `[constructor]${resource}`
-              : m.startsWith('[static]')
-                ? `[static]${resource}.${m.slice(8)}`
-                : `[method]${resource}.${m}`;
-        const set = out.get(iface) ?? new Set<string>();
-        set.add(name);
-        out.set(iface, set);
-      }
+      for (const m of members) out.set(iface, (out.get(iface) ?? new Set<string>()).add(witName(resource, m)));
   return out;
 }
 
@@ -113,18 +109,48 @@ const camel = (kebab: string): string => kebab.replace(/-([a-z])/g, (_m, c: stri
 const pascal = (kebab: string): string => camel(`-${kebab}`);
 
 type Fn = (...args: unknown[]) => unknown;
-/** A member wrapped on each instance: its jco name, its operation name, whether it hands out resources (else it only takes). */
-type Member = readonly [name: string, operation: string, handsOut: boolean];
 type Part = Record<string, unknown>;
+/** A wrapped member: its jco name, its operation name (`iface#[method]res.name`), whether it hands out resources (else it only takes). */
+type Member = readonly [name: string, operation: string, handsOut: boolean];
+
+/**
+ * The tables above by where jco finds each member, worked out once: the interfaces' functions
+ * (by interface), and each class's constructor, statics and methods (by `iface#ClassName`).
+ */
+const FUNCTIONS = new Map<string, Member[]>();
+const CONSTRUCTORS = new Map<string, string>();
+const STATICS = new Map<string, Member[]>();
+const METHODS = new Map<string, Member[]>();
+{
+  const add = (map: Map<string, Member[]>, key: string, m: Member): void => void map.set(key, [...(map.get(key) ?? []), m]);
+  const takesOnly = new Set(Object.keys(TAKES));
+  for (const [iface, resources] of Object.entries(HANDS_OUT))
+    for (const [resource, members] of Object.entries(resources))
+      for (const m of members) {
+        const cls = `${iface}#${pascal(resource)}`;
+        const operation = `${iface}#${witName(resource, m)}`;
+        takesOnly.delete(operation);
+        if (resource === '') add(FUNCTIONS, iface, [camel(m), operation, true]);
+        else if (m === '[constructor]') CONSTRUCTORS.set(cls, operation);
+        else add(m.startsWith('[static]') ? STATICS : METHODS, cls, [camel(m.replace('[static]', '')), operation, true]);
+      }
+  // Members that take resources and hand out none: wrapped only to uncount what they take.
+  for (const operation of takesOnly) {
+    const w = /^([^#]+)#(?:\[(static|method)\]([a-z-]+)\.)?([a-z-]+)$/.exec(operation);
+    if (w === null || w[2] === undefined) throw new Error(`held.ts: TAKES has ${operation}, which is no static or method`);
+    add(w[2] === 'static' ? STATICS : METHODS, `${w[1]}#${pascal(w[3]!)}`, [camel(w[4]!), operation, false]);
+  }
+}
+
 const isClass = (c: unknown): c is abstract new (...args: never[]) => object => typeof c === 'function' && c.prototype !== undefined;
 
-/** What one guest's counting needs: its counter, the classes it can be handed, their members to wrap. */
+/** What one guest's counting needs: its counter, the classes it can be handed, their methods to wrap. */
 class Holder {
   /** Every class prototype of the import object: what a resource is. */
   readonly #resources = new Set<object>();
-  /** A class prototype → the members its instances hand out or take through (jco name, operation, whether it hands out). */
-  readonly #members = new Map<object, readonly Member[]>();
-  /** Instances whose members are wrapped already. */
+  /** A class prototype → the methods its instances hand out or take through. */
+  readonly #methods = new Map<object, readonly Member[]>();
+  /** Instances whose methods are wrapped already. */
   readonly #wrapped = new WeakSet<object>();
 
   constructor(
@@ -133,19 +159,11 @@ class Holder {
   ) {
     for (const [iface, part] of Object.entries(imports)) {
       if (typeof part !== 'object' || part === null) continue;
-      for (const [key, value] of Object.entries(part))
-        if (/^[A-Z]/.test(key) && isClass(value)) this.#resources.add(value.prototype as object);
       for (const [key, C] of Object.entries(part)) {
         if (!/^[A-Z]/.test(key) || !isClass(C)) continue;
-        const members: Member[] = [];
-        for (const [resource, names] of Object.entries(HANDS_OUT[iface] ?? {}))
-          if (resource !== '' && pascal(resource) === key)
-            for (const m of names) if (!m.startsWith('[')) members.push([camel(m), `${iface}#[method]${resource}.${m}`, true]);
-        for (const operation of Object.keys(TAKES)) {
-          const m = /^([^#]+)#\[method\]([a-z-]+)\.([a-z-]+)$/.exec(operation);
-          if (m?.[1] === iface && pascal(m[2]!) === key) members.push([camel(m[3]!), operation, false]);
-        }
-        if (members.length > 0) this.#members.set(C.prototype as object, members);
+        this.#resources.add(C.prototype as object);
+        const methods = METHODS.get(`${iface}#${key}`);
+        if (methods !== undefined) this.#methods.set(C.prototype as object, methods);
       }
     }
   }
@@ -163,9 +181,14 @@ class Holder {
     return result;
   }
 
+  /** `fn` (found on `self`) as the guest calls it, counted as `operation`. */
+  wrap(self: unknown, fn: Fn, [, operation, handsOut]: Member): Fn {
+    return (...args: unknown[]) => this.call(operation, args, () => fn.apply(self, args), handsOut);
+  }
+
   /**
    * Counts every resource in `value` (a resource; a tuple or list of them; an option, result or
-   * variant holding one) and wraps its members. Depth is the WIT's: `result<tuple<...>>` is
+   * variant holding one) and wraps its methods. Depth is the WIT's: `result<tuple<...>>` is
    * two levels, `option<result<result<...>>>` three.
    */
   adopt(value: unknown, depth: number): void {
@@ -176,7 +199,7 @@ class Holder {
     }
     if (this.#isResource(value)) {
       this.live.count(value);
-      this.#wrap(value);
+      this.#wrapMethods(value);
       return;
     }
     if ('tag' in value && 'val' in value) this.adopt((value as { val: unknown }).val, depth + 1);
@@ -188,21 +211,18 @@ class Holder {
     return false;
   }
 
-  /** Wraps `resource`'s handing members, as its own properties (the class is the platform's, shared by every guest). */
-  #wrap(resource: object): void {
+  /** Wraps `resource`'s methods in the tables, as its own properties (the class is the platform's, shared by every guest). */
+  #wrapMethods(resource: object): void {
     if (this.#wrapped.has(resource)) return;
     this.#wrapped.add(resource);
-    let members: readonly Member[] | undefined;
-    for (let p: unknown = Object.getPrototypeOf(resource); members === undefined && p !== null; p = Object.getPrototypeOf(p))
-      members = this.#members.get(p as object);
-    for (const [name, operation, handsOut] of members ?? []) {
-      const inner = (resource as Part)[name];
-      if (typeof inner !== 'function') continue;
-      Object.defineProperty(resource, name, {
-        configurable: true,
-        writable: true,
-        value: (...args: unknown[]) => this.call(operation, args, () => (inner as Fn).apply(resource, args), handsOut),
-      });
+    let methods: readonly Member[] | undefined;
+    // The nearest class in the import object (serve's request body is a subclass of IncomingBody).
+    for (let p: unknown = Object.getPrototypeOf(resource); methods === undefined && p !== null; p = Object.getPrototypeOf(p))
+      methods = this.#methods.get(p as object);
+    for (const m of methods ?? []) {
+      const inner = (resource as Part)[m[0]];
+      if (typeof inner === 'function')
+        Object.defineProperty(resource, m[0], { configurable: true, writable: true, value: this.wrap(resource, inner as Fn, m) });
     }
   }
 }
@@ -217,70 +237,55 @@ const holders = new WeakMap<object, Holder>();
 export function countHeldResources<T extends Readonly<Record<string, unknown>>>(imports: T, live: LiveResources): T {
   const holder = new Holder(live, imports);
   const out: Record<string, unknown> = { ...imports };
-  for (const [iface, resources] of Object.entries(HANDS_OUT)) {
-    const part = imports[iface];
+  for (const [iface, part] of Object.entries(imports)) {
     if (typeof part !== 'object' || part === null) continue;
-    const copy: Part = { ...(part as Part) };
-    for (const [resource, members] of Object.entries(resources)) {
-      if (resource === '') {
-        for (const m of members) wrapFunction(copy, camel(m), `${iface}#${m}`);
-        continue;
-      }
-      const C = copy[pascal(resource)];
-      if (!isClass(C)) continue;
-      const ctor = members.includes('[constructor]') ? `${iface}#[constructor]${resource}` : undefined;
-      const statics = new Map<string, string>();
-      for (const m of members) if (m.startsWith('[static]')) statics.set(camel(m.slice(8)), `${iface}#[static]${resource}.${m.slice(8)}`);
-      for (const op of Object.keys(TAKES))
-        if (op.startsWith(`${iface}#[static]${resource}.`)) statics.set(camel(op.slice(op.lastIndexOf('.') + 1)), op);
-      copy[pascal(resource)] = wrapClass(C, ctor, statics);
+    let copy: Part | undefined;
+    const set = (key: string, value: unknown): void => void ((copy ??= { ...(part as Part) })[key] = value);
+    for (const m of FUNCTIONS.get(iface) ?? []) {
+      const fn = (part as Part)[m[0]];
+      if (typeof fn === 'function') set(m[0], holder.wrap(part, fn as Fn, m));
     }
-    out[iface] = copy;
+    for (const [key, C] of Object.entries(part)) {
+      if (!/^[A-Z]/.test(key) || !isClass(C)) continue;
+      const wrapped = wrapClass(holder, C, CONSTRUCTORS.get(`${iface}#${key}`), STATICS.get(`${iface}#${key}`) ?? []);
+      if (wrapped !== C) set(key, wrapped);
+    }
+    if (copy !== undefined) out[iface] = copy;
   }
   holders.set(out, holder);
   return out as T;
-
-  function wrapFunction(part: Part, name: string, operation: string): void {
-    const fn = part[name];
-    if (typeof fn === 'function')
-      part[name] = (...args: unknown[]) => holder.call(operation, args, () => (fn as Fn).apply(part, args), true);
-  }
-
-  function wrapClass(
-    C: abstract new (...args: never[]) => object,
-    ctor: string | undefined,
-    statics: ReadonlyMap<string, string>,
-  ): unknown {
-    if (ctor === undefined && statics.size === 0) return C;
-    // A Proxy, not a subclass: jco checks `instanceof` against this class, and the platform makes instances too.
-    const wrappedStatics = new Map<string, Fn>();
-    for (const [name, operation] of statics) {
-      const fn = (C as unknown as Part)[name];
-      if (typeof fn === 'function')
-        wrappedStatics.set(name, (...args: unknown[]) =>
-          holder.call(operation, args, () => (fn as Fn).apply(C, args), HANDS_OUT_OPERATIONS.has(operation)),
-        );
-    }
-    return new Proxy(C, {
-      construct: (target, args: unknown[], newTarget) =>
-        ctor === undefined
-          ? Reflect.construct(target, args, newTarget)
-          : (holder.call(ctor, args, () => Reflect.construct(target, args, newTarget), true) as object),
-      get: (target, key, receiver: unknown) =>
-        typeof key === 'string' && wrappedStatics.has(key) ? wrappedStatics.get(key) : Reflect.get(target, key, receiver),
-    });
-  }
 }
 
-/** Every operation in HANDS_OUT, by its operation name. */
-const HANDS_OUT_OPERATIONS: ReadonlySet<string> = new Set(
-  [...handingMembers()].flatMap(([iface, names]) => [...names].map((n) => `${iface}#${n}`)),
-);
+/**
+ * Class `C` with its constructor (`ctor`: its operation) and `statics` counted: a Proxy, not a
+ * subclass, since jco checks `instanceof` against this class and the platform makes instances
+ * too. `C` itself when there is nothing to count.
+ */
+function wrapClass(
+  holder: Holder,
+  C: abstract new (...args: never[]) => object,
+  ctor: string | undefined,
+  statics: readonly Member[],
+): unknown {
+  if (ctor === undefined && statics.length === 0) return C;
+  const wrappedStatics = new Map<string | symbol, Fn>();
+  for (const m of statics) {
+    const fn = (C as unknown as Part)[m[0]];
+    if (typeof fn === 'function') wrappedStatics.set(m[0], holder.wrap(C, fn as Fn, m));
+  }
+  return new Proxy(C, {
+    construct: (target, args: unknown[], newTarget) =>
+      ctor === undefined
+        ? Reflect.construct(target, args, newTarget)
+        : (holder.call(ctor, args, () => Reflect.construct(target, args, newTarget), true) as object),
+    get: (target, key, receiver: unknown) => wrappedStatics.get(key) ?? Reflect.get(target, key, receiver),
+  });
+}
 
 /**
  * A resource the host hands the guest as an argument of its export (`serve`'s
  * `incoming-request` and `response-outparam`): counted like a returned one (the guest drops
- * it, or hands the outparam back), its members wrapped.
+ * it, or hands the outparam back), its methods wrapped.
  */
 export function holdResource(imports: object, resource: object): void {
   holders.get(imports)?.adopt(resource, 0);
