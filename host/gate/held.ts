@@ -113,60 +113,71 @@ type Part = Record<string, unknown>;
 /** A wrapped member: its jco name, its operation name (`iface#[method]res.name`), whether it hands out resources (else it only takes). */
 type Member = readonly [name: string, operation: string, handsOut: boolean];
 
+/** One class's counted members: its constructor's operation (when counted), its statics, its methods. */
+interface ClassMembers {
+  ctor: string | undefined;
+  readonly statics: Member[];
+  readonly methods: Member[];
+}
+
 /**
- * The tables above by where jco finds each member, worked out once: the interfaces' functions
- * (by interface), and each class's constructor, statics and methods (by `iface#ClassName`).
+ * The tables above by where jco finds each member, worked out once: per interface, its
+ * functions and, by class name, each class's constructor, statics and methods.
  */
-const FUNCTIONS = new Map<string, Member[]>();
-const CONSTRUCTORS = new Map<string, string>();
-const STATICS = new Map<string, Member[]>();
-const METHODS = new Map<string, Member[]>();
+const BY_INTERFACE = new Map<string, { readonly functions: Member[]; readonly classes: Map<string, ClassMembers> }>();
 {
-  const add = (map: Map<string, Member[]>, key: string, m: Member): void => void map.set(key, [...(map.get(key) ?? []), m]);
+  const of = (iface: string) => {
+    let entry = BY_INTERFACE.get(iface);
+    if (entry === undefined) BY_INTERFACE.set(iface, (entry = { functions: [], classes: new Map() }));
+    return entry;
+  };
+  const cls = (iface: string, resource: string): ClassMembers => {
+    const classes = of(iface).classes;
+    let c = classes.get(pascal(resource));
+    if (c === undefined) classes.set(pascal(resource), (c = { ctor: undefined, statics: [], methods: [] }));
+    return c;
+  };
   const takesOnly = new Set(Object.keys(TAKES));
   for (const [iface, resources] of Object.entries(HANDS_OUT))
     for (const [resource, members] of Object.entries(resources))
       for (const m of members) {
-        const cls = `${iface}#${pascal(resource)}`;
         const operation = `${iface}#${witName(resource, m)}`;
         takesOnly.delete(operation);
-        if (resource === '') add(FUNCTIONS, iface, [camel(m), operation, true]);
-        else if (m === '[constructor]') CONSTRUCTORS.set(cls, operation);
-        else add(m.startsWith('[static]') ? STATICS : METHODS, cls, [camel(m.replace('[static]', '')), operation, true]);
+        if (resource === '') of(iface).functions.push([camel(m), operation, true]);
+        else if (m === '[constructor]') cls(iface, resource).ctor = operation;
+        else if (m.startsWith('[static]')) cls(iface, resource).statics.push([camel(m.slice(8)), operation, true]);
+        else cls(iface, resource).methods.push([camel(m), operation, true]);
       }
   // Members that take resources and hand out none: wrapped only to uncount what they take.
   for (const operation of takesOnly) {
-    const w = /^([^#]+)#(?:\[(static|method)\]([a-z-]+)\.)?([a-z-]+)$/.exec(operation);
-    if (w === null || w[2] === undefined) throw new Error(`held.ts: TAKES has ${operation}, which is no static or method`);
-    add(w[2] === 'static' ? STATICS : METHODS, `${w[1]}#${pascal(w[3]!)}`, [camel(w[4]!), operation, false]);
+    const w = /^([^#]+)#\[(static|method)\]([a-z-]+)\.([a-z-]+)$/.exec(operation);
+    if (w === null) throw new Error(`held.ts: TAKES has ${operation}, which is no static or method`);
+    const c = cls(w[1]!, w[3]!);
+    (w[2] === 'static' ? c.statics : c.methods).push([camel(w[4]!), operation, false]);
   }
 }
 
+/** A class prototype → the methods its instances hand out or take through (the same for every guest). */
+const methodsOf = new WeakMap<object, readonly Member[]>();
+
 const isClass = (c: unknown): c is abstract new (...args: never[]) => object => typeof c === 'function' && c.prototype !== undefined;
 
-/** What one guest's counting needs: its counter, the classes it can be handed, their methods to wrap. */
+/**
+ * Whether a value inside what a counted call returned is a resource: an instance of a class.
+ * The rest of such a result is lists and tuples (arrays), options, results and variants
+ * (`{ tag, val }`), records and strings: plain values.
+ */
+function isResource(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto !== null && proto !== Object.prototype && !ArrayBuffer.isView(value);
+}
+
+/** One guest's counting: its counter, and which instances have their methods wrapped. */
 class Holder {
-  /** Every class prototype of the import object: what a resource is. */
-  readonly #resources = new Set<object>();
-  /** A class prototype → the methods its instances hand out or take through. */
-  readonly #methods = new Map<object, readonly Member[]>();
   /** Instances whose methods are wrapped already. */
   readonly #wrapped = new WeakSet<object>();
 
-  constructor(
-    readonly live: LiveResources,
-    imports: Readonly<Record<string, unknown>>,
-  ) {
-    for (const [iface, part] of Object.entries(imports)) {
-      if (typeof part !== 'object' || part === null) continue;
-      for (const [key, C] of Object.entries(part)) {
-        if (!/^[A-Z]/.test(key) || !isClass(C)) continue;
-        this.#resources.add(C.prototype as object);
-        const methods = METHODS.get(`${iface}#${key}`);
-        if (methods !== undefined) this.#methods.set(C.prototype as object, methods);
-      }
-    }
-  }
+  constructor(readonly live: LiveResources) {}
 
   /** `call` as the guest makes it: what it takes uncounted, the bound checked first, what it returns counted. */
   call(operation: string, args: readonly unknown[], call: () => unknown, handsOut: boolean): unknown {
@@ -197,7 +208,7 @@ class Holder {
       for (const v of value) this.adopt(v, depth + 1);
       return;
     }
-    if (this.#isResource(value)) {
+    if (isResource(value)) {
       this.live.count(value);
       this.#wrapMethods(value);
       return;
@@ -205,20 +216,14 @@ class Holder {
     if ('tag' in value && 'val' in value) this.adopt((value as { val: unknown }).val, depth + 1);
   }
 
-  #isResource(value: object): boolean {
-    for (let p: unknown = Object.getPrototypeOf(value); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p))
-      if (this.#resources.has(p as object)) return true;
-    return false;
-  }
-
   /** Wraps `resource`'s methods in the tables, as its own properties (the class is the platform's, shared by every guest). */
   #wrapMethods(resource: object): void {
     if (this.#wrapped.has(resource)) return;
     this.#wrapped.add(resource);
     let methods: readonly Member[] | undefined;
-    // The nearest class in the import object (serve's request body is a subclass of IncomingBody).
+    // The nearest class in the tables (serve's request body is a subclass of IncomingBody).
     for (let p: unknown = Object.getPrototypeOf(resource); methods === undefined && p !== null; p = Object.getPrototypeOf(p))
-      methods = this.#methods.get(p as object);
+      methods = methodsOf.get(p as object);
     for (const m of methods ?? []) {
       const inner = (resource as Part)[m[0]];
       if (typeof inner === 'function')
@@ -235,38 +240,34 @@ const holders = new WeakMap<object, Holder>();
  * one are copies with those functions and classes wrapped; the others are the same objects.
  */
 export function countHeldResources<T extends Readonly<Record<string, unknown>>>(imports: T, live: LiveResources): T {
-  const holder = new Holder(live, imports);
+  const holder = new Holder(live);
   const out: Record<string, unknown> = { ...imports };
-  for (const [iface, part] of Object.entries(imports)) {
+  for (const [iface, { functions, classes }] of BY_INTERFACE) {
+    const part = imports[iface] as Part | undefined;
     if (typeof part !== 'object' || part === null) continue;
-    let copy: Part | undefined;
-    const set = (key: string, value: unknown): void => void ((copy ??= { ...(part as Part) })[key] = value);
-    for (const m of FUNCTIONS.get(iface) ?? []) {
-      const fn = (part as Part)[m[0]];
-      if (typeof fn === 'function') set(m[0], holder.wrap(part, fn as Fn, m));
+    const copy: Part = { ...part };
+    for (const m of functions) {
+      const fn = part[m[0]];
+      if (typeof fn === 'function') copy[m[0]] = holder.wrap(part, fn as Fn, m);
     }
-    for (const [key, C] of Object.entries(part)) {
-      if (!/^[A-Z]/.test(key) || !isClass(C)) continue;
-      const wrapped = wrapClass(holder, C, CONSTRUCTORS.get(`${iface}#${key}`), STATICS.get(`${iface}#${key}`) ?? []);
-      if (wrapped !== C) set(key, wrapped);
+    for (const [key, members] of classes) {
+      const C = part[key];
+      if (!isClass(C)) continue;
+      if (members.methods.length > 0 && !methodsOf.has(C.prototype as object)) methodsOf.set(C.prototype as object, members.methods);
+      copy[key] = wrapClass(holder, C, members);
     }
-    if (copy !== undefined) out[iface] = copy;
+    out[iface] = copy;
   }
   holders.set(out, holder);
   return out as T;
 }
 
 /**
- * Class `C` with its constructor (`ctor`: its operation) and `statics` counted: a Proxy, not a
- * subclass, since jco checks `instanceof` against this class and the platform makes instances
- * too. `C` itself when there is nothing to count.
+ * Class `C` with its constructor and statics counted: a Proxy, not a subclass, since jco checks
+ * `instanceof` against this class and the platform makes instances too. `C` itself when
+ * neither is counted.
  */
-function wrapClass(
-  holder: Holder,
-  C: abstract new (...args: never[]) => object,
-  ctor: string | undefined,
-  statics: readonly Member[],
-): unknown {
+function wrapClass(holder: Holder, C: abstract new (...args: never[]) => object, { ctor, statics }: ClassMembers): unknown {
   if (ctor === undefined && statics.length === 0) return C;
   const wrappedStatics = new Map<string | symbol, Fn>();
   for (const m of statics) {
