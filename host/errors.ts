@@ -53,6 +53,26 @@ export class OutputPathError extends MoltError {
 }
 
 /**
+ * The policy lets the guest write where the host loads code from: the transpile cache root
+ * (its entries are imported as JavaScript) or molt-wasm's own installed files
+ * (host/node/code-guard.ts). `path` is that place on the host, `guestPath` where the guest
+ * sees it. Refused before the guest is loaded, by the library and the CLI alike: a setting to
+ * correct, exit 64.
+ */
+export class WritableCodeError extends MoltError {
+  override readonly name = 'WritableCodeError';
+  override readonly code = 'MOLT_CODE_WRITABLE';
+  override readonly exitCode = ExitCode.usage;
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly guestPath: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * A manifest, profile, molt.toml, capability list or flag value that does not parse. The
  * message quotes the bad input; `where` says which file, key or flag it came from. Exit 65.
  */

@@ -7,6 +7,8 @@ export {
   HostLimitTrap,
   ResourceLimitTrap,
   DEFAULT_MAX_HTTP_RESOURCES,
+  DEFAULT_MAX_HOST_RESOURCES,
+  MAX_FIELDS_BYTES,
   GuestExit,
   isCapabilityTrap,
   isGuestExit,

@@ -4,8 +4,14 @@
  * reader and the CLI all use it, and it imports nothing. Platform-neutral.
  */
 
-/** Bidirectional formatting characters (Trojan Source, CVE-2021-42574 class). */
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+/**
+ * Characters shown as `\uXXXX`: the bidirectional overrides, embeddings, isolates and marks
+ * (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C: Trojan Source, CVE-2021-42574 class),
+ * line and paragraph separators, zero-width and other invisible format characters.
+ */
+const FORMAT = /[\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/;
+/** What JSON.stringify leaves as is and a terminal acts on or hides: DEL, the C1 controls (CSI 0x9b, ...), FORMAT. */
+const JSON_UNSAFE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
 
 /**
  * Makes a guest-controlled string safe to show on a terminal: C0 and C1 control characters
@@ -37,20 +43,27 @@ export function escapeForTerminal(s: string): string {
     if (ch === '\\') out += '\\\\';
     else if (c < 0x20 || c === 0x7f) out += `\\x${hex(c, 2)}`;
     else if (c >= 0x80 && c <= 0x9f) out += `\\x${hex(c, 2)}`;
-    else if (
-      BIDI.test(ch) ||
-      c === 0x2028 ||
-      c === 0x2029 ||
-      (c >= 0x200b && c <= 0x200d) ||
-      (c >= 0x2060 && c <= 0x206f) ||
-      c === 0x180e ||
-      c === 0x00ad ||
-      c === 0xfeff
-    ) {
-      out += `\\u${hex(c, 4)}`;
-    } else out += ch;
+    else if (FORMAT.test(ch)) out += `\\u${hex(c, 4)}`;
+    else out += ch;
   }
   return out;
+}
+
+/**
+ * JSON text (JSON.stringify's output: `inspect --json`, a quoted name in a message) made safe
+ * to show on a terminal while staying the same JSON: JSON.stringify escapes the C0 controls,
+ * quotes, backslashes and lone surrogates, but leaves DEL, the C1 controls and the bidi and
+ * other format characters raw, so a name could still reorder or hide what follows it. Each of
+ * those becomes a `\uXXXX` escape, which a JSON reader turns back into the same character:
+ * valid JSON in, the same value out. They only occur inside strings in JSON text.
+ */
+export function escapeJsonForTerminal(json: string): string {
+  return json.replace(JSON_UNSAFE, (ch) => `\\u${hex(ch.charCodeAt(0), 4)}`);
+}
+
+/** `s` as a JSON string literal that is safe to show on a terminal (a name quoted in a message). */
+export function quoteForTerminal(s: string): string {
+  return escapeJsonForTerminal(JSON.stringify(s));
 }
 
 function hex(n: number, width: number): string {

@@ -13,7 +13,7 @@ import { emptyManifest } from '../policy/manifest.js';
 import type { CanonicalManifest } from '../policy/types.js';
 import { RUN_DEFAULT_GRANTS } from './defaults.js';
 import { inFile, loadWasm } from './load.js';
-import { escapeForTerminal } from '../terminal-text.js';
+import { escapeForTerminal, escapeJsonForTerminal } from '../terminal-text.js';
 
 export type ProvenanceStatus =
   | { status: 'verified'; provenance: Provenance }
@@ -100,6 +100,11 @@ export function formatInspect(r: InspectResult): string {
   return lines.join('\n') + '\n';
 }
 
+/** `inspect --json`: the result as JSON whose every terminal-active character is a `\uXXXX` escape. */
+export function formatInspectJson(r: InspectResult): string {
+  return escapeJsonForTerminal(JSON.stringify(r, null, 2)) + '\n';
+}
+
 export function registerInspectCommand(program: Command): void {
   program
     .command('inspect')
@@ -109,7 +114,8 @@ export function registerInspectCommand(program: Command): void {
     .addHelpText('after', EXIT_CODES)
     .action((file: string, opts: { json?: boolean }) => {
       const result = inspectFile(file);
-      process.stdout.write(opts.json ? JSON.stringify(result, null, 2) + '\n' : formatInspect(result));
+      // The JSON holds the binary's own strings: escaped too, and still the same JSON.
+      process.stdout.write(opts.json ? formatInspectJson(result) : formatInspect(result));
       if (result.provenance.status === 'failed') {
         process.stderr.write(`molt-wasm: ${result.provenance.message}\n`);
         process.exitCode = ExitCode.dataErr;

@@ -49,12 +49,24 @@ export function inFile<T>(path: string, fn: () => T): T {
   }
 }
 
+/**
+ * A policy, manifest or capabilities file as text. An empty read (nothing, or only white
+ * space) is refused naming the file: `/dev/null`, a file not yet written or a process
+ * substitution that failed would otherwise be read as TOML with no `[capabilities]`, the
+ * policy that allows nothing, while an empty `.json` file was an error; now both are. A policy
+ * that allows nothing on purpose says so (`{}`, or `[capabilities]`).
+ */
 export function readTextFile(path: string, what: string): string {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new ManifestError(`cannot read ${what}: ${describeReadError(err)}`, path);
   }
+  if (text.trim() === '') {
+    throw new ManifestError(`the ${what} is empty (nothing was read); to allow nothing, write {} (JSON) or [capabilities] (TOML)`, path);
+  }
+  return text;
 }
 
 /** A manifest or policy file, read as `--capabilities` reads one (parseCapabilitiesFile). */

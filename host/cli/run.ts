@@ -24,7 +24,7 @@ import {
 } from './capability-options.js';
 import { RUN_DEFAULT_GRANTS } from './defaults.js';
 import { guestCwdOf, parseDirs, uncoveredDirWarnings } from './dirs.js';
-import { ownCodeRoots, refuseWritableCache } from './cache-guard.js';
+import { ownCodeRoots, refuseWritableCode } from '../node/code-guard.js';
 import { defaultCacheDir } from '../node/cache-dir.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { addPromptOptions, broadFlagWarnings, promptGuestOptions } from './prompt-tty.js';
@@ -59,6 +59,7 @@ export interface RunCommandOptions {
   readonly maxMemory?: string;
   readonly maxOpenFiles?: string;
   readonly maxHttpResources?: string;
+  readonly maxHostResources?: string;
   readonly quietDenials?: boolean;
   readonly [flag: string]: unknown;
 }
@@ -75,8 +76,8 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
   for (const w of resolved.warnings) process.stderr.write(`molt-wasm: warning: ${w}\n`);
   for (const w of broadFlagWarnings(caps.broad)) process.stderr.write(w);
   for (const w of uncoveredDirWarnings(resolved.manifest, dirs)) process.stderr.write(`molt-wasm: warning: ${w}\n`);
-  // The cache root and molt-wasm's own files hold code the host runs: a guest that may write them is refused (cache-guard.ts).
-  refuseWritableCache(resolved.manifest, dirs, [
+  // The cache root and molt-wasm's own files hold code the host runs: a guest that may write them is refused (host/node/code-guard.ts).
+  refuseWritableCode(resolved.manifest, dirs, [
     defaultCacheDir(),
     ...(opts.cacheDir !== undefined ? [opts.cacheDir] : []),
     ...ownCodeRoots(),
@@ -114,6 +115,7 @@ export async function runCommand(app: string, guestArgs: readonly string[], opts
       ...(limits.maxMemoryBytes !== undefined ? { maxMemoryBytes: limits.maxMemoryBytes } : {}),
       ...(limits.maxOpenFiles !== undefined ? { maxOpenFiles: limits.maxOpenFiles } : {}),
       ...(limits.maxHttpResources !== undefined ? { maxHttpResources: limits.maxHttpResources } : {}),
+      ...(limits.maxHostResources !== undefined ? { maxHostResources: limits.maxHostResources } : {}),
     };
     const undeclared = resolved.undeclared.map((u) => ({
       time: new Date().toISOString(),
@@ -196,6 +198,10 @@ export function registerRunCommand(program: Command): void {
     .option(
       '--max-http-resources <n>',
       'wasi:http/types resources (fields, requests, responses, options) one guest may make and hold at once (default 1024); past it the guest traps',
+    )
+    .option(
+      '--max-host-resources <n>',
+      'resources any WASI call hands one guest (pollables, streams, bodies, headers, sockets, ...) that it may hold at once (default 16384); past it the guest traps',
     );
   addAllowUndeclaredOption(addCapabilityOptions(cmd));
   addPromptOptions(cmd);

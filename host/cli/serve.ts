@@ -22,7 +22,7 @@ import type { ServeJob } from '../serve/protocol.js';
 import { addAllowUndeclaredOption, addCapabilityOptions, collectStrings, readCapabilityOptions } from './capability-options.js';
 import { RUN_DEFAULT_GRANTS } from './defaults.js';
 import { guestCwdOf, parseDirs, uncoveredDirWarnings } from './dirs.js';
-import { ownCodeRoots, refuseWritableCache } from './cache-guard.js';
+import { ownCodeRoots, refuseWritableCode } from '../node/code-guard.js';
 import { defaultCacheDir } from '../node/cache-dir.js';
 import { inFile, loadWasm, readTextFile } from './load.js';
 import { broadFlagWarnings } from './prompt-tty.js';
@@ -40,6 +40,7 @@ export interface ServeCommandOptions {
   readonly maxMemory?: string;
   readonly maxOpenFiles?: string;
   readonly maxHttpResources?: string;
+  readonly maxHostResources?: string;
   readonly maxHostHeap?: string;
   readonly workers?: string;
   readonly [flag: string]: unknown;
@@ -87,7 +88,12 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
   const say = (line: string): void => void process.stderr.write(`molt-wasm: ${line}\n`);
   // Every flag is read before the file: a bad flag is 64 whatever the file is.
   const settings = readServeSettings(opts);
-  const limits = readLimitOptions({ maxMemory: opts.maxMemory, maxOpenFiles: opts.maxOpenFiles, maxHttpResources: opts.maxHttpResources });
+  const limits = readLimitOptions({
+    maxMemory: opts.maxMemory,
+    maxOpenFiles: opts.maxOpenFiles,
+    maxHttpResources: opts.maxHttpResources,
+    maxHostResources: opts.maxHostResources,
+  });
   const caps = readCapabilityOptions(opts, (p) => readTextFile(p, 'capabilities file'));
   const dirs = parseDirs(opts.dir);
   const extraEnv = parseEnv(opts.env);
@@ -106,8 +112,8 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
   for (const w of resolved.warnings) say(`warning: ${w}`);
   for (const w of broadFlagWarnings(caps.broad)) process.stderr.write(w);
   for (const w of uncoveredDirWarnings(resolved.manifest, dirs)) say(`warning: ${w}`);
-  // The cache root and molt-wasm's own files hold code the host runs: a guest that may write them is refused (cache-guard.ts).
-  refuseWritableCache(resolved.manifest, dirs, [
+  // The cache root and molt-wasm's own files hold code the host runs: a guest that may write them is refused (host/node/code-guard.ts).
+  refuseWritableCode(resolved.manifest, dirs, [
     defaultCacheDir(),
     ...(opts.cacheDir !== undefined ? [opts.cacheDir] : []),
     ...ownCodeRoots(),
@@ -150,6 +156,7 @@ export async function serveCommand(app: string, opts: ServeCommandOptions): Prom
       label: app,
       ...(limits.maxOpenFiles !== undefined ? { maxOpenFiles: limits.maxOpenFiles } : {}),
       ...(limits.maxHttpResources !== undefined ? { maxHttpResources: limits.maxHttpResources } : {}),
+      ...(limits.maxHostResources !== undefined ? { maxHostResources: limits.maxHostResources } : {}),
       ...(auditFd !== undefined ? { auditFd } : {}),
       stdoutFd: 1,
       stderrFd: 2,
@@ -209,6 +216,10 @@ export function registerServeCommand(program: Command): void {
     .option(
       '--max-http-resources <n>',
       'wasi:http/types resources one instance may make and hold at once (default 1024); past it the guest traps',
+    )
+    .option(
+      '--max-host-resources <n>',
+      'resources any WASI call hands one instance that it may hold at once (default 16384); past it the guest traps',
     )
     .option(
       '--max-host-heap <bytes>',

@@ -51,8 +51,8 @@ export function capLength(len: bigint, max: number): number {
 }
 
 /**
- * A guest reached its bound on live resources it made without a capability (LiveResources in
- * host/gate/resource.ts). A trap like HostLimitTrap: the constructors have no error channel.
+ * A guest reached a bound on live resources it holds (LiveResources in host/gate/resource.ts).
+ * A trap like HostLimitTrap: the calls that hand out resources have no error channel.
  */
 export class ResourceLimitTrap extends WebAssembly.RuntimeError {
   override readonly name = 'ResourceLimitTrap';
@@ -63,7 +63,9 @@ export class ResourceLimitTrap extends WebAssembly.RuntimeError {
     readonly limit: number,
     /** Where it is set (`--max-http-resources`). */
     readonly setting: string,
+    /** What is counted (`resources it made without a capability`, `host resources`). */
+    what = 'resources it made without a capability',
   ) {
-    super(`${operation}: the guest holds ${limit} resources it made without a capability, the most it may (${setting})`);
+    super(`${operation}: the guest holds ${limit} ${what}, the most it may (${setting})`);
   }
 }

@@ -37,6 +37,7 @@ import { Address, resolverName, type CheckedAddress } from '../net/address.js';
 import { Authority, endpointText, HTTP_PORT, HTTPS_PORT } from '../net/endpoint.js';
 import type { Port } from '../net/port.js';
 import type { NetDecider } from './net-policy.js';
+import { boundFieldsSize, refuseOversizedList } from './fields-size.js';
 import { closeEachLeftOpen, disposeInner, LiveResources } from './resource.js';
 import { shownGuestText } from './target-string.js';
 import type { HttpGuestScope, PlatformSockets, WasiImports, WasiImportsPart, WasiPlatform } from './types.js';
@@ -160,15 +161,17 @@ export class HttpGuestResources implements HttpGuestScope {
   }
 
   /**
-   * Each `clone` of the fields `f` is one this guest made (counted in `made`), and so are the
-   * clones' clones: clone needs no capability either. `f` itself is not counted here.
+   * The fields `f` as this guest holds it: each `clone` is one this guest made (counted in
+   * `made`), and so are the clones' clones (clone needs no capability either); `append` and
+   * `set` are bounded in bytes (fields-size.ts). `f` itself is not counted here.
    */
-  countClones<T extends object>(f: T): T {
+  guestFields<T extends object>(f: T): T {
+    boundFieldsSize(f);
     const clone = (f as { clone?: unknown }).clone;
     if (typeof clone === 'function' && !Object.hasOwn(f, 'clone'))
       Object.defineProperty(f, 'clone', {
         configurable: true,
-        value: () => this.countClones(this.made.make(`${TYPES}[method]fields.clone`, () => clone.call(f) as object)),
+        value: () => this.guestFields(this.made.make(`${TYPES}[method]fields.clone`, () => clone.call(f) as object)),
       });
     return f;
   }
@@ -188,7 +191,7 @@ export class HttpGuestResources implements HttpGuestScope {
         const res = r !== undefined && (r as { tag?: string }).tag === 'ok' && response?.tag === 'ok' ? response.val : undefined;
         const headers = (res as { headers?: unknown } | undefined)?.headers;
         if (typeof res === 'object' && res !== null && typeof headers === 'function' && !Object.hasOwn(res, 'headers'))
-          Object.defineProperty(res, 'headers', { configurable: true, value: () => this.countClones(headers.call(res) as object) });
+          Object.defineProperty(res, 'headers', { configurable: true, value: () => this.guestFields(headers.call(res) as object) });
         return r;
       },
     });
@@ -234,7 +237,7 @@ function guestHttpTypes(types: WasiImports['wasi:http/types'], scope: HttpGuestR
   if (!isClass(Fields) || !isClass(OutgoingRequest)) return types;
   const made = scope.made;
   // A fields the guest made clones into one it made too (clone needs no capability either).
-  const fields = (operation: string, make: () => object): object => scope.countClones(made.make(operation, make));
+  const fields = (operation: string, make: () => object): object => scope.guestFields(made.make(operation, make));
   /**
    * A counted constructor; `handedOver` is the argument that becomes the new resource's (no
    * longer the guest's); `scoped` is given as the second argument, after the guest's one.
@@ -243,15 +246,28 @@ function guestHttpTypes(types: WasiImports['wasi:http/types'], scope: HttpGuestR
     guestClass(Base, (args, build) => {
       // Handed over before anything else: jco took it out of the guest's table, whatever happens next.
       made.release(handedOver(args));
-      return made.make(operation, () => build(scoped === undefined ? args : [args[0], scoped]));
+      return withBoundedHeaders(made.make(operation, () => build(scoped === undefined ? args : [args[0], scoped])));
     });
+  /** A request's or response's `headers()` is a fields the guest can append to: bounded like its own. */
+  const withBoundedHeaders = (r: object): object => {
+    const headers = (r as { headers?: unknown }).headers;
+    if (typeof headers === 'function' && !Object.hasOwn(r, 'headers'))
+      Object.defineProperty(r, 'headers', { configurable: true, value: () => scope.guestFields(headers.call(r) as object) });
+    return r;
+  };
   const out: Record<string, unknown> = { ...t };
   const fromList = (Fields as { fromList?: unknown }).fromList;
   out.Fields = guestClass(
     Fields,
     (args, build) => fields(`${TYPES}[constructor]fields`, () => build(args)),
     typeof fromList === 'function'
-      ? { fromList: (...args: unknown[]) => fields(`${TYPES}[static]fields.from-list`, () => fromList.apply(Fields, args) as object) }
+      ? {
+          fromList: (...args: unknown[]) => {
+            // Refused (`forbidden`) before anything is made or counted: the fields would be over its bound.
+            refuseOversizedList(args[0]);
+            return fields(`${TYPES}[static]fields.from-list`, () => fromList.apply(Fields, args) as object);
+          },
+        }
       : {},
   );
   // The guest's scope goes to the platform's constructor as its second argument.

@@ -16,6 +16,8 @@ import { Gate, type PolicyChecker } from './gate.js';
 import type { GatePrompt } from './prompt.js';
 import { createGatedNet } from './net.js';
 import { HttpGuestResources } from './http.js';
+import { countHeldResources, DEFAULT_MAX_HOST_RESOURCES } from './held.js';
+import { LiveResources } from './resource.js';
 import { GuestSockets } from './sockets.js';
 import { createGatedRandom } from './random.js';
 import type { PreopenPlan } from './preopens.js';
@@ -46,6 +48,12 @@ export interface GatedWasiOptions {
    * Default 1024 (DEFAULT_MAX_HTTP_RESOURCES).
    */
   readonly maxHttpResources?: number | undefined;
+  /**
+   * Resources any call hands the guest that it may hold at once (pollables, streams, bodies,
+   * futures, sockets, descriptors, each `headers()`, ...; host/gate/held.ts); past it the
+   * guest traps. Default 16384 (DEFAULT_MAX_HOST_RESOURCES).
+   */
+  readonly maxHostResources?: number | undefined;
 }
 
 /** Each import object's HTTP resources (see httpResourcesOf). */
@@ -108,7 +116,7 @@ function buildGatedWasi(options: GatedWasiOptions, interfaces: ReadonlySet<strin
   const sockets = withSockets ? new GuestSockets() : undefined;
   const netOptions = { ...(http !== undefined ? { httpResources: http } : {}), ...(sockets !== undefined ? { sockets } : {}) };
   // Every part the guest could reach, each under the same gate; a part it does not import is left out whole.
-  const imports: Partial<WasiImportObject> = {
+  const parts: Partial<WasiImportObject> = {
     ...(has('wasi:cli/') ? createGatedCli(gate, { ...options.io, cwd: guestCwd(options.io?.cwd, preopens) }, platform) : {}),
     ...(has('wasi:clocks/') ? createGatedClocks(gate, platform) : {}),
     ...fs?.imports,
@@ -119,6 +127,13 @@ function buildGatedWasi(options: GatedWasiOptions, interfaces: ReadonlySet<strin
     ...(has('wasi:random/') ? createGatedRandom(platform) : {}),
     ...(has('molt:capabilities/') ? createCapabilitiesInterface(gate) : {}),
   };
+  // Every resource a call hands the guest is counted until it drops it (held.ts).
+  const held = new LiveResources(
+    options.maxHostResources ?? DEFAULT_MAX_HOST_RESOURCES,
+    'maxHostResources, --max-host-resources',
+    'host resources',
+  );
+  const imports = countHeldResources(parts, held);
   if (http !== undefined) httpResources.set(imports, http);
   disposers.set(imports, () => {
     fs?.dispose();
@@ -143,6 +158,8 @@ function guestCwd(cwd: string | undefined, preopens: readonly PreopenPlan[]): st
 export { Gate, CapId, type PolicyChecker } from './gate.js';
 export { CapabilityTrap, isCapabilityTrap } from './trap.js';
 export { DEFAULT_MAX_HTTP_RESOURCES } from './http.js';
+export { DEFAULT_MAX_HOST_RESOURCES, holdResource } from './held.js';
+export { MAX_FIELDS_BYTES } from './fields-size.js';
 export { HostLimitTrap, ResourceLimitTrap, RANDOM_BYTES_MAX, STREAM_CHUNK, STREAM_READ_MAX, STREAM_WRITE_PERMIT } from './host-limits.js';
 export { GuestExit, isGuestExit } from './exit.js';
 export type { AuditRecord, AuditSink, DenialSink } from './audit.js';

@@ -26,24 +26,35 @@ export function closeEachLeftOpen<T>(open: Set<T>, close: (item: T) => void): vo
 }
 
 /**
- * One guest's live resources of the kinds it makes without a capability (`new fields()`,
- * `fields.from-list`, `new outgoing-request`, ...): each is a host object kept in jco's
- * resource table until the guest drops it, so without a bound a guest with no capability and
- * a few KiB of memory grows the host heap without end (the Wasmtime GHSA-243v-98vx-264h
- * family). Counted when made; uncounted when the guest drops it (jco calls its
- * Symbol.dispose, which `make` wraps) or hands it to the host (`release`, for the calls that
- * take ownership: a constructor argument, `handle`, `set`). Past `max` the guest traps
- * (ResourceLimitTrap): these constructors have no error channel, and the result-returning
- * ones (`from-list`) have no error that means "too many".
+ * One guest's live resources of some kind: each is a host object kept in jco's resource
+ * table until the guest drops it, so without a bound a guest with a few KiB of memory grows
+ * the host heap without end (the Wasmtime GHSA-243v-98vx-264h family). Two are kept per
+ * guest: the `wasi:http/types` resources it makes without a capability (HttpGuestResources,
+ * `--max-http-resources`) and every resource a call hands it (host/gate/held.ts,
+ * `--max-host-resources`).
+ *
+ * Counted per HANDLE, not per object: jco gives a new handle (and a new entry in its capture
+ * table) each time a call returns a resource, the same object or not (`outgoing-request.headers()`
+ * returns the request's one fields every time), and calls the object's Symbol.dispose once per
+ * handle the guest drops. So each return counts one, each drop (jco calls Symbol.dispose, which
+ * `count` wraps) or hand-over to the host (`release`, for the calls that take ownership: a
+ * constructor argument, `handle`, `set`) uncounts one. Past `max` the guest traps
+ * (ResourceLimitTrap): the calls that hand out resources have no error channel, and the
+ * result-returning ones (`from-list`) have no error that means "too many".
  */
 export class LiveResources {
   #live = 0;
-  readonly #counted = new WeakSet<object>();
+  /** Each object's handles the guest holds (absent: none). */
+  readonly #handles = new WeakMap<object, number>();
+  /** The objects whose Symbol.dispose this counter wrapped (once each). */
+  readonly #wrapped = new WeakSet<object>();
 
   constructor(
     readonly max: number,
     /** Where the bound is set, for the trap's message (`--max-http-resources`). */
     readonly setting: string,
+    /** What is counted, for the trap's message. */
+    readonly what = 'resources it made without a capability',
   ) {}
 
   /** How many are live now. */
@@ -51,27 +62,43 @@ export class LiveResources {
     return this.#live;
   }
 
+  /** Traps when the guest holds `max` already: before a call that would hand it one more. */
+  check(operation: string): void {
+    if (this.#live >= this.max) throw new ResourceLimitTrap(operation, this.max, this.setting, this.what);
+  }
+
   /** Makes one with `make` (not called when the bound is reached) and counts it until it is dropped or released. */
   make<T extends object>(operation: string, make: () => T): T {
-    if (this.#live >= this.max) throw new ResourceLimitTrap(operation, this.max, this.setting);
+    this.check(operation);
     const made = make();
-    if (this.#counted.has(made)) return made;
-    this.#counted.add(made);
-    this.#live++;
-    const own = (made as Record<symbol, unknown>)[DISPOSE];
-    Object.defineProperty(made, DISPOSE, {
-      configurable: true,
-      writable: true,
-      value: () => {
-        this.release(made);
-        if (typeof own === 'function') own.call(made);
-      },
-    });
+    this.count(made);
     return made;
   }
 
-  /** `item` is the guest's no longer (dropped, or handed to the host); once per item, anything else is ignored. */
+  /** The guest got one more handle to `item` (a call returned it). */
+  count(item: object): void {
+    this.#handles.set(item, (this.#handles.get(item) ?? 0) + 1);
+    this.#live++;
+    if (this.#wrapped.has(item)) return;
+    this.#wrapped.add(item);
+    const own = (item as Record<symbol, unknown>)[DISPOSE];
+    Object.defineProperty(item, DISPOSE, {
+      configurable: true,
+      writable: true,
+      value: () => {
+        this.release(item);
+        if (typeof own === 'function') own.call(item);
+      },
+    });
+  }
+
+  /** One handle to `item` is the guest's no longer (dropped, or handed to the host); anything not counted is ignored. */
   release(item: unknown): void {
-    if (typeof item === 'object' && item !== null && this.#counted.delete(item)) this.#live--;
+    if (typeof item !== 'object' || item === null) return;
+    const n = this.#handles.get(item);
+    if (n === undefined) return;
+    if (n <= 1) this.#handles.delete(item);
+    else this.#handles.set(item, n - 1);
+    this.#live--;
   }
 }

@@ -10,6 +10,8 @@ import { emptyManifest, PolicyEngine, type CanonicalManifest } from '../policy/i
 import type { RunResult as SettledRunResult, SettledOutcome } from '../run/outcome.js';
 import { prepareGatedRun, type GatedGuestOptions, type PreparedRun } from '../run/prepare.js';
 import { readBinaryKind } from '../manifest/wasm/sections.js';
+import { defaultCacheDir } from './cache-dir.js';
+import { denyCodeWrites, ownCodeRoots, refuseWritableCode } from './code-guard.js';
 import { coreModuleNeedsPolling, nodeCorePlatform } from './core-platform.js';
 import { loadGuest, readGuestBytes } from './load.js';
 import { runInWorker } from './worker-runner.js';
@@ -75,7 +77,7 @@ export function createHost(options: HostOptions = {}): Host {
       engine,
       bytes,
       source: bytesOrPath,
-      guest: withManifestResolved(bytes, guest),
+      guest: withCodeGuarded(withManifestResolved(bytes, guest), codeRoots(guest)),
       platform: () => platform,
       load: (supplied) =>
         loadGuest(
@@ -87,12 +89,21 @@ export function createHost(options: HostOptions = {}): Host {
     });
   }
 
+  /** Where the host loads code from: the cache roots (this guest's, and the default one the CLI uses) and molt-wasm's own files. */
+  function codeRoots(guest: GuestOptions): string[] {
+    const cacheDir = guest.cacheDir ?? options.cacheDir;
+    return [defaultCacheDir(), ...(cacheDir !== undefined ? [cacheDir] : []), ...ownCodeRoots()];
+  }
+
   return {
     engine,
     prepare,
     async run(bytesOrPath, guest) {
       // A timeout needs a thread that can be stopped from outside: the guest's own worker.
       if (guest?.timeoutMs !== undefined) {
+        // Refused here, in the caller's thread, with its own error class (the worker checks again).
+        if (guest.manifest !== undefined && guest.manifest !== 'embedded')
+          refuseWritableCode(guest.manifest, guest.dirs ?? {}, codeRoots(guest));
         const cacheDir = guest.cacheDir ?? options.cacheDir;
         return runInWorker(bytesOrPath, { ...guest, ...(cacheDir !== undefined ? { cacheDir } : {}) });
       }
@@ -114,6 +125,19 @@ async function defaultPlatform(bytes: Uint8Array): Promise<WasiPlatform> {
     // Not readable wasm: prepareGatedRun reports it, as for any platform.
   }
   return needsShim ? (await import('./platform.js')).nodePlatform : nodeCorePlatform;
+}
+
+/**
+ * The policy refused (WritableCodeError) when the guest could write where the host loads code
+ * from, else given a deny of writing at each such place it can reach, so that nothing granted
+ * while it runs (a prompt's answer) reaches one (host/node/code-guard.ts).
+ */
+function withCodeGuarded(guest: GatedGuestOptions, roots: readonly string[]): GatedGuestOptions {
+  // No policy grants nothing, but its `dirs` are still preopened, and a prompt may grant there.
+  const manifest = guest.manifest ?? emptyManifest();
+  const dirs = guest.dirs ?? {};
+  refuseWritableCode(manifest, dirs, roots);
+  return { ...guest, manifest: denyCodeWrites(manifest, dirs, roots) };
 }
 
 /** `manifest: 'embedded'` made concrete: the verified embedded manifest, or nothing. */

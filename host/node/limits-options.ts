@@ -1,5 +1,6 @@
 /**
- * Parsing `--timeout MS`, `--max-memory BYTES`, `--max-open-files N` and `--max-http-resources N` (SPEC section 8). Strict on purpose: a
+ * Parsing `--timeout MS`, `--max-memory BYTES`, `--max-open-files N`, `--max-http-resources N` and
+ * `--max-host-resources N` (SPEC section 8). Strict on purpose: a
  * limit that silently became "no limit" (NaN, `10s`, a negative number) would be worse than
  * an error, so anything but a plain positive integer (bytes may take a binary suffix K, M,
  * G, optionally followed by `iB` or `B`) is a UsageError (exit 64).
@@ -11,6 +12,7 @@ export interface GuestLimits {
   readonly maxMemoryBytes?: number;
   readonly maxOpenFiles?: number;
   readonly maxHttpResources?: number;
+  readonly maxHostResources?: number;
 }
 
 /** `--max-http-resources 256`: `wasi:http/types` resources one guest may make and hold at once, 1..1048576. */
@@ -18,6 +20,15 @@ export function parseMaxHttpResources(value: string): number {
   const n = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > 1048576) {
     throw new UsageError(`--max-http-resources ${JSON.stringify(value)}: expected a number of resources from 1 to 1048576`);
+  }
+  return n;
+}
+
+/** `--max-host-resources 4096`: resources any call hands one guest that it may hold at once, 1..1048576. */
+export function parseMaxHostResources(value: string): number {
+  const n = /^[0-9]+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > 1048576) {
+    throw new UsageError(`--max-host-resources ${JSON.stringify(value)}: expected a number of resources from 1 to 1048576`);
   }
   return n;
 }
@@ -63,8 +74,10 @@ export function readLimitOptions(opts: {
   readonly maxMemory?: unknown;
   readonly maxOpenFiles?: unknown;
   readonly maxHttpResources?: unknown;
+  readonly maxHostResources?: unknown;
 }): GuestLimits {
   return {
+    ...(opts.maxHostResources !== undefined ? { maxHostResources: parseMaxHostResources(String(opts.maxHostResources)) } : {}),
     ...(opts.maxHttpResources !== undefined ? { maxHttpResources: parseMaxHttpResources(String(opts.maxHttpResources)) } : {}),
     ...(opts.maxOpenFiles !== undefined ? { maxOpenFiles: parseMaxOpenFiles(String(opts.maxOpenFiles)) } : {}),
     ...(opts.timeout !== undefined ? { timeoutMs: parseTimeoutMs(String(opts.timeout)) } : {}),

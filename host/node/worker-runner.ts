@@ -56,6 +56,7 @@ const PLAIN_GUEST_OPTIONS = [
   'embedded',
   'maxOpenFiles',
   'maxHttpResources',
+  'maxHostResources',
   'denialNotices',
 ] as const;
 export type PlainGuestOptions = Pick<GuestOptions, (typeof PLAIN_GUEST_OPTIONS)[number]>;

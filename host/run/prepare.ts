@@ -57,6 +57,11 @@ export interface GatedGuestOptions extends GuestIoOptions {
    */
   readonly maxHttpResources?: number | undefined;
   /**
+   * Resources any call hands the guest that it may hold at once (pollables, streams, bodies,
+   * each `headers()`, ...); past it the guest traps (ResourceLimitTrap, exit 70). Default 16384.
+   */
+  readonly maxHostResources?: number | undefined;
+  /**
    * Host notices on the stderr sink (the CLI's default): one line per distinct denial that
    * does not trap, saying which flag would grant it (unless `quiet`), and, when the guest
    * traps, its open stderr line ended so the host's own message starts a line. The hint's
@@ -133,6 +138,7 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
       ...(prompt ? { prompt } : {}),
       maxOpenFiles: guest.maxOpenFiles,
       maxHttpResources: guest.maxHttpResources,
+      maxHostResources: guest.maxHostResources,
       ...(notices !== undefined && guest.denialNotices?.quiet !== true ? { denials: notices.denials } : {}),
       io: guestIo(notices !== undefined ? { ...guest, stderr: notices.stderr } : guest),
     });

@@ -167,7 +167,7 @@ export class ServedRequest {
         this.#parts.headers.filter(([k]) => !HIDDEN_REQUEST_HEADERS.has(k.toLowerCase())).map(([k, v]) => [k, enc.encode(v)] as const),
       );
     const r = this.#resources;
-    return r === undefined ? make() : r.countClones(r.made.make('wasi:http/types#[method]incoming-request.headers', make));
+    return r === undefined ? make() : r.guestFields(r.made.make('wasi:http/types#[method]incoming-request.headers', make));
   }
   consume(): RequestBody {
     if (this.#consumed) throw undefined;

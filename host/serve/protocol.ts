@@ -30,6 +30,7 @@ export interface ServeJob {
   readonly label: string;
   readonly maxOpenFiles?: number;
   readonly maxHttpResources?: number;
+  readonly maxHostResources?: number;
   /** One JSON line per capability decision, written by the worker (append mode). */
   readonly auditFd?: number;
   /** Where the guest's stdout and stderr go (the server's own fds 1 and 2). */

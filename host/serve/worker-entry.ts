@@ -8,7 +8,7 @@
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AuditRecord } from '../gate/audit.js';
-import { createGatedWasiFor, disposeGatedWasi, httpResourcesOf } from '../gate/index.js';
+import { createGatedWasiFor, disposeGatedWasi, holdResource, httpResourcesOf } from '../gate/index.js';
 import { planPreopens } from '../gate/preopens.js';
 import { CapabilityTrap } from '../gate/trap.js';
 import type { WasiImportObject, WasiPlatform } from '../gate/types.js';
@@ -68,6 +68,7 @@ function gatedImports(request: number | null): { imports: Partial<WasiImportObje
       ...(audit !== undefined ? { audit } : {}),
       maxOpenFiles: job.maxOpenFiles,
       maxHttpResources: job.maxHttpResources,
+      maxHostResources: job.maxHostResources,
       io: guestIo({
         args: job.args,
         env: job.env,
@@ -205,7 +206,12 @@ async function main(): Promise<void> {
     const lease = memories.lease();
     try {
       const handle = findHandle(await mod.instantiate(getCoreModule, imports, lease.instantiateCore));
-      handle(new ServedRequest(m, httpResourcesOf(imports)), new ResponseOutparam(exchange));
+      const request = new ServedRequest(m, httpResourcesOf(imports));
+      const outparam = new ResponseOutparam(exchange);
+      // The guest holds both, and what their members hand it: counted like what a call returns.
+      holdResource(imports, request);
+      holdResource(imports, outparam);
+      handle(request, outparam);
       exchange.done();
     } catch (e) {
       exchange.failed(describeFailure(e));

@@ -17,6 +17,7 @@ import type { CanonicalManifest, CapabilityName, Grant } from '../policy/types.j
 import type { ExportEntry, ImportEntry } from '../manifest/wasm/imports.js';
 import type { BinaryKind } from '../manifest/wasm/sections.js';
 import { UsageError } from '../errors.js';
+import { quoteForTerminal } from '../terminal-text.js';
 import { NotHttpProxyError } from './errors.js';
 import { allowedOutboundHosts } from './outbound-hosts.js';
 
@@ -261,7 +262,8 @@ function filesPart(input: SpinExportInput): Part<SpinFilesMount[]> {
     if (leaving.links.length > 0 || leaving.incomplete) {
       const why = "`run` never follows it, but Spin's copy of the mount would give the guest what it points to";
       for (const link of leaving.links) {
-        unsupported.push(`fs.read ${JSON.stringify(p.guest)}: the symlink ${JSON.stringify(link)} leads out of the mount; ${why}`);
+        // The link's name is whoever made it's (a guest with a write grant can): quoted safe for the terminal.
+        unsupported.push(`fs.read ${JSON.stringify(p.guest)}: the symlink ${quoteForTerminal(link)} leads out of the mount; ${why}`);
       }
       if (leaving.incomplete) {
         unsupported.push(

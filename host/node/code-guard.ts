@@ -1,5 +1,6 @@
 /**
- * `run` and `serve` refuse a policy under which the guest could write code the host runs:
+ * The library (createHost: `prepare`, `run`) and the CLI (`run`, `serve`) refuse a policy
+ * under which the guest could write code the host runs:
  * - the cache root (transpiled components, imported as JavaScript; the CLI's V8 code cache),
  *   whose hashes detect damage, not a writer (host/node/transpile-cache.ts): a guest granted
  *   `--allow-write=~` could plant JavaScript there that a later `run` executes with the user's
@@ -10,11 +11,17 @@
  * The README said never to grant them; this makes the host hold to it. Only the guest's write
  * grant counts (reading them tells nothing secret), and only where it reaches one of them, as
  * the preopens place it and as the policy allows writing there.
+ *
+ * A policy that passes may still be widened while the guest runs: a `--prompt` answer (or an
+ * embedder's `grant`) for a path there. So the guest's policy also gets a deny of `fs.write`
+ * at each place a code root is reached through a preopen (denyCodeWrites): deny wins over any
+ * later grant, and a prompt never asks about a denial by a rule. The rules stay here; the
+ * prompter knows nothing of them.
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../errors.js';
+import { WritableCodeError } from '../errors.js';
 import { planPreopens } from '../gate/preopens.js';
 import { CompiledPolicy } from '../policy/policy.js';
 import { PolicyRules } from '../policy/rules.js';
@@ -84,30 +91,68 @@ function writeScopeWithin(policy: CompiledPolicy, guest: string): boolean {
   );
 }
 
+/** Where a code root is reached through a preopen: the host path, and the guest path it has there. */
+export interface CodePlace {
+  readonly host: string;
+  readonly guest: string;
+}
+
 /**
- * Throws UsageError when a preopen of `manifest` (with `dirs`) lets the guest write at or
- * above or inside one of `cacheRoots`. Scopes and deny rules are honoured: a write grant below the cache
- * root's path, or a deny of writing there, is fine.
+ * Each place where one of `codeRoots` meets a preopen of `manifest` (with `dirs`): the root
+ * inside the preopen (at the guest path it has there), or the preopen inside the root (at the
+ * preopen's guest path).
  */
-export function refuseWritableCache(
-  manifest: CanonicalManifest,
-  dirs: Readonly<Record<string, string>>,
-  cacheRoots: readonly string[],
-): void {
-  const policy = CompiledPolicy.fromRules(PolicyRules.fromManifest(manifest));
-  for (const root of cacheRoots) {
-    const cache = realish(root);
-    for (const p of planPreopens(manifest, dirs)) {
+export function codePlaces(manifest: CanonicalManifest, dirs: Readonly<Record<string, string>>, codeRoots: readonly string[]): CodePlace[] {
+  const out: CodePlace[] = [];
+  const preopens = planPreopens(manifest, dirs);
+  for (const root of codeRoots) {
+    const code = realish(root);
+    for (const p of preopens) {
       const host = realish(p.host);
-      const rest = below(host, cache);
-      // The cache inside the preopen (at the guest path it has there), or the preopen inside the cache.
-      if (rest === null && below(cache, host) === null) continue;
+      const rest = below(host, code);
+      if (rest === null && below(code, host) === null) continue;
       const guest = rest === null || rest === '' ? p.guest : p.guest === '/' ? `/${rest}` : p.guest === '.' ? rest : `${p.guest}/${rest}`;
-      if (policy.check('fs.write', { kind: 'path', path: guest }) !== 'ok' && !writeScopeWithin(policy, guest)) continue;
-      throw new UsageError(
-        `the guest could write in ${JSON.stringify(cache)} (as ${JSON.stringify(guest)}), which holds code the host runs ` +
-          "(molt-wasm's cache or its own installed files): narrow the write grant, deny writing there (--deny-write), or move the cache (MOLT_WASM_CACHE_DIR, --cache-dir)",
-      );
+      out.push({ host: code, guest });
     }
   }
+  return out;
+}
+
+/**
+ * Throws WritableCodeError (exit 64) when a preopen of `manifest` (with `dirs`) lets the guest
+ * write at or above or inside one of `codeRoots`. Scopes and deny rules are honoured: a write
+ * grant below the root's path, or a deny of writing there, is fine.
+ */
+export function refuseWritableCode(
+  manifest: CanonicalManifest,
+  dirs: Readonly<Record<string, string>>,
+  codeRoots: readonly string[],
+): void {
+  const policy = CompiledPolicy.fromRules(PolicyRules.fromManifest(manifest));
+  for (const { host, guest } of codePlaces(manifest, dirs, codeRoots)) {
+    if (policy.check('fs.write', { kind: 'path', path: guest }) !== 'ok' && !writeScopeWithin(policy, guest)) continue;
+    throw new WritableCodeError(
+      `the guest could write in ${JSON.stringify(host)} (as ${JSON.stringify(guest)}), which holds code the host runs ` +
+        "(molt-wasm's cache or its own installed files): narrow the write grant, deny writing there (--deny-write), or move the cache (MOLT_WASM_CACHE_DIR, --cache-dir)",
+      host,
+      guest,
+    );
+  }
+}
+
+/**
+ * `manifest` with `fs.write` denied at every place a code root is reached through a preopen
+ * (refuseWritableCode passed it: nothing it grants is taken away), so no grant made while
+ * the guest runs (a prompt's answer, an embedder's `grant`) can reach one.
+ */
+export function denyCodeWrites(
+  manifest: CanonicalManifest,
+  dirs: Readonly<Record<string, string>>,
+  codeRoots: readonly string[],
+): CanonicalManifest {
+  const places = [...new Set(codePlaces(manifest, dirs, codeRoots).map((p) => p.guest))];
+  const denied = manifest.deny['fs.write'];
+  if (places.length === 0 || denied === true) return manifest;
+  const scopes = [...new Set([...(denied ?? []), ...places])].sort();
+  return { ...manifest, deny: { ...manifest.deny, 'fs.write': scopes } };
 }

@@ -1,0 +1,88 @@
+// Models host heap exhaustion through a method that returns the SAME object as a new handle
+// each call (Wasmtime GHSA-243v-98vx-264h family): `outgoing-request.headers()` needs no
+// capability and hands the guest the request's one fields, but jco makes a new handle and a
+// new capture-table entry per call, and keeps both until the guest drops that handle. One
+// million calls grew `molt-wasm run`'s heap by about 100 MiB. Counting objects would not see
+// it (one object); each handle now counts against `maxHostResources` until it is dropped, and
+// dropping it frees its count (the request and its headers stay usable).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildComponent } from '../node-host/helpers.js';
+import { V, guestWat } from '../node-host/guests/prelude.js';
+import type { GuestSource } from '../node-host/guests/guests.js';
+import { ResourceLimitTrap } from '../../host/gate/host-limits.js';
+import { host, policy } from './support.js';
+
+const T = `wasi:http/types@${V}`;
+
+/**
+ * `run hold N`: gets stdout, makes one outgoing-request (from a new fields, which becomes the
+ * request's), then calls `headers()` N times keeping each handle, and prints "held": N + 2
+ * resources held (stdout, the request, N handles). `run churn N`: drops each handle.
+ */
+const headersFlood: GuestSource = {
+  imports: [`wasi:cli/stdout@${V}`, `wasi:io/streams@${V}`, `wasi:cli/environment@${V}`, T],
+  wat: guestWat(
+    `(import "${T}" "[constructor]fields" (func $fields (result i32)))
+     (import "${T}" "[constructor]outgoing-request" (func $request (param i32) (result i32)))
+     (import "${T}" "[method]outgoing-request.headers" (func $headers (param i32) (result i32)))
+     (import "${T}" "[resource-drop]fields" (func $drop_fields (param i32)))`,
+    `(data (i32.const 2048) "held\\n")
+     (data (i32.const 2056) "churned\\n")
+     (func $number (param $p i32) (param $l i32) (result i32) (local $n i32)
+       (block $done (loop $d
+         (br_if $done (i32.eqz (local.get $l)))
+         (local.set $n (i32.add (i32.mul (local.get $n) (i32.const 10)) (i32.sub (i32.load8_u (local.get $p)) (i32.const 48))))
+         (local.set $p (i32.add (local.get $p) (i32.const 1)))
+         (local.set $l (i32.sub (local.get $l) (i32.const 1)))
+         (br $d)))
+       (local.get $n))`,
+    `(local $n i32) (local $drop i32) (local $r i32) (local $h i32)
+     (local.set $drop (i32.eq (i32.load8_u (call $arg_ptr (i32.const 1))) (i32.const 99)))
+     (local.set $n (call $number (call $arg_ptr (i32.const 2)) (call $arg_len (i32.const 2))))
+     (call $print (i32.const 2048) (i32.const 0))
+     (local.set $r (call $request (call $fields)))
+     (block $done (loop $l
+       (br_if $done (i32.eqz (local.get $n)))
+       (local.set $h (call $headers (local.get $r)))
+       (if (local.get $drop) (then (call $drop_fields (local.get $h))))
+       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+       (br $l)))
+     (if (local.get $drop)
+       (then (call $print (i32.const 2056) (i32.const 8)))
+       (else (call $print (i32.const 2048) (i32.const 5))))`,
+  ),
+};
+
+const NO_CAPABILITY = policy({ 'console.write': true });
+
+async function run(mode: 'hold' | 'churn', count: number, maxHostResources: number) {
+  let out = '';
+  const r = await host.run(await buildComponent(headersFlood), {
+    manifest: NO_CAPABILITY,
+    args: ['flood', mode, String(count)],
+    stdout: (b) => void (out += Buffer.from(b).toString()),
+    maxHostResources,
+  });
+  return { ...r, out };
+}
+
+test('each headers() handle counts, though every call returns the same fields; one past the bound traps', async () => {
+  // stdout, the request and 38 handles to its headers are exactly 40 (the fields given to the
+  // request is the request's, not counted twice).
+  const at = await run('hold', 38, 40);
+  assert.equal(at.outcome, 'returned', String(at.error));
+  assert.equal(at.out, 'held\n');
+  const past = await run('hold', 39, 40);
+  assert.equal(past.outcome, 'trap');
+  assert.equal(past.exitCode, 70);
+  assert.ok(past.error instanceof ResourceLimitTrap, `expected ResourceLimitTrap, got ${String(past.error)}`);
+  assert.match(String(past.error), /outgoing-request\.headers: the guest holds 40 host resources/);
+  assert.equal(past.out, '');
+});
+
+test('a dropped headers handle frees its count: 100 times the bound, one at a time, runs to the end', async () => {
+  const r = await run('churn', 4000, 40);
+  assert.equal(r.outcome, 'returned', String(r.error));
+  assert.equal(r.out, 'churned\n');
+});

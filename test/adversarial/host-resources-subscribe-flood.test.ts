@@ -1,0 +1,97 @@
+// Models host heap exhaustion through a resource-returning METHOD (Wasmtime GHSA-243v-98vx-264h:
+// a guest holds as many resources as it likes in the host's table): `input-stream.subscribe`
+// needs no capability, and each call was a new host pollable (and an entry in preview2-shim's
+// I/O worker) kept in jco's table until the guest drops it. It costs the guest a four-byte
+// handle and none of its linear memory, so `--max-memory` never saw it: one million calls on
+// stdin grew `molt-wasm run`'s heap by about 300 MiB (`--max-http-resources` counted only the
+// wasi:http/types constructors). Now every resource any call hands the guest counts against
+// `maxHostResources` (`--max-host-resources`, default 16384) until the guest drops it; past
+// it the guest traps before the pollable is made. A guest that subscribes and drops in a loop
+// never reaches the bound.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildComponent } from '../node-host/helpers.js';
+import { V, guestWat } from '../node-host/guests/prelude.js';
+import type { GuestSource } from '../node-host/guests/guests.js';
+import { DEFAULT_MAX_HOST_RESOURCES } from '../../host/gate/held.js';
+import { ResourceLimitTrap } from '../../host/gate/host-limits.js';
+import { host, policy } from './support.js';
+
+/**
+ * `run hold N`: gets stdout (printing nothing) and stdin, then subscribes to stdin N times,
+ * keeping every pollable, and prints "held". `run churn N`: the same, dropping each pollable.
+ * So the guest holds N + 2 resources at the end of `hold` (stdout, stdin, N pollables).
+ */
+const subscribeFlood: GuestSource = {
+  imports: [`wasi:cli/stdout@${V}`, `wasi:io/streams@${V}`, `wasi:cli/environment@${V}`, `wasi:cli/stdin@${V}`, `wasi:io/poll@${V}`],
+  wat: guestWat(
+    `(import "wasi:cli/stdin@${V}" "get-stdin" (func $get_stdin (result i32)))
+     (import "wasi:io/streams@${V}" "[method]input-stream.subscribe" (func $subscribe (param i32) (result i32)))
+     (import "wasi:io/poll@${V}" "[resource-drop]pollable" (func $drop_pollable (param i32)))`,
+    `(data (i32.const 2048) "held\\n")
+     (data (i32.const 2056) "churned\\n")
+     (func $number (param $p i32) (param $l i32) (result i32) (local $n i32)
+       (block $done (loop $d
+         (br_if $done (i32.eqz (local.get $l)))
+         (local.set $n (i32.add (i32.mul (local.get $n) (i32.const 10)) (i32.sub (i32.load8_u (local.get $p)) (i32.const 48))))
+         (local.set $p (i32.add (local.get $p) (i32.const 1)))
+         (local.set $l (i32.sub (local.get $l) (i32.const 1)))
+         (br $d)))
+       (local.get $n))`,
+    `(local $n i32) (local $drop i32) (local $in i32) (local $p i32)
+     (local.set $drop (i32.eq (i32.load8_u (call $arg_ptr (i32.const 1))) (i32.const 99)))
+     (local.set $n (call $number (call $arg_ptr (i32.const 2)) (call $arg_len (i32.const 2))))
+     (call $print (i32.const 2048) (i32.const 0))
+     (local.set $in (call $get_stdin))
+     (block $done (loop $l
+       (br_if $done (i32.eqz (local.get $n)))
+       (local.set $p (call $subscribe (local.get $in)))
+       (if (local.get $drop) (then (call $drop_pollable (local.get $p))))
+       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+       (br $l)))
+     (if (local.get $drop)
+       (then (call $print (i32.const 2056) (i32.const 8)))
+       (else (call $print (i32.const 2048) (i32.const 5))))`,
+  ),
+};
+
+const NO_CAPABILITY = policy({ 'console.write': true });
+
+async function run(mode: 'hold' | 'churn', count: number, maxHostResources?: number) {
+  let out = '';
+  const r = await host.run(await buildComponent(subscribeFlood), {
+    manifest: NO_CAPABILITY,
+    args: ['flood', mode, String(count)],
+    stdout: (b) => void (out += Buffer.from(b).toString()),
+    ...(maxHostResources !== undefined ? { maxHostResources } : {}),
+  });
+  return { ...r, out };
+}
+
+test('a guest holds at most maxHostResources pollables and streams; one more subscribe traps', async () => {
+  // stdout and stdin and 48 pollables are exactly 50.
+  const at = await run('hold', 48, 50);
+  assert.equal(at.outcome, 'returned', String(at.error));
+  assert.equal(at.out, 'held\n');
+  const past = await run('hold', 49, 50);
+  assert.equal(past.outcome, 'trap');
+  assert.equal(past.exitCode, 70);
+  assert.ok(past.error instanceof ResourceLimitTrap, `expected ResourceLimitTrap, got ${String(past.error)}`);
+  assert.match(
+    String(past.error),
+    /input-stream\.subscribe: the guest holds 50 host resources, the most it may \(.*--max-host-resources\)/,
+  );
+  assert.equal(past.out, '');
+});
+
+test('the default bound holds for a guest that never drops', async () => {
+  const r = await run('hold', DEFAULT_MAX_HOST_RESOURCES);
+  assert.equal(r.outcome, 'trap');
+  assert.ok(r.error instanceof ResourceLimitTrap, String(r.error));
+});
+
+test('a dropped pollable is no longer counted: subscribing and dropping 100 times the bound runs to the end', async () => {
+  const r = await run('churn', 5000, 50);
+  assert.equal(r.outcome, 'returned', String(r.error));
+  assert.equal(r.out, 'churned\n');
+});
