@@ -54,6 +54,12 @@ export interface GatedWasiOptions {
    * guest traps. Default 16384 (DEFAULT_MAX_HOST_RESOURCES).
    */
   readonly maxHostResources?: number | undefined;
+  /**
+   * Whether resources handed out are counted against maxHostResources (default true). False
+   * only for a preview1 guest: the preview1 layer (host code) holds every 0.2 resource for it,
+   * in a descriptor table bounded by maxOpenFiles, and the guest never holds a handle.
+   */
+  readonly countHostResources?: boolean | undefined;
 }
 
 /** Each import object's HTTP resources (see httpResourcesOf). */
@@ -128,12 +134,17 @@ function buildGatedWasi(options: GatedWasiOptions, interfaces: ReadonlySet<strin
     ...(has('molt:capabilities/') ? createCapabilitiesInterface(gate) : {}),
   };
   // Every resource a call hands the guest is counted until it drops it (held.ts).
-  const held = new LiveResources(
-    options.maxHostResources ?? DEFAULT_MAX_HOST_RESOURCES,
-    'maxHostResources, --max-host-resources',
-    'host resources',
-  );
-  const imports = countHeldResources(parts, held);
+  const imports =
+    options.countHostResources === false
+      ? parts
+      : countHeldResources(
+          parts,
+          new LiveResources(
+            options.maxHostResources ?? DEFAULT_MAX_HOST_RESOURCES,
+            'maxHostResources, --max-host-resources',
+            'host resources',
+          ),
+        );
   if (http !== undefined) httpResources.set(imports, http);
   disposers.set(imports, () => {
     fs?.dispose();

@@ -1,7 +1,7 @@
 import { ResourceLimitTrap } from './host-limits.js';
 
 /** The key jco calls when a guest drops a resource (`Symbol.for('dispose')` where Symbol.dispose is missing). */
-const DISPOSE: symbol = Symbol.dispose ?? Symbol.for('dispose');
+export const DISPOSE: symbol = Symbol.dispose ?? Symbol.for('dispose');
 
 /** Disposes a platform resource (resources without a destructor, and nothing, are left). */
 export function disposeInner(inner: object | null | undefined): void {
@@ -75,10 +75,18 @@ export class LiveResources {
     return made;
   }
 
-  /** The guest got one more handle to `item` (a call returned it). */
-  count(item: object): void {
+  /**
+   * The guest got one more handle to `item`, whose drop the caller reports with `release`
+   * (held.ts does, from its class's dispose): no per-object wrapper.
+   */
+  countHandle(item: object): void {
     this.#handles.set(item, (this.#handles.get(item) ?? 0) + 1);
     this.#live++;
+  }
+
+  /** The guest got one more handle to `item` (a call returned it). */
+  count(item: object): void {
+    this.countHandle(item);
     if (this.#wrapped.has(item)) return;
     this.#wrapped.add(item);
     const own = (item as Record<symbol, unknown>)[DISPOSE];
@@ -90,6 +98,11 @@ export class LiveResources {
         if (typeof own === 'function') own.call(item);
       },
     });
+  }
+
+  /** Whether the guest holds a handle to `item`. */
+  holds(item: object): boolean {
+    return this.#handles.has(item);
   }
 
   /** One handle to `item` is the guest's no longer (dropped, or handed to the host); anything not counted is ignored. */

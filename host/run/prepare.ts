@@ -9,6 +9,7 @@
 import { MoltError } from '../errors.js';
 import type { AuditSink } from '../gate/audit.js';
 import { createGatedWasi, disposeGatedWasi } from '../gate/index.js';
+import { readBinaryKind } from '../manifest/wasm/sections.js';
 import { planPreopens, type PreopenPlan } from '../gate/preopens.js';
 import { PromptGate, type PromptCallback } from '../gate/prompt.js';
 import type { WasiImportObject, WasiPlatform } from '../gate/types.js';
@@ -98,6 +99,15 @@ export interface PreparedRun {
   start(): Promise<RunResult>;
 }
 
+/** True for a core module (a preview1 guest); a malformed binary is refused later, by the load. */
+function isCoreModule(bytes: Uint8Array): boolean {
+  try {
+    return readBinaryKind(bytes) === 'core';
+  } catch {
+    return false;
+  }
+}
+
 export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun> {
   const { engine, guest } = setup;
   // A WASI 0.3 component is refused before anything is transpiled (SPEC section 8).
@@ -139,6 +149,8 @@ export async function prepareGatedRun(setup: GatedRunSetup): Promise<PreparedRun
       maxOpenFiles: guest.maxOpenFiles,
       maxHttpResources: guest.maxHttpResources,
       maxHostResources: guest.maxHostResources,
+      // A preview1 guest holds no 0.2 handle: the preview1 layer does (bounded by maxOpenFiles).
+      countHostResources: !isCoreModule(setup.bytes),
       ...(notices !== undefined && guest.denialNotices?.quiet !== true ? { denials: notices.denials } : {}),
       io: guestIo(notices !== undefined ? { ...guest, stderr: notices.stderr } : guest),
     });

@@ -94,3 +94,17 @@ test('a guest holds at most maxOpenFiles; past it EMFILE, and the host still ope
   closeSync(fd);
   assert.deepEqual(openInto(s.root), []);
 });
+
+test('a preview1 guest is bounded by maxOpenFiles, not maxHostResources: its 0.2 handles are the preview1 layer, not the guest', async () => {
+  // The preview1 layer (host code) holds every descriptor in a table bounded by maxOpenFiles;
+  // counting them again per handle cost ~30% of a preview1 file open (host/run/prepare.ts).
+  const s = sandbox();
+  const r = await runOps(
+    [{ op: 'loop', count: 10, body: [{ op: 'hold', label: 'h', fd: 3, path: 'a.txt' }] }],
+    policy({ 'console.write': true, 'fs.read': ['/data'] }),
+    { dirs: { '/data': s.granted }, maxOpenFiles: 8, maxHostResources: 1 },
+  );
+  assert.equal(r.result.exitCode, 0, r.result.error?.message);
+  const codes = [...r.stdout.matchAll(/^h (\d+)$/gm)].map((m) => Number(m[1]));
+  assert.deepEqual(codes, [...Array(7).fill(0), ...Array(3).fill(33)]);
+});
