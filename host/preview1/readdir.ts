@@ -7,7 +7,8 @@
  * only the entries it writes.
  *
  * What stays as it was: "." and ".." come first (Wasmtime); each entry's read from the stream
- * is a gated call, so a revoked fs.read ends a listing mid-way; an entry's inode is asked
+ * is a gated call, and so is every call that continues a held listing (the cursor's kept
+ * entries are never written without one), so a revoked fs.read ends a listing mid-way; an entry's inode is asked
  * (metadata-hash-at, gated) only when it is written. A cookie of 0 (rewinddir) starts a new
  * stream and sees the directory as it is now; a cookie behind the cursor (seekdir back)
  * re-reads from the start. Entries added or removed during a listing may or may not show,
@@ -98,6 +99,16 @@ export class ReaddirCursor {
     return this.#last;
   }
 
+  /**
+   * Asks the gate again (fs.read on the listed directory, through metadata-hash) before a call
+   * continues this listing. The cursor keeps entries already read ("." and "..", and the one a
+   * short buffer cut): without this, a call after fs.read was revoked would write those with
+   * no gated call at all, where a listing started afresh is refused at once.
+   */
+  recheck(): void {
+    this.helpers.inoOf(this.listed);
+  }
+
   ino(e: ListedEntry): bigint {
     return (e.ino ??= this.helpers.inoAt(this.listed, e.name));
   }
@@ -149,6 +160,8 @@ export function readDirents(
     cursors.delete(ctx);
     cursor = ReaddirCursor.open(dir, helpers);
     cursors.set(ctx, cursor);
+  } else {
+    cursor.recheck();
   }
   let at = 0;
   for (let i = from; ; i++) {

@@ -11,8 +11,9 @@
  * - Every request's core instances are made through its own MemoryLease's `instantiateCore`
  *   (jco's `instantiate(getCoreModule, imports, instantiateCore)`). The lease hands jco
  *   wrapped exports: each exported function checks the lease before it enters the guest,
- *   each exported memory is a facade whose `buffer`/`grow` check it, each exported table a
- *   facade whose `get` hands out wrapped functions. `release()` revokes the lease: from then
+ *   each exported memory is a facade whose `buffer`/`grow` check it, each exported table or
+ *   global a facade whose `get`/`value` hands out wrapped functions, and a funcref a wrapped
+ *   function returns is wrapped too. `release()` revokes the lease: from then
  *   on no JavaScript (jco's glue, a late callback, a finalizer) can enter that request's wasm
  *   code or reach its memory through what the lease handed out; it throws instead. Wasm code
  *   of the request can only run when entered from JavaScript, and every entry is wrapped.
@@ -160,7 +161,9 @@ export class MemoryLease {
     if (typeof v === 'function') return this.#wrapFunction(v as AnyFunction);
     if (v instanceof WebAssembly.Memory) return this.#memoryFacade(v);
     if (v instanceof WebAssembly.Table) return this.#tableFacade(v);
-    // Globals (and tags) hold no code and no memory: as they are.
+    // A global can hold a funcref of this request's code: a facade, like a table's.
+    if (v instanceof WebAssembly.Global) return this.#globalFacade(v);
+    // Tags hold no code and no memory: as they are.
     return v;
   }
 
@@ -172,7 +175,10 @@ export class MemoryLease {
       this.#check();
       this.#active++;
       try {
-        return f(...args);
+        // A result can be a funcref (or several, with multi-value): wrapped too, or it would be
+        // a way into this request's code that release() does not revoke.
+        const r = f(...args);
+        return typeof r === 'function' ? this.#wrap(r) : Array.isArray(r) ? r.map((v) => this.#wrap(v)) : r;
       } finally {
         this.#active--;
       }
@@ -199,6 +205,32 @@ export class MemoryLease {
       },
     }) as WebAssembly.Memory;
     this.#originals.set(facade, m);
+    return facade;
+  }
+
+  #globalFacade(g: WebAssembly.Global): WebAssembly.Global {
+    const check = (): void => this.#check();
+    const wrap = (v: unknown): unknown => this.#wrap(v);
+    const unwrap = (v: unknown): unknown => this.#unwrap(v);
+    const value = {
+      get(): unknown {
+        check();
+        return wrap(g.value);
+      },
+      set(v: unknown): void {
+        check();
+        g.value = unwrap(v);
+      },
+    };
+    const facade = Object.create(WebAssembly.Global.prototype, {
+      value,
+      valueOf: {
+        value(): unknown {
+          return value.get();
+        },
+      },
+    }) as WebAssembly.Global;
+    this.#originals.set(facade, g);
     return facade;
   }
 
