@@ -9,13 +9,12 @@
 // (default 1024); past it the guest traps with a message that names the bound.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildComponent } from '../node-host/helpers.js';
 import { V, guestWat } from '../node-host/guests/prelude.js';
 import type { GuestSource } from '../node-host/guests/guests.js';
 import { DEFAULT_MAX_HTTP_RESOURCES, HttpGuestResources } from '../../host/gate/http.js';
 import { ServedRequest } from '../../host/serve/incoming.js';
 import { ResourceLimitTrap } from '../../host/gate/host-limits.js';
-import { host, policy } from './support.js';
+import { policy, runComponentGuest } from './support.js';
 import { guest, httpServer, outgoingGet, policy as netPolicy } from '../net/helpers.js';
 
 const T = `wasi:http/types@${V}`;
@@ -44,14 +43,6 @@ const flood: GuestSource = {
     ].join('\n'),
     `(data (i32.const 2048) "held\\n")
      (data (i32.const 2056) "churned\\n")
-     (func $number (param $p i32) (param $l i32) (result i32) (local $n i32)
-       (block $done (loop $d
-         (br_if $done (i32.eqz (local.get $l)))
-         (local.set $n (i32.add (i32.mul (local.get $n) (i32.const 10)) (i32.sub (i32.load8_u (local.get $p)) (i32.const 48))))
-         (local.set $p (i32.add (local.get $p) (i32.const 1)))
-         (local.set $l (i32.sub (local.get $l) (i32.const 1)))
-         (br $d)))
-       (local.get $n))
      ;; one round; drops everything it made when $drop is set
      (func $round (param $drop i32) (local $f i32) (local $c i32) (local $l i32) (local $r i32) (local $o i32) (local $s i32)
        (local.set $f (call $_constructor_fields))
@@ -71,7 +62,7 @@ const flood: GuestSource = {
          (call $_resource-drop_outgoing-response (local.get $s)))))`,
     `(local $n i32) (local $drop i32)
      (local.set $drop (i32.eq (i32.load8_u (call $arg_ptr (i32.const 1))) (i32.const 99)))
-     (local.set $n (call $number (call $arg_ptr (i32.const 2)) (call $arg_len (i32.const 2))))
+     (local.set $n (call $arg_u32 (i32.const 2)))
      (block $done (loop $l
        (br_if $done (i32.eqz (local.get $n)))
        (call $round (local.get $drop))
@@ -85,16 +76,8 @@ const flood: GuestSource = {
 
 const NO_CAPABILITY = policy({ 'console.write': true });
 
-async function run(mode: 'hold' | 'churn', rounds: number, maxHttpResources?: number) {
-  let out = '';
-  const r = await host.run(await buildComponent(flood), {
-    manifest: NO_CAPABILITY,
-    args: ['flood', mode, String(rounds)],
-    stdout: (b) => void (out += Buffer.from(b).toString()),
-    ...(maxHttpResources !== undefined ? { maxHttpResources } : {}),
-  });
-  return { ...r, out };
-}
+const run = (mode: 'hold' | 'churn', rounds: number, maxHttpResources?: number) =>
+  runComponentGuest(flood, NO_CAPABILITY, ['flood', mode, String(rounds)], maxHttpResources !== undefined ? { maxHttpResources } : {});
 
 test('a guest with no capability holds at most maxHttpResources wasi:http resources; one more traps', async () => {
   // 10 rounds hold exactly 60: every kind counts once, and a fields handed to a request or a

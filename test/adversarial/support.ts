@@ -14,7 +14,8 @@ import wabtInit from 'wabt';
 import { createHost, type GuestOptions, type RunResult } from '../../host/index.js';
 import type { AuditRecord } from '../../host/gate/audit.js';
 import type { CanonicalManifest } from '../../host/policy/types.js';
-import { capture, tempDir } from '../node-host/helpers.js';
+import { buildComponent, capture, tempDir } from '../node-host/helpers.js';
+import type { GuestSource } from '../node-host/guests/guests.js';
 
 export const O = { creat: 1, directory: 2, excl: 4, trunc: 8 } as const;
 export const R = { read: 1n << 1n, write: 1n << 6n, readdir: 1n << 14n } as const;
@@ -356,6 +357,18 @@ export async function opsGuest(ops: readonly Op[]): Promise<Uint8Array> {
 }
 
 export const host = createHost({ cacheDir: tempDir('molt-adv-cache-') });
+
+/** Runs a component built from `source` with `args` under `manifest`: the result and what it printed. */
+export async function runComponentGuest(
+  source: GuestSource,
+  manifest: CanonicalManifest,
+  args: readonly string[],
+  options: GuestOptions = {},
+): Promise<RunResult & { readonly out: string }> {
+  const out = capture();
+  const result = await host.run(await buildComponent(source), { manifest, args: [...args], stdout: out.sink, ...options });
+  return { ...result, out: out.text() };
+}
 
 export interface Outcome {
   readonly result: RunResult;

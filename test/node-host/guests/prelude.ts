@@ -54,6 +54,17 @@ export const PRELUDE_BODY = `
  (func $argc (result i32) (call $load_args) (global.get $argc))
  (func $arg_ptr (param $i i32) (result i32) (call $load_args) (i32.load (i32.add (global.get $argv) (i32.shl (local.get $i) (i32.const 3)))))
  (func $arg_len (param $i i32) (result i32) (call $load_args) (i32.load offset=4 (i32.add (global.get $argv) (i32.shl (local.get $i) (i32.const 3)))))
+ ;; argument $i read as a decimal number (digits only)
+ (func $arg_u32 (param $i i32) (result i32) (local $p i32) (local $l i32) (local $n i32)
+   (local.set $p (call $arg_ptr (local.get $i)))
+   (local.set $l (call $arg_len (local.get $i)))
+   (block $done (loop $d
+     (br_if $done (i32.eqz (local.get $l)))
+     (local.set $n (i32.add (i32.mul (local.get $n) (i32.const 10)) (i32.sub (i32.load8_u (local.get $p)) (i32.const 48))))
+     (local.set $p (i32.add (local.get $p) (i32.const 1)))
+     (local.set $l (i32.sub (local.get $l) (i32.const 1)))
+     (br $d)))
+   (local.get $n))
 `;
 
 /** A guest module: prelude + imports + body, exporting `wasi:cli/run#run`. */
