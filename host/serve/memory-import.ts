@@ -11,6 +11,7 @@
  * left as it is (and gets a fresh memory per instance, as before). Pure: no `node:` imports.
  */
 import { WasmFormatError } from '../errors.js';
+import { listImports } from '../manifest/wasm/imports.js';
 import { ByteReader, encodeU32 } from '../manifest/wasm/reader.js';
 import { listSections, readBinaryKind, type WasmSection } from '../manifest/wasm/sections.js';
 
@@ -32,56 +33,6 @@ export interface PooledMemoryType {
 export interface MemoryImportRewrite {
   readonly bytes: Uint8Array;
   readonly memory: PooledMemoryType;
-}
-
-function skipValType(r: ByteReader): void {
-  const t = r.byte('value type');
-  if (t === 0x63 || t === 0x64) r.s33('heap type');
-}
-
-function skipLimits(r: ByteReader, what: string): void {
-  const flags = r.byte(`${what} limits flags`);
-  const wide = (flags & 0x04) !== 0;
-  const read = (): void => {
-    if (wide) {
-      for (let i = 0; i < 10; i++) if ((r.byte(what) & 0x80) === 0) return;
-      throw new WasmFormatError(`LEB128 ${what} is longer than 10 bytes`, r.pos);
-    }
-    r.u32(what);
-  };
-  read();
-  if (flags & LIMIT_HAS_MAX) read();
-}
-
-/** Import section facts: its entry count, whether it imports a memory, whether it uses the pool's namespace. */
-function readImports(bytes: Uint8Array, s: WasmSection): { count: number; memories: number; usesNamespace: boolean } {
-  const r = new ByteReader(bytes, s.contentStart, s.end);
-  const count = r.u32('import count');
-  let memories = 0;
-  let usesNamespace = false;
-  for (let i = 0; i < count; i++) {
-    const module = r.name('import module name');
-    r.name('import field name');
-    if (module === POOL_NAMESPACE) usesNamespace = true;
-    const kindAt = r.pos;
-    const kind = r.byte('import kind');
-    if (kind === 0x00) r.u32('type index');
-    else if (kind === 0x01) {
-      skipValType(r);
-      skipLimits(r, 'table');
-    } else if (kind === 0x02) {
-      memories++;
-      skipLimits(r, 'memory');
-    } else if (kind === 0x03) {
-      skipValType(r);
-      r.byte('global mutability');
-    } else if (kind === 0x04) {
-      r.byte('tag attribute');
-      r.u32('tag type index');
-    } else throw new WasmFormatError(`unknown import kind 0x${kind.toString(16)}`, kindAt);
-  }
-  if (!r.atEnd) throw new WasmFormatError('the import section has bytes after its last entry', r.pos);
-  return { count, memories, usesNamespace };
 }
 
 /** The one memory of a memory section, when it is the plain kind the pool handles. */
@@ -113,9 +64,9 @@ export function importDefinedMemory(bytes: Uint8Array): MemoryImportRewrite | un
   if (memorySection === undefined) return undefined;
   const memory = readPlainMemory(bytes, memorySection);
   if (memory === undefined) return undefined;
+  const imports = listImports(bytes);
+  if (imports.some((i) => i.kind === 'memory' || i.module === POOL_NAMESPACE)) return undefined;
   const importSection = sections.find((s) => s.id === IMPORT_SECTION);
-  const imports = importSection === undefined ? { count: 0, memories: 0, usesNamespace: false } : readImports(bytes, importSection);
-  if (imports.memories > 0 || imports.usesNamespace) return undefined;
 
   const entry = [...encodeName(POOL_NAMESPACE), ...encodeName(POOL_FIELD), 0x02];
   entry.push(memory.maximum === undefined ? 0x00 : LIMIT_HAS_MAX, ...encodeU32(memory.initial));
@@ -129,7 +80,7 @@ export function importDefinedMemory(bytes: Uint8Array): MemoryImportRewrite | un
     r.u32('import count');
     oldEntries = bytes.subarray(r.pos, importSection.end);
   }
-  const content = Uint8Array.from([...encodeU32(imports.count + 1), ...oldEntries, ...entry]);
+  const content = Uint8Array.from([...encodeU32(imports.length + 1), ...oldEntries, ...entry]);
   const newImportSection = Uint8Array.from([IMPORT_SECTION, ...encodeU32(content.length), ...content]);
 
   const parts: Uint8Array[] = [bytes.subarray(0, 8)];
