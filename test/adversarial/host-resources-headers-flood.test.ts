@@ -7,10 +7,9 @@
 // dropping it frees its count (the request and its headers stay usable).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { V, guestWat } from '../node-host/guests/prelude.js';
-import type { GuestSource } from '../node-host/guests/guests.js';
+import { V } from '../node-host/guests/prelude.js';
 import { ResourceLimitTrap } from '../../host/gate/host-limits.js';
-import { policy, runComponentGuest } from './support.js';
+import { floodGuest, runFlood } from './support.js';
 
 const T = `wasi:http/types@${V}`;
 
@@ -19,36 +18,20 @@ const T = `wasi:http/types@${V}`;
  * request's), then calls `headers()` N times keeping each handle, and prints "held": N + 2
  * resources held (stdout, the request, N handles). `run churn N`: drops each handle.
  */
-const headersFlood: GuestSource = {
-  imports: [`wasi:cli/stdout@${V}`, `wasi:io/streams@${V}`, `wasi:cli/environment@${V}`, T],
-  wat: guestWat(
-    `(import "${T}" "[constructor]fields" (func $fields (result i32)))
+const headersFlood = floodGuest({
+  interfaces: [T],
+  imports: `(import "${T}" "[constructor]fields" (func $fields (result i32)))
      (import "${T}" "[constructor]outgoing-request" (func $request (param i32) (result i32)))
      (import "${T}" "[method]outgoing-request.headers" (func $headers (param i32) (result i32)))
      (import "${T}" "[resource-drop]fields" (func $drop_fields (param i32)))`,
-    `(data (i32.const 2048) "held\\n")
-     (data (i32.const 2056) "churned\\n")`,
-    `(local $n i32) (local $drop i32) (local $r i32) (local $h i32)
-     (local.set $drop (i32.eq (i32.load8_u (call $arg_ptr (i32.const 1))) (i32.const 99)))
-     (local.set $n (call $arg_u32 (i32.const 2)))
-     (call $print (i32.const 2048) (i32.const 0))
-     (local.set $r (call $request (call $fields)))
-     (block $done (loop $l
-       (br_if $done (i32.eqz (local.get $n)))
-       (local.set $h (call $headers (local.get $r)))
-       (if (local.get $drop) (then (call $drop_fields (local.get $h))))
-       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-       (br $l)))
-     (if (local.get $drop)
-       (then (call $print (i32.const 2056) (i32.const 8)))
-       (else (call $print (i32.const 2048) (i32.const 5))))`,
-  ),
-};
+  locals: '(local $r i32) (local $h i32)',
+  setup: `(call $print (i32.const 2048) (i32.const 0))
+     (local.set $r (call $request (call $fields)))`,
+  step: `(local.set $h (call $headers (local.get $r)))
+     (if (local.get $drop) (then (call $drop_fields (local.get $h))))`,
+});
 
-const NO_CAPABILITY = policy({ 'console.write': true });
-
-const run = (mode: 'hold' | 'churn', count: number, maxHostResources: number) =>
-  runComponentGuest(headersFlood, NO_CAPABILITY, ['flood', mode, String(count)], { maxHostResources });
+const run = (mode: 'hold' | 'churn', count: number, maxHostResources: number) => runFlood(headersFlood, mode, count, { maxHostResources });
 
 test('each headers() handle counts, though every call returns the same fields; one past the bound traps', async () => {
   // stdout, the request and 38 handles to its headers are exactly 40 (the fields given to the

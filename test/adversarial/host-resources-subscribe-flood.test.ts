@@ -10,51 +10,30 @@
 // never reaches the bound.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { V, guestWat } from '../node-host/guests/prelude.js';
-import type { GuestSource } from '../node-host/guests/guests.js';
+import { V } from '../node-host/guests/prelude.js';
 import { DEFAULT_MAX_HOST_RESOURCES } from '../../host/gate/held.js';
 import { ResourceLimitTrap } from '../../host/gate/host-limits.js';
-import { policy, runComponentGuest } from './support.js';
+import { floodGuest, runFlood } from './support.js';
 
 /**
  * `run hold N`: gets stdout (printing nothing) and stdin, then subscribes to stdin N times,
  * keeping every pollable, and prints "held". `run churn N`: the same, dropping each pollable.
  * So the guest holds N + 2 resources at the end of `hold` (stdout, stdin, N pollables).
  */
-const subscribeFlood: GuestSource = {
-  imports: [`wasi:cli/stdout@${V}`, `wasi:io/streams@${V}`, `wasi:cli/environment@${V}`, `wasi:cli/stdin@${V}`, `wasi:io/poll@${V}`],
-  wat: guestWat(
-    `(import "wasi:cli/stdin@${V}" "get-stdin" (func $get_stdin (result i32)))
+const subscribeFlood = floodGuest({
+  interfaces: [`wasi:cli/stdin@${V}`, `wasi:io/poll@${V}`],
+  imports: `(import "wasi:cli/stdin@${V}" "get-stdin" (func $get_stdin (result i32)))
      (import "wasi:io/streams@${V}" "[method]input-stream.subscribe" (func $subscribe (param i32) (result i32)))
      (import "wasi:io/poll@${V}" "[resource-drop]pollable" (func $drop_pollable (param i32)))`,
-    `(data (i32.const 2048) "held\\n")
-     (data (i32.const 2056) "churned\\n")`,
-    `(local $n i32) (local $drop i32) (local $in i32) (local $p i32)
-     (local.set $drop (i32.eq (i32.load8_u (call $arg_ptr (i32.const 1))) (i32.const 99)))
-     (local.set $n (call $arg_u32 (i32.const 2)))
-     (call $print (i32.const 2048) (i32.const 0))
-     (local.set $in (call $get_stdin))
-     (block $done (loop $l
-       (br_if $done (i32.eqz (local.get $n)))
-       (local.set $p (call $subscribe (local.get $in)))
-       (if (local.get $drop) (then (call $drop_pollable (local.get $p))))
-       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-       (br $l)))
-     (if (local.get $drop)
-       (then (call $print (i32.const 2056) (i32.const 8)))
-       (else (call $print (i32.const 2048) (i32.const 5))))`,
-  ),
-};
-
-const NO_CAPABILITY = policy({ 'console.write': true });
+  locals: '(local $in i32) (local $p i32)',
+  setup: `(call $print (i32.const 2048) (i32.const 0))
+     (local.set $in (call $get_stdin))`,
+  step: `(local.set $p (call $subscribe (local.get $in)))
+     (if (local.get $drop) (then (call $drop_pollable (local.get $p))))`,
+});
 
 const run = (mode: 'hold' | 'churn', count: number, maxHostResources?: number) =>
-  runComponentGuest(
-    subscribeFlood,
-    NO_CAPABILITY,
-    ['flood', mode, String(count)],
-    maxHostResources !== undefined ? { maxHostResources } : {},
-  );
+  runFlood(subscribeFlood, mode, count, maxHostResources !== undefined ? { maxHostResources } : {});
 
 test('a guest holds at most maxHostResources pollables and streams; one more subscribe traps', async () => {
   // stdout and stdin and 48 pollables are exactly 50.

@@ -9,12 +9,11 @@
 // (default 1024); past it the guest traps with a message that names the bound.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { V, guestWat } from '../node-host/guests/prelude.js';
-import type { GuestSource } from '../node-host/guests/guests.js';
+import { V } from '../node-host/guests/prelude.js';
 import { DEFAULT_MAX_HTTP_RESOURCES, HttpGuestResources } from '../../host/gate/http.js';
 import { ServedRequest } from '../../host/serve/incoming.js';
 import { ResourceLimitTrap } from '../../host/gate/host-limits.js';
-import { policy, runComponentGuest } from './support.js';
+import { floodGuest, runFlood } from './support.js';
 import { guest, httpServer, outgoingGet, policy as netPolicy } from '../net/helpers.js';
 
 const T = `wasi:http/types@${V}`;
@@ -26,24 +25,21 @@ const imp = (name: string, sig: string) => `(import "${T}" "${name}" (func $${na
  * request-options, a response (whose fields is the response's)), then prints "held".
  * `run churn N`: N rounds making the same and dropping each, then prints "churned".
  */
-const flood: GuestSource = {
-  imports: [`wasi:cli/stdout@${V}`, `wasi:io/streams@${V}`, `wasi:cli/environment@${V}`, T],
-  wat: guestWat(
-    [
-      imp('[constructor]fields', '(result i32)'),
-      imp('[resource-drop]fields', '(param i32)'),
-      imp('[static]fields.from-list', '(param i32 i32 i32)'),
-      imp('[method]fields.clone', '(param i32) (result i32)'),
-      imp('[constructor]outgoing-request', '(param i32) (result i32)'),
-      imp('[resource-drop]outgoing-request', '(param i32)'),
-      imp('[constructor]request-options', '(result i32)'),
-      imp('[resource-drop]request-options', '(param i32)'),
-      imp('[constructor]outgoing-response', '(param i32) (result i32)'),
-      imp('[resource-drop]outgoing-response', '(param i32)'),
-    ].join('\n'),
-    `(data (i32.const 2048) "held\\n")
-     (data (i32.const 2056) "churned\\n")
-     ;; one round; drops everything it made when $drop is set
+const flood = floodGuest({
+  interfaces: [T],
+  imports: [
+    imp('[constructor]fields', '(result i32)'),
+    imp('[resource-drop]fields', '(param i32)'),
+    imp('[static]fields.from-list', '(param i32 i32 i32)'),
+    imp('[method]fields.clone', '(param i32) (result i32)'),
+    imp('[constructor]outgoing-request', '(param i32) (result i32)'),
+    imp('[resource-drop]outgoing-request', '(param i32)'),
+    imp('[constructor]request-options', '(result i32)'),
+    imp('[resource-drop]request-options', '(param i32)'),
+    imp('[constructor]outgoing-response', '(param i32) (result i32)'),
+    imp('[resource-drop]outgoing-response', '(param i32)'),
+  ].join('\n'),
+  functions: `;; one round; drops everything it made when $drop is set
      (func $round (param $drop i32) (local $f i32) (local $c i32) (local $l i32) (local $r i32) (local $o i32) (local $s i32)
        (local.set $f (call $_constructor_fields))
        (local.set $c (call $_method_fields_clone (local.get $f)))
@@ -60,24 +56,11 @@ const flood: GuestSource = {
          (call $_resource-drop_outgoing-request (local.get $r))
          (call $_resource-drop_request-options (local.get $o))
          (call $_resource-drop_outgoing-response (local.get $s)))))`,
-    `(local $n i32) (local $drop i32)
-     (local.set $drop (i32.eq (i32.load8_u (call $arg_ptr (i32.const 1))) (i32.const 99)))
-     (local.set $n (call $arg_u32 (i32.const 2)))
-     (block $done (loop $l
-       (br_if $done (i32.eqz (local.get $n)))
-       (call $round (local.get $drop))
-       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-       (br $l)))
-     (if (local.get $drop)
-       (then (call $print (i32.const 2056) (i32.const 8)))
-       (else (call $print (i32.const 2048) (i32.const 5))))`,
-  ),
-};
-
-const NO_CAPABILITY = policy({ 'console.write': true });
+  step: '(call $round (local.get $drop))',
+});
 
 const run = (mode: 'hold' | 'churn', rounds: number, maxHttpResources?: number) =>
-  runComponentGuest(flood, NO_CAPABILITY, ['flood', mode, String(rounds)], maxHttpResources !== undefined ? { maxHttpResources } : {});
+  runFlood(flood, mode, rounds, maxHttpResources !== undefined ? { maxHttpResources } : {});
 
 test('a guest with no capability holds at most maxHttpResources wasi:http resources; one more traps', async () => {
   // 10 rounds hold exactly 60: every kind counts once, and a fields handed to a request or a

@@ -16,6 +16,7 @@ import type { AuditRecord } from '../../host/gate/audit.js';
 import type { CanonicalManifest } from '../../host/policy/types.js';
 import { buildComponent, capture, tempDir } from '../node-host/helpers.js';
 import type { GuestSource } from '../node-host/guests/guests.js';
+import { V, guestWat } from '../node-host/guests/prelude.js';
 
 export const O = { creat: 1, directory: 2, excl: 4, trunc: 8 } as const;
 export const R = { read: 1n << 1n, write: 1n << 6n, readdir: 1n << 14n } as const;
@@ -357,6 +358,47 @@ export async function opsGuest(ops: readonly Op[]): Promise<Uint8Array> {
 }
 
 export const host = createHost({ cacheDir: tempDir('molt-adv-cache-') });
+
+/**
+ * A resource-flood guest. `run hold N` runs `setup`, then `step` N times with `$drop` 0, and
+ * prints "held"; `run churn N` the same with `$drop` 1 (the step drops what it made), printing
+ * "churned". `setup` and `step` may use `locals`; `functions` are added to the module.
+ */
+export function floodGuest(flood: {
+  readonly interfaces: readonly string[];
+  readonly imports: string;
+  readonly functions?: string;
+  readonly locals?: string;
+  readonly setup?: string;
+  readonly step: string;
+}): GuestSource {
+  return {
+    imports: [`wasi:cli/stdout@${V}`, `wasi:io/streams@${V}`, `wasi:cli/environment@${V}`, ...flood.interfaces],
+    wat: guestWat(
+      flood.imports,
+      `(data (i32.const 2048) "held\\n")
+       (data (i32.const 2056) "churned\\n")
+       ${flood.functions ?? ''}`,
+      `(local $n i32) (local $drop i32) ${flood.locals ?? ''}
+       (local.set $drop (i32.eq (i32.load8_u (call $arg_ptr (i32.const 1))) (i32.const 99)))
+       (local.set $n (call $arg_u32 (i32.const 2)))
+       ${flood.setup ?? ''}
+       (block $done (loop $l
+         (br_if $done (i32.eqz (local.get $n)))
+         ${flood.step}
+         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+         (br $l)))
+       (if (local.get $drop)
+         (then (call $print (i32.const 2056) (i32.const 8)))
+         (else (call $print (i32.const 2048) (i32.const 5))))`,
+    ),
+  };
+}
+
+/** Runs a flood guest (floodGuest) `count` times in `mode` under a policy of console output alone. */
+export function runFlood(source: GuestSource, mode: 'hold' | 'churn', count: number, options: GuestOptions = {}) {
+  return runComponentGuest(source, policy({ 'console.write': true }), ['flood', mode, String(count)], options);
+}
 
 /** Runs a component built from `source` with `args` under `manifest`: the result and what it printed. */
 export async function runComponentGuest(
