@@ -20,7 +20,7 @@
  * error for it. Not counted: `stream-error.last-operation-failed`'s error resources (thrown,
  * not returned; one per failed stream operation, which ends the stream). Platform-neutral.
  */
-import { DISPOSE, type LiveResources } from './resource.js';
+import type { LiveResources } from './resource.js';
 
 /** Default for `maxHostResources`: pollables, streams, bodies, sockets, ... one guest may hold at once. */
 export const DEFAULT_MAX_HOST_RESOURCES = 16384;
@@ -180,12 +180,12 @@ const patchedPrototypes = new WeakSet<object>();
 const patchWrappers = new WeakSet<object>();
 
 /**
- * Patches `proto` once per process: each counted method, and the dispose jco calls when the
- * guest drops a handle, first ask which guest holds `this` (holderOf) and count for it; an
- * object no guest was handed (the host's own, a preview1 guest's) goes straight through. On
- * the prototype, not on each object: a wrapper set on every handed-out object cost a closure
- * per method and a new hidden class per object, ~5 us per descriptor opened (the component
- * fs loop went from 1.57x to 2.05x node:wasi).
+ * Patches `proto` once per process: each counted method first asks which guest holds `this`
+ * (holderOf) and counts for it; an object no guest was handed (the host's own, a preview1
+ * guest's) goes straight through. On the prototype, not on each object: a wrapper set on every
+ * handed-out object cost a closure per method and a new hidden class per object, ~5 us per
+ * descriptor opened (the component fs loop went from 1.57x to 2.05x node:wasi). Drops are
+ * LiveResources' (its dispose hook, host/gate/resource.ts).
  */
 function patchPrototype(proto: object, methods: readonly Member[]): void {
   if (patchedPrototypes.has(proto)) return;
@@ -201,14 +201,6 @@ function patchPrototype(proto: object, methods: readonly Member[]): void {
     patchWrappers.add(wrapper);
     Object.defineProperty(proto, member[0], { configurable: true, writable: true, value: wrapper });
   }
-  const dispose = (proto as Record<symbol, unknown>)[DISPOSE];
-  if (typeof dispose === 'function' && patchWrappers.has(dispose)) return;
-  const disposeWrapper = function (this: object): void {
-    holderOf.get(this)?.dropped(this);
-    if (typeof dispose === 'function') (dispose as Fn).call(this);
-  };
-  patchWrappers.add(disposeWrapper);
-  Object.defineProperty(proto, DISPOSE, { configurable: true, writable: true, value: disposeWrapper });
 }
 
 /** The counted methods of `proto`'s nearest class in the tables (serve's request body is a subclass of IncomingBody). */
@@ -230,7 +222,7 @@ class Holder {
     if (takes !== undefined) {
       for (const i of takes) {
         const a = args[i];
-        this.release((a as { tag?: unknown } | null | undefined)?.tag === 'ok' ? (a as { val?: unknown }).val : a);
+        this.live.release((a as { tag?: unknown } | null | undefined)?.tag === 'ok' ? (a as { val?: unknown }).val : a);
       }
     }
     if (!handsOut) return fn.apply(self, args);
@@ -245,17 +237,6 @@ class Holder {
     return (...args: unknown[]) => this.call(operation, args, fn, self, handsOut);
   }
 
-  /** The guest dropped a handle to `item` (its class's dispose). */
-  dropped(item: object): void {
-    this.release(item);
-  }
-
-  /** One handle to `item` is the guest's no longer; the last one ends its record as this guest's. */
-  release(item: unknown): void {
-    this.live.release(item);
-    if (typeof item === 'object' && item !== null && !this.live.holds(item)) holderOf.delete(item);
-  }
-
   /**
    * Counts every resource in `value` (a resource; a tuple or list of them; an option, result or
    * variant holding one), as this guest's. Depth is the WIT's: `result<tuple<...>>` is two
@@ -268,7 +249,7 @@ class Holder {
       return;
     }
     if (isResource(value)) {
-      this.live.countHandle(value);
+      this.live.count(value);
       holderOf.set(value, this);
       const proto = Object.getPrototypeOf(value) as object;
       if (!patchedPrototypes.has(proto)) patchPrototype(proto, methodsFor(proto));
@@ -300,8 +281,6 @@ export function countHeldResources<T extends Readonly<Record<string, unknown>>>(
       const C = part[key];
       if (!isClass(C)) continue;
       if (members.methods.length > 0 && !methodsOf.has(C.prototype as object)) methodsOf.set(C.prototype as object, members.methods);
-      // Before any object of the class is made: another counter (the HTTP bound's) reads its dispose.
-      patchPrototype(C.prototype as object, methodsFor(C.prototype as object));
       copy[key] = wrapClass(holder, C, members);
     }
     out[iface] = copy;

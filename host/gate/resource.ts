@@ -37,17 +37,46 @@ export function closeEachLeftOpen<T>(open: Set<T>, close: (item: T) => void): vo
  * table) each time a call returns a resource, the same object or not (`outgoing-request.headers()`
  * returns the request's one fields every time), and calls the object's Symbol.dispose once per
  * handle the guest drops. So each return counts one, each drop (jco calls Symbol.dispose, which
- * `count` wraps) or hand-over to the host (`release`, for the calls that take ownership: a
+ * hookDispose hooks) or hand-over to the host (`release`, for the calls that take ownership: a
  * constructor argument, `handle`, `set`) uncounts one. Past `max` the guest traps
  * (ResourceLimitTrap): the calls that hand out resources have no error channel, and the
  * result-returning ones (`from-list`) have no error that means "too many".
  */
+/** Every counter holding a handle to an object (one object can count for both bounds). */
+const countersOf = new WeakMap<object, LiveResources[]>();
+/** The dispose hooks installed (below), and the prototypes and objects that have one. */
+const hooks = new WeakSet<object>();
+const hooked = new WeakSet<object>();
+
+/**
+ * Makes jco's drop of `item` (its Symbol.dispose, called once per handle the guest drops)
+ * release it from every counter that holds it. The hook goes on the item's class prototype,
+ * once per process: a hook on every object handed out cost a closure and a new hidden class
+ * per object (~3 us per descriptor opened in the component fs loop). An object no counter
+ * holds goes straight through. An item with its own Symbol.dispose, or no class, is hooked
+ * itself.
+ */
+function hookDispose(item: object): void {
+  const proto = Object.getPrototypeOf(item) as object | null;
+  const target = Object.prototype.hasOwnProperty.call(item, DISPOSE) || proto === null || proto === Object.prototype ? item : proto;
+  if (hooked.has(target)) return;
+  hooked.add(target);
+  const inner = (target as Record<symbol, unknown>)[DISPOSE];
+  // Inherited from a class hooked already (serve's request body extends IncomingBody): that hook releases, once.
+  if (typeof inner === 'function' && hooks.has(inner)) return;
+  const hook = function (this: object): void {
+    const counters = countersOf.get(this);
+    if (counters !== undefined) for (const c of counters) c.release(this);
+    if (typeof inner === 'function') (inner as (this: object) => void).call(this);
+  };
+  hooks.add(hook);
+  Object.defineProperty(target, DISPOSE, { configurable: true, writable: true, value: hook });
+}
+
 export class LiveResources {
   #live = 0;
   /** Each object's handles the guest holds (absent: none). */
   readonly #handles = new WeakMap<object, number>();
-  /** The objects whose Symbol.dispose this counter wrapped (once each). */
-  readonly #wrapped = new WeakSet<object>();
 
   constructor(
     readonly max: number,
@@ -75,34 +104,16 @@ export class LiveResources {
     return made;
   }
 
-  /**
-   * The guest got one more handle to `item`, whose drop the caller reports with `release`
-   * (held.ts does, from its class's dispose): no per-object wrapper.
-   */
-  countHandle(item: object): void {
-    this.#handles.set(item, (this.#handles.get(item) ?? 0) + 1);
-    this.#live++;
-  }
-
-  /** The guest got one more handle to `item` (a call returned it). */
+  /** The guest got one more handle to `item` (a call returned it); its drop releases it (hookDispose). */
   count(item: object): void {
-    this.countHandle(item);
-    if (this.#wrapped.has(item)) return;
-    this.#wrapped.add(item);
-    const own = (item as Record<symbol, unknown>)[DISPOSE];
-    Object.defineProperty(item, DISPOSE, {
-      configurable: true,
-      writable: true,
-      value: () => {
-        this.release(item);
-        if (typeof own === 'function') own.call(item);
-      },
-    });
-  }
-
-  /** Whether the guest holds a handle to `item`. */
-  holds(item: object): boolean {
-    return this.#handles.has(item);
+    const n = this.#handles.get(item);
+    this.#handles.set(item, (n ?? 0) + 1);
+    this.#live++;
+    if (n !== undefined) return;
+    const counters = countersOf.get(item);
+    if (counters === undefined) countersOf.set(item, [this]);
+    else if (!counters.includes(this)) counters.push(this);
+    hookDispose(item);
   }
 
   /** One handle to `item` is the guest's no longer (dropped, or handed to the host); anything not counted is ignored. */
